@@ -1,0 +1,54 @@
+"""medcore: home page and navigation. Run with `streamlit run app.py`."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from medcore import registry
+from pages.components import model_summary
+
+st.set_page_config(page_title="medcore", page_icon=":material/stethoscope:", layout="wide")
+
+HERE = Path(__file__).parent
+WORKBENCHES = [
+    # (page file, title, icon, workbench key, what it does)
+    ("pages/imaging.py", "Imaging", ":material/radiology:", "imaging",
+     "Chest X-rays (PNG, JPEG, DICOM): pneumonia probability with a Grad-CAM heat map and SHAP; "
+     "a GAN that makes synthetic X-rays, with measured realism."),
+    ("pages/history.py", "Patient history", ":material/monitor_heart:", "history",
+     "ICU vitals and labs over time (long CSV): in-hospital mortality risk from a GRU-D and a "
+     "temporal CNN, with the variables and hours that drove it."),
+    ("pages/drugs.py", "Drug discovery", ":material/medication:", "molecules",
+     "SMILES, CSV or SDF: Tox21 toxicity per assay with atom-level SHAP on the structure; a GAN "
+     "that proposes new valid molecules."),
+    ("pages/genomics.py", "Genomics", ":material/genetics:", "genomics",
+     "FASTA or raw DNA: splice-junction class with per-base importance; RNN embeddings clustered "
+     "in an interactive map."),
+]
+
+
+def home() -> None:
+    st.title("medcore")
+    st.write("Deep-learning models for medicine that show *why* they decided what they did. "
+             "Upload your own data in a workbench, or try the built-in examples.")
+    for _path, title, _icon, key, text in WORKBENCHES:
+        with st.container(border=True):
+            st.markdown(f"### {title}")
+            st.write(text)
+            for mid, spec in registry.MODELS.items():
+                if spec.workbench == key:
+                    model_summary(mid)
+    st.subheader("Privacy")
+    st.write("Uploads stay in this browser session's memory and are gone when you close the tab. "
+             "Nothing you upload is written to disk, logged, or shared with other sessions. "
+             "DICOM patient tags are hidden unless you choose to show them.")
+    st.caption("Research software: not a medical device. Model cards state each model's data, "
+               "held-out metrics and limitations.")
+
+
+pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]
+pages += [st.Page(path, title=title, icon=icon) for path, title, icon, _, _ in WORKBENCHES
+          if (HERE / path).exists()]
+pages.append(st.Page("pages/model_cards.py", title="Model cards",
+                     icon=":material/description:"))
+st.navigation(pages).run()

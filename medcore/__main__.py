@@ -1,0 +1,5 @@
+import sys
+
+from medcore.cli import main
+
+sys.exit(main())

@@ -1,0 +1,140 @@
+"""``python -m medcore``: the same code paths the pages use, from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _emit(obj, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(obj, indent=2, default=float) + "\n")
+        return
+    if isinstance(obj, list):
+        for row in obj:
+            sys.stdout.write(f"{row}\n")
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            sys.stdout.write(f"{k}: {json.dumps(v, default=float)}\n")
+    else:
+        sys.stdout.write(f"{obj}\n")
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from medcore import registry
+    from medcore.cards import headline, load_card
+
+    rows = []
+    for mid, spec in registry.MODELS.items():
+        row = {"id": mid, "workbench": spec.workbench, "title": spec.title}
+        if registry.is_trained(mid):
+            card = load_card(registry.model_folder(mid))
+            row.update(status="trained", date_trained=card.get("date_trained"),
+                       dataset=card.get("dataset", {}).get("name"), headline=headline(card))
+        else:
+            row["status"] = "not trained yet"
+        rows.append(row)
+    if args.json:
+        _emit(rows, True)
+    else:
+        for r in rows:
+            figures = ", ".join(f"{k}={v}" for k, v in r.get("headline", {}).items())
+            sys.stdout.write(f"{r['id']:<12} {r['status']:<16} {r['title']}  {figures}\n")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from medcore.train import train
+
+    options = {}
+    if args.size:
+        options["size"] = args.size
+    card = train(args.model_id, Path(args.out) if args.out else None, quick=args.quick, **options)
+    _emit({"id": card["id"], "metrics": card["metrics"]}, args.json)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from medcore import registry, settings
+
+    bundle = registry.load(args.model_id)
+    metrics = registry.module(args.model_id).evaluate(bundle, settings.data_dir())
+    _emit(metrics, args.json)
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from medcore import registry
+
+    bundle = registry.load(args.model_id)
+    results = registry.module(args.model_id).predict_paths(bundle, [Path(p) for p in args.files])
+    _emit(results, args.json)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from medcore.bench import run_bench
+
+    report = run_bench(quick=args.quick, out_dir=Path(args.out), models=args.models or None,
+                       browser=not args.no_browser)
+    _emit(report, args.json)
+    return 0
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from medcore import datasets
+
+    if args.fetch:
+        _emit({"path": str(datasets.fetch(args.fetch))}, args.json)
+        return 0
+    rows = [{"name": d.name, "local": str(datasets.local_path(d.name) or "missing"),
+             "url": d.url, "licence": d.licence} for d in datasets.DATASETS.values()]
+    _emit(rows, args.json)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m medcore", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(name: str, fn, help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help)
+        sp.add_argument("--json", action="store_true", help="print JSON")
+        sp.set_defaults(fn=fn)
+        return sp
+
+    add("models", cmd_models, "list model ids with their card summary")
+    t = add("train", cmd_train, "train a model from the data folder and write its card")
+    t.add_argument("model_id")
+    t.add_argument("--quick", action="store_true", help="tiny 1-epoch model (for tests)")
+    t.add_argument("--size", type=int, help="input size in pixels (xray models)")
+    t.add_argument("--out", help="output folder (default assets/models/ID)")
+    e = add("evaluate", cmd_evaluate, "recompute held-out metrics of a trained model")
+    e.add_argument("model_id")
+    pr = add("predict", cmd_predict, "predict and explain for files")
+    pr.add_argument("model_id")
+    pr.add_argument("files", nargs="+")
+    b = add("bench", cmd_bench, "measure speed and quality; writes BENCHMARKS.md + JSON")
+    b.add_argument("--quick", action="store_true", help="a few minutes, for CI")
+    b.add_argument("--out", default=".", help="folder for BENCHMARKS.md and benchmarks.json")
+    b.add_argument("--models", nargs="*", help="only these model ids")
+    b.add_argument("--no-browser", action="store_true", help="skip the real-browser timings")
+    d = add("datasets", cmd_datasets, "list datasets, or fetch one")
+    d.add_argument("--fetch", metavar="NAME")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from medcore.errors import MedcoreError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except MedcoreError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2

@@ -1,0 +1,1 @@
+"""Explanation methods shared by every workbench (SHAP, Grad-CAM, gradients)."""

@@ -1,0 +1,141 @@
+"""Model ids -> the module that trains, evaluates and predicts with them; loading with checks.
+
+Each model module exposes three functions (the contract every workbench follows):
+
+- ``train(out_dir: Path, *, quick: bool = False, **options) -> dict``  writes ``model.keras``
+  (plus any extra files) and returns the card dict; :func:`medcore.cards.save_card` stores it.
+- ``evaluate(bundle: Bundle, data_dir: Path) -> dict``  recomputes the card's ``metrics`` on the
+  held-out split (same keys, same rounding), including ``baselines``.
+- ``predict_paths(bundle: Bundle, paths: list[Path]) -> list[dict]``  one JSON-able dict per
+  input with the prediction and a compact explanation, or ``{"file", "error"}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from medcore import settings
+from medcore.cards import load_card
+from medcore.errors import ModelIntegrityError, ModelNotTrainedError
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What a model id is, described as data."""
+
+    id: str
+    workbench: str
+    title: str
+    module: str
+
+
+MODELS: dict[str, ModelSpec] = {
+    s.id: s
+    for s in [
+        ModelSpec("xray-cnn", "imaging", "Pneumonia CNN (chest X-ray)", "medcore.imaging.cnn"),
+        ModelSpec("xray-gan", "imaging", "Chest X-ray GAN", "medcore.imaging.gan"),
+        ModelSpec("history-rnn", "history", "ICU mortality GRU-D", "medcore.history.rnn"),
+        ModelSpec("history-cnn", "history", "ICU mortality temporal CNN", "medcore.history.cnn"),
+        ModelSpec("tox-cnn", "molecules", "Tox21 multitask CNN", "medcore.molecules.cnn"),
+        ModelSpec("mol-gan", "molecules", "SELFIES molecule GAN", "medcore.molecules.gan"),
+        ModelSpec("dna-cnn", "genomics", "Splice-junction CNN", "medcore.genomics.cnn"),
+        ModelSpec("dna-rnn", "genomics", "DNA BiGRU embeddings", "medcore.genomics.rnn"),
+    ]
+}
+
+
+@dataclass
+class Bundle:
+    """A loaded model with its card and folder (extra files live beside ``model.keras``)."""
+
+    id: str
+    model: Any
+    card: dict
+    folder: Path
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def spec(model_id: str) -> ModelSpec:
+    """The spec for an id, or a clear error listing the valid ids."""
+    try:
+        return MODELS[model_id]
+    except KeyError:
+        raise ModelNotTrainedError(
+            f"Unknown model id '{model_id}'.", f"Use one of: {', '.join(MODELS)}."
+        ) from None
+
+
+def module(model_id: str) -> ModuleType:
+    """Import the implementing module lazily (TensorFlow loads only when a model is used)."""
+    return importlib.import_module(spec(model_id).module)
+
+
+def model_folder(model_id: str) -> Path:
+    return settings.models_dir() / spec(model_id).id
+
+
+def is_trained(model_id: str) -> bool:
+    folder = model_folder(model_id)
+    return (folder / "model.keras").exists() and (folder / "card.json").exists()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def verify_files(folder: Path, card: dict) -> None:
+    """Refuse a model whose files differ from the hashes recorded in its card."""
+    expected = {"model.keras": card.get("sha256", "")}
+    expected.update(card.get("extra_files", {}))
+    for name, digest in expected.items():
+        path = folder / name
+        if not path.exists():
+            raise ModelNotTrainedError(
+                f"Model file {name} is missing for '{card.get('id')}'.",
+                f"Retrain with `python -m medcore train {card.get('id')}`.",
+            )
+        if sha256_file(path) != digest:
+            raise ModelIntegrityError(
+                f"{name} of model '{card.get('id')}' does not match the sha256 in its card; "
+                "it was modified or corrupted and will not be loaded.",
+                f"Restore it from git (`git checkout assets/models/{card.get('id')}`) or retrain.",
+            )
+
+
+_lock = threading.Lock()
+
+
+def load(model_id: str) -> Bundle:
+    """Load a trained model: check hashes, then ``keras.saving.load_model(safe_mode=True)``.
+
+    Thread-safe so Streamlit sessions can share one cached copy.
+    """
+    folder = model_folder(model_id)
+    if not is_trained(model_id):
+        raise ModelNotTrainedError(
+            f"Model '{model_id}' is not trained yet.",
+            f"Train it with `python -m medcore train {model_id}`.",
+        )
+    card = load_card(folder)
+    verify_files(folder, card)
+    with _lock:
+        import keras
+
+        mod = module(model_id)
+        custom = getattr(mod, "CUSTOM_OBJECTS", None)
+        model = keras.saving.load_model(folder / "model.keras", safe_mode=True,
+                                        custom_objects=custom, compile=False)
+        bundle = Bundle(model_id, model, card, folder)
+        if hasattr(mod, "load_extras"):
+            bundle.extras = mod.load_extras(folder, card)
+    return bundle

@@ -1,0 +1,62 @@
+"""Model cards: what data each model saw, its held-out metrics and plots."""
+
+import streamlit as st
+
+from medcore import plots, registry
+from medcore.cards import load_card
+
+st.title("Model cards")
+st.write("Every figure here was measured on held-out data and can be recomputed with "
+         "`python -m medcore evaluate ID --json`.")
+
+trained = [m for m in registry.MODELS if registry.is_trained(m)]
+untrained = [m for m in registry.MODELS if m not in trained]
+if untrained:
+    st.caption("Not trained yet: " + ", ".join(f"`{m}`" for m in untrained))
+if not trained:
+    st.info("No trained models in assets/models yet. Train one with `python -m medcore train ID`.")
+    st.stop()
+
+model_id = st.selectbox("Model", trained, format_func=lambda m: f"{m}: {registry.MODELS[m].title}")
+card = load_card(registry.model_folder(model_id))
+st.subheader(card.get("task", model_id))
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**Architecture:** {card['architecture']}")
+    st.markdown(f"**Trained:** {card['date_trained']}")
+    st.markdown(f"**Intended use:** {card['intended_use']}")
+    st.markdown(f"**Limitations:** {card['limitations']}")
+with right:
+    ds = card["dataset"]
+    st.markdown(f"**Data:** {ds.get('name')} ({ds.get('licence', '')})")
+    st.markdown(f"**Split:** {ds.get('split', '')}")
+    st.markdown(f"**Source:** {ds.get('source', '')}")
+    st.caption(ds.get("citation", ""))
+
+metrics = card["metrics"]
+scalars = {k: v for k, v in metrics.items() if isinstance(v, (int, float))}
+ci = metrics.get("ci95", {})
+st.subheader("Held-out metrics")
+st.dataframe(
+    [{"metric": k, "value": v, "95% CI": (f"{ci[k][0]} – {ci[k][1]}" if k in ci else "")}
+     for k, v in scalars.items()],
+    hide_index=True, width="stretch",
+)
+if metrics.get("baselines"):
+    st.subheader("Baselines (same run, same held-out data)")
+    st.json(metrics["baselines"], expanded=False)
+if card.get("anchors"):
+    st.subheader("Published anchors")
+    st.dataframe(card["anchors"], hide_index=True, width="stretch")
+
+curves = card.get("curves", {})
+cols = st.columns(3)
+if "roc" in curves:
+    cols[0].plotly_chart(plots.roc_figure(curves, metrics.get("roc_auc")), width="stretch")
+if "calibration" in curves:
+    cols[1].plotly_chart(plots.calibration_figure(curves), width="stretch")
+confusion = curves.get("confusion") or metrics.get("confusion")
+if confusion:
+    cols[2].plotly_chart(plots.confusion_figure(confusion), width="stretch")
+with st.expander("Input specification and full card (JSON)"):
+    st.json(card, expanded=False)

@@ -1,0 +1,50 @@
+"""AppTest: the home page and the Model cards page render without exceptions."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from medcore import registry
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+def test_home_lists_every_model_with_status_and_privacy():
+    at = _app().run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    text += " ".join(i.value for i in at.info)
+    for mid in registry.MODELS:
+        assert f"`{mid}`" in text
+    assert "Nothing you upload is written to disk" in text
+
+
+def test_home_does_not_import_tensorflow():
+    import subprocess
+    import sys
+
+    code = ("from streamlit.testing.v1 import AppTest; import sys\n"
+            f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=60).run()\n"
+            "assert not at.exception\n"
+            "assert 'tensorflow' not in sys.modules, 'home page imported tensorflow'\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, cwd=ROOT)
+    assert res.returncode == 0, res.stderr[-2000:]
+
+
+def test_model_cards_page_renders_each_trained_card():
+    at = _app().run()
+    at.switch_page("pages/model_cards.py").run()
+    assert not at.exception
+    trained = [m for m in registry.MODELS if registry.is_trained(m)]
+    if not trained:
+        assert any("No trained models" in i.value for i in at.info)
+        return
+    for mid in trained:
+        at.selectbox[0].select(mid).run()
+        assert not at.exception, mid
+        assert any("Held-out metrics" in s.value for s in at.subheader)

@@ -1,0 +1,31 @@
+"""Shared fixtures: the data folder (skip when absent) and the repo root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    from medcore import settings
+
+    d = settings.data_dir()
+    if not d.is_dir():
+        pytest.skip(f"data folder {d} not found; set MEDCORE_DATA_DIR to the shared data")
+    return d
+
+
+def require_data(relative: str) -> Path:
+    """Path of a file in the data folder, or skip the test saying which file is missing."""
+    from medcore import settings
+
+    path = settings.data_dir() / relative
+    if not path.exists():
+        pytest.skip(f"{path} not found; set MEDCORE_DATA_DIR to the shared data folder")
+    return path

@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from medcore import calibration, metrics
+
+
+def _data(n=400, seed=1):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    p = np.clip(0.5 * y + rng.normal(0.25, 0.2, n), 0, 1)
+    return y, p
+
+
+def test_binary_report_matches_sklearn_and_counts():
+    y, p = _data()
+    rep = metrics.binary_report(y, p, 0.5, n_boot=50)
+    assert rep["roc_auc"] == round(roc_auc_score(y, p), 4)
+    pred = p >= 0.5
+    assert rep["sensitivity"] == round((pred & (y == 1)).sum() / (y == 1).sum(), 4)
+    assert rep["specificity"] == round((~pred & (y == 0)).sum() / (y == 0).sum(), 4)
+    assert rep["n"] == 400 and rep["n_positive"] == int(y.sum())
+    lo, hi = rep["ci95"]["roc_auc"]
+    assert lo <= rep["roc_auc"] <= hi and hi - lo < 0.2
+
+
+def test_bootstrap_is_repeatable_with_seed():
+    y, p = _data()
+    a = metrics.binary_report(y, p, 0.5, n_boot=30, seed=3)["ci95"]
+    b = metrics.binary_report(y, p, 0.5, n_boot=30, seed=3)["ci95"]
+    assert a == b
+
+
+def test_ece_zero_for_perfect_calibration_and_large_for_overconfidence():
+    y = np.array([0, 1] * 50)
+    assert metrics.expected_calibration_error(y, np.full(100, 0.5)) == pytest.approx(0.0)
+    assert metrics.expected_calibration_error(y, np.full(100, 0.99)) == pytest.approx(0.49)
+
+
+def test_event1_is_max_min_of_sensitivity_and_ppv():
+    y = np.array([1, 1, 0, 0, 0])
+    p = np.array([0.9, 0.2, 0.8, 0.1, 0.05])
+    # threshold 0.8: se 0.5, ppv 0.5; threshold 0.2: se 1, ppv 2/3 -> best min is 2/3
+    assert metrics.event1_score(y, p) == pytest.approx(2 / 3)
+
+
+def test_multiclass_report_perfect_and_confusion():
+    y = np.array([0, 1, 2, 2])
+    proba = np.eye(3)[y] * 0.9 + 0.1 / 3
+    rep = metrics.multiclass_report(y, proba, ["a", "b", "c"], n_boot=0)
+    assert rep["accuracy"] == 1.0 and rep["macro_f1"] == 1.0
+    assert rep["confusion"]["matrix"] == [[1, 0, 0], [0, 1, 0], [0, 0, 2]]
+    assert rep["per_class_error"] == {"a": 0.0, "b": 0.0, "c": 0.0}
+
+
+def test_temperature_scaling_recovers_overconfidence():
+    rng = np.random.default_rng(0)
+    z = rng.normal(0, 2, 5000)
+    y = (rng.random(5000) < 1 / (1 + np.exp(-z))).astype(int)
+    t = calibration.fit_temperature(z * 3, y)  # logits 3x too confident
+    assert t == pytest.approx(3.0, rel=0.15)
+    p = calibration.apply_temperature(z * 3, t)
+    assert metrics.expected_calibration_error(y, p) < 0.03
+
+
+def test_youden_threshold_separates_classes():
+    y = np.array([0, 0, 0, 1, 1, 1])
+    p = np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.8])
+    thr = calibration.youden_threshold(y, p)
+    assert 0.3 < thr <= 0.6
+
+
+def test_curves_have_roc_calibration_and_confusion():
+    y, p = _data()
+    c = metrics.binary_curves(y, p, 0.5)
+    assert c["roc"]["fpr"][0] == 0.0 and c["roc"]["tpr"][-1] == 1.0
+    assert sum(b["count"] for b in c["calibration"]) == len(y)
+    assert np.array(c["confusion"]["matrix"]).sum() == len(y)
