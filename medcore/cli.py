@@ -86,6 +86,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    from medcore.batch import score
+
+    result = score(args.model_id, args.inputs if len(args.inputs) > 1 else args.inputs[0],
+                   Path(args.out), chunk_size=args.chunk, scheduler=args.scheduler)
+    _emit(result, args.json)
+    return 0
+
+
 def cmd_datasets(args: argparse.Namespace) -> int:
     from medcore import datasets
 
@@ -124,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=".", help="folder for BENCHMARKS.md and benchmarks.json")
     b.add_argument("--models", nargs="*", help="only these model ids")
     b.add_argument("--no-browser", action="store_true", help="skip the real-browser timings")
+    s = add("score", cmd_score, "batch-score a folder or glob on Dask (chunked, resumable)")
+    s.add_argument("model_id")
+    s.add_argument("inputs", nargs="+", help="a folder, a glob pattern, or files")
+    s.add_argument("--out", required=True, help="output folder for chunk-NNNNN.jsonl files")
+    s.add_argument("--chunk", type=int, default=256, help="inputs per task")
+    s.add_argument("--scheduler", help="address of an existing Dask scheduler")
     d = add("datasets", cmd_datasets, "list datasets, or fetch one")
     d.add_argument("--fetch", metavar="NAME")
     return p

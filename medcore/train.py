@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from medcore import registry
+from medcore import distributed, registry
 from medcore.cards import save_card
 
 
@@ -26,17 +26,21 @@ def seal_card(folder: Path, card: dict) -> dict:
 def train(model_id: str, out_dir: Path | None = None, *, quick: bool = False, **options) -> dict:
     """Train ``model_id`` into ``out_dir`` (default: its folder under ``assets/models``).
 
-    Training writes into a temporary folder first so a failed run never leaves a half model.
+    Runs under :func:`medcore.distributed.strategy` (several GPUs or ``TF_CONFIG`` workers).
+    Training writes into a temporary folder first so a failed run never leaves a half model;
+    in a multi-worker run only the chief keeps its result.
     """
     registry.spec(model_id)
     target = Path(out_dir) if out_dir else registry.model_folder(model_id)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / model_id
         work.mkdir()
-        card = registry.module(model_id).train(work, quick=quick, **options)
+        with distributed.strategy().scope():
+            card = registry.module(model_id).train(work, quick=quick, **options)
         seal_card(work, card)
-        if target.exists():
-            shutil.rmtree(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(work, target)
+        if distributed.is_chief():
+            if target.exists():
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(work, target)
     return card

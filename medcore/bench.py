@@ -1,0 +1,112 @@
+"""``python -m medcore bench``: speed and quality of every model, against targets and anchors.
+
+Writes ``benchmarks.json`` (times in ms under ``*_ms`` keys, grouped by model id) and
+``BENCHMARKS.md``. Each model module's ``bench(bundle, quick)`` measures its own speed figures;
+this module adds load time, held-out quality beside the card's anchors, app timings in a real
+browser and the pass/short table of the targets named in the issues.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+from medcore import bench_env, registry, settings
+from medcore.bench_report import render_markdown
+from medcore.errors import MedcoreError
+
+log = logging.getLogger(__name__)
+
+# Quality targets from the workbench issues: (model id, metric path, goal, direction).
+QUALITY_TARGETS: list[tuple[str, str, float, str]] = [
+    ("xray-cnn", "roc_auc", 0.98, ">="),
+    ("xray-cnn", "accuracy", 0.93, ">="),
+    ("history-rnn", "roc_auc", 0.87, ">="),
+    ("history-rnn", "event1", 0.55, ">="),
+    ("tox-cnn", "mean_roc_auc", 0.86, ">="),
+    ("mol-gan", "validity", 1.0, ">="),
+    ("mol-gan", "uniqueness_at_10k", 0.95, ">="),
+    ("mol-gan", "novelty", 0.90, ">="),
+    ("dna-cnn", "accuracy", 0.97, ">="),
+]
+
+
+def _lookup(metrics: dict, path: str):
+    cur = metrics
+    for part in path.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            return None
+        cur = cur[part]
+    return cur
+
+
+def _passes(value: float, goal: float, direction: str) -> bool:
+    return value >= goal if direction == ">=" else value <= goal
+
+
+def bench_model(model_id: str, quick: bool) -> dict:
+    """Load time, held-out quality and the module's own speed figures for one model."""
+    out: dict = {"title": registry.MODELS[model_id].title}
+    t0 = time.perf_counter()
+    bundle = registry.load(model_id)
+    out["load_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    mod = registry.module(model_id)
+    if quick:
+        out["quality_source"] = "model card (recomputed only in the full bench)"
+        out["quality"] = bundle.card["metrics"]
+    else:
+        t0 = time.perf_counter()
+        out["quality"] = mod.evaluate(bundle, settings.data_dir())
+        out["evaluate_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        out["quality_source"] = "recomputed by evaluate on the held-out split"
+    out["anchors"] = bundle.card.get("anchors", [])
+    if hasattr(mod, "bench"):
+        result = mod.bench(bundle, quick=quick)
+        out["speed"] = result.get("figures", {})
+        out["targets"] = result.get("targets", [])
+    return out
+
+
+def quality_targets(models: dict) -> list[dict]:
+    rows = []
+    for mid, path, goal, direction in QUALITY_TARGETS:
+        quality = models.get(mid, {}).get("quality")
+        value = _lookup(quality, path) if quality else None
+        rows.append({"model": mid, "name": f"held-out {path}", "target": f"{direction} {goal}",
+                     "value": value,
+                     "pass": None if value is None else _passes(float(value), goal, direction)})
+    return rows
+
+
+def run_bench(quick: bool = False, out_dir: Path = Path("."), models: list[str] | None = None,
+              browser: bool = True) -> dict:
+    """Run the benchmark and write ``benchmarks.json`` and ``BENCHMARKS.md`` into ``out_dir``."""
+    report: dict = {"quick": quick, "date": time.strftime("%Y-%m-%d %H:%M"),
+                    "machine": bench_env.machine(), "models": {}}
+    for mid in models or list(registry.MODELS):
+        if not registry.is_trained(mid):
+            report["models"][mid] = {"status": "not trained yet"}
+            continue
+        try:
+            report["models"][mid] = bench_model(mid, quick)
+        except MedcoreError as err:
+            report["models"][mid] = {"error": str(err)}
+    targets = quality_targets(report["models"])
+    for mid, res in report["models"].items():
+        for t in res.get("targets", []):
+            targets.append({"model": mid, "name": t["name"],
+                            "target": f"{t.get('op', '<=')} {t['target']} {t.get('unit', '')}",
+                            "value": t["value"], "pass": t["pass"]})
+    if browser:
+        from medcore.bench_app import bench_app
+
+        report["app"] = bench_app(quick=quick)
+        targets.extend(report["app"].pop("targets", []))
+    report["targets"] = targets
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "benchmarks.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
+    (out_dir / "BENCHMARKS.md").write_text(render_markdown(report))
+    return report
