@@ -10,6 +10,23 @@ from medcore.cards import headline
 from medcore.errors import MedcoreError
 
 
+def _use_app_navigation() -> None:
+    """Make a first request straight to a page go through app.py's ``st.navigation``.
+
+    Streamlit treats a ``pages/`` folder as old-style multipage navigation (every file a page,
+    app.py skipped) until some session has run app.py's ``st.navigation`` once; rerunning
+    after clearing that flag makes the very first visitor of ``/imaging`` get the real app.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_use_app_navigation()
+
+
 @st.cache_resource(show_spinner="Loading model…")
 def cached_model(model_id: str) -> registry.Bundle:
     """One shared, read-only copy of each model for all sessions (models hold no user data)."""

@@ -4,6 +4,7 @@ import streamlit as st
 
 from medcore import plots, registry
 from medcore.cards import load_card
+from pages import components  # noqa: F401  (app navigation on a first direct visit)
 
 st.title("Model cards")
 st.write("Every figure here was measured on held-out data and can be recomputed with "
@@ -17,19 +18,31 @@ if not trained:
     st.info("No trained models in assets/models yet. Train one with `python -m medcore train ID`.")
     st.stop()
 
+
+
+def _prose(value) -> str:
+    """Card fields may be text, a list of points, or a dict with a ``text`` entry."""
+    if isinstance(value, dict):
+        extra = f" ({value['params']:,} parameters)" if "params" in value else ""
+        return str(value.get("text", value)) + extra
+    if isinstance(value, list):
+        return "\n".join(f"- {v}" for v in value)
+    return str(value)
+
+
 model_id = st.selectbox("Model", trained, format_func=lambda m: f"{m}: {registry.MODELS[m].title}")
 card = load_card(registry.model_folder(model_id))
 st.subheader(card.get("task", model_id))
 left, right = st.columns(2)
 with left:
-    st.markdown(f"**Architecture:** {card['architecture']}")
+    st.markdown(f"**Architecture:** {_prose(card['architecture'])}")
     st.markdown(f"**Trained:** {card['date_trained']}")
-    st.markdown(f"**Intended use:** {card['intended_use']}")
-    st.markdown(f"**Limitations:** {card['limitations']}")
+    st.markdown(f"**Intended use:** {_prose(card['intended_use'])}")
+    st.markdown("**Limitations:**\n\n" + _prose(card["limitations"]))
 with right:
     ds = card["dataset"]
     st.markdown(f"**Data:** {ds.get('name')} ({ds.get('licence', '')})")
-    st.markdown(f"**Split:** {ds.get('split', '')}")
+    st.markdown(f"**Split:** {_prose(ds.get('split', ''))}")
     st.markdown(f"**Source:** {ds.get('source', '')}")
     st.caption(ds.get("citation", ""))
 

@@ -25,12 +25,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+def start_server(port: int, env_extra: dict | None = None, log=subprocess.PIPE
+                 ) -> subprocess.Popen:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", **(env_extra or {}))
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
@@ -41,20 +42,38 @@ def start_server(port: int) -> subprocess.Popen:
                 break
             time.sleep(0.5)
     proc.kill()
-    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-    raise RuntimeError(f"streamlit did not start: {out[-2000:]}")
+    raise RuntimeError("streamlit did not start within 90 s")
 
 
-@pytest.fixture(scope="session")
-def server_url():
-    port = _free_port()
-    proc = start_server(port)
-    yield f"http://127.0.0.1:{port}"
+def stop_server(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """One shared server; its output goes to a log file so it can never block on a full pipe."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with open(log_path, "wb") as log:
+        proc = start_server(port, log=log)
+        yield f"http://127.0.0.1:{port}", proc
+        stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def server_url(server):
+    return server[0]
 
 
 @pytest.fixture(scope="session")
