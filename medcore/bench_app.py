@@ -48,7 +48,7 @@ def bench_app(quick: bool = False) -> dict:
         return {"skipped": f"no Chromium at {CHROMIUM}"}
     from playwright.sync_api import sync_playwright
 
-    from medcore.bench_uploads import WORKBENCH_UPLOADS
+    from medcore.bench_uploads import PROBES, time_upload
 
     port = _free_port()
     t0 = time.perf_counter()
@@ -81,8 +81,8 @@ def bench_app(quick: bool = False) -> dict:
             targets.append({"model": "app", "name": "home page renders (after server ready)",
                             "target": "<= 2000 ms", "value": out["home_first_render_ms"],
                             "pass": out["home_first_render_ms"] <= 2000})
-            for upload in WORKBENCH_UPLOADS.values():
-                out.update(upload(page, url))
+            for name, probe in PROBES.items():
+                out.update(time_upload(page, url, name, probe))
             browser.close()
         out["peak_rss_mb"] = _peak_rss_mb(proc.pid)
     finally:

@@ -1,10 +1,49 @@
-"""Per-workbench upload-to-result timings in the browser (filled as workbenches land).
+"""Per-workbench upload-to-result probes for the browser: what to upload, what text means done.
 
-Each entry takes (playwright page, base url) and returns ``{"<workbench>_upload_to_result_ms": t}``.
+Shared by the bench (timings) and the browser tests (correctness), so both exercise the same path.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
-WORKBENCH_UPLOADS: dict[str, Callable] = {}
+from medcore import samples
+from medcore.errors import DataUnavailableError
+
+
+@dataclass(frozen=True)
+class Probe:
+    path: str  # URL path of the page
+    filename: str
+    mime: str
+    payload: Callable[[], bytes]
+    done_text: str  # text that appears once the result is on screen
+
+
+PROBES: dict[str, Probe] = {
+    "imaging": Probe("imaging", "chest_real.png", "image/png", lambda: samples.xray_png(3),
+                     "P(pneumonia) ="),
+    "history": Probe("history", "two_patients.csv", "text/csv",
+                     lambda: samples.history_csv([300001, 300002]), "Risks ("),
+    "drugs": Probe("drugs", "drugs.smi", "text/plain", lambda: samples.DRUGS_SMI,
+                   "Probabilities per assay"),
+    "genomics": Probe("genomics", "splice.fasta", "text/plain",
+                      lambda: samples.splice_fasta(2), "seq0"),
+}
+
+
+def time_upload(page, base_url: str, name: str, probe: Probe) -> dict:
+    """Open the page, upload the probe file and time until its result text shows."""
+    try:
+        data = probe.payload()
+    except DataUnavailableError:
+        return {}
+    page.goto(f"{base_url}/{probe.path}")
+    target = page.locator("input[type=file]").first
+    target.wait_for(state="attached", timeout=180_000)
+    t0 = time.perf_counter()
+    target.set_input_files([{"name": probe.filename, "mimeType": probe.mime, "buffer": data}])
+    page.get_by_text(probe.done_text, exact=False).first.wait_for(timeout=180_000)
+    return {f"{name}_upload_to_result_ms": round((time.perf_counter() - t0) * 1000, 1)}

@@ -1,0 +1,1 @@
+"""Genomics workbench: FASTA parsing, IUPAC one-hot, splice-junction CNN, BiGRU embeddings."""

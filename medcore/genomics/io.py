@@ -1,0 +1,195 @@
+"""Reading uploaded or pasted sequences: FASTA (many records), plain text, or the UCI splice CSV.
+
+Valid-but-unusual input is accepted (lower case, RNA U -> T, IUPAC ambiguity codes, Windows line
+ends, a BOM). A bad record gets its own message while the valid records are still returned; only
+when nothing usable is left does :func:`load_upload` raise (always an ``InputError`` subclass).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from medcore import settings
+from medcore.errors import (
+    EmptyInputError,
+    FileTooLargeError,
+    InputError,
+    InvalidSequenceError,
+    UnsupportedFormatError,
+)
+
+IUPAC_LETTERS = b"ACGTURYSWKMBDHVNacgturyswkmbdhvn"
+GAPS = b"-."
+PROTEIN_ONLY = set("EFIJLOPQXZ*")
+_LABEL = re.compile(r"(?:label|class)=(\S+)", re.IGNORECASE)
+_MAGIC = {b"\x1f\x8b": "gzip-compressed", b"PK\x03\x04": "a ZIP archive", b"%PDF": "a PDF",
+          b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image"}
+
+
+@dataclass
+class SeqRecord:
+    """One usable sequence: upper-case IUPAC DNA (U already turned into T)."""
+
+    name: str
+    seq: str
+    label: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FastaResult:
+    """Usable records plus one (record name, message) per record that could not be used."""
+
+    records: list[SeqRecord]
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _decode(data: bytes) -> str:
+    if len(data) > settings.MAX_UPLOAD_BYTES:
+        raise FileTooLargeError(
+            f"The file is {len(data) / 1e6:.1f} MB, over the "
+            f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB limit (MAX_UPLOAD_BYTES).",
+            "Split it into smaller files.")
+    if not data.strip():
+        raise EmptyInputError("The file is empty.", "Upload a FASTA file or paste sequences.")
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise UnsupportedFormatError(f"This file is {what}, not sequence text.",
+                                         "Upload a plain-text FASTA file (.fa, .fasta, .txt).")
+    head = data[:65536]
+    if b"\x00" in head:
+        raise UnsupportedFormatError("This is a binary file, not sequence text.",
+                                     "Upload a plain-text FASTA file (.fa, .fasta, .txt).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnsupportedFormatError(
+            "The file holds bytes that are not text (not UTF-8).",
+            "Upload a plain-text FASTA file (.fa, .fasta, .txt).") from None
+    return text
+
+
+def _split_records(text: str) -> list[tuple[str, str | None, str]]:
+    """(name, label, raw sequence) per record for FASTA, CSV or one-sequence-per-line text."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next((ln for ln in lines if ln.strip()), "")
+    if first.lstrip().startswith((">", ";")):
+        out: list[tuple[str, str | None, list[str]]] = []
+        for ln in lines:
+            s = ln.strip()
+            if s.startswith(">"):
+                header = s[1:].strip()
+                m = _LABEL.search(header)
+                name = (header.split()[0] if header else f"record {len(out) + 1}")[:80]
+                out.append((name, m.group(1).upper() if m else None, []))
+            elif s.startswith(";") or not s:
+                continue
+            else:
+                if not out:
+                    out.append(("record 1", None, []))
+                out[-1][2].append(s)
+        return [(n, lab, "".join(parts)) for n, lab, parts in out]
+    if "," in first:
+        return _csv_records(lines)
+    rows = [ln.strip() for ln in lines if ln.strip()]
+    return [(f"seq{i + 1}", None, r) for i, r in enumerate(rows)]
+
+
+def _csv_records(lines: list[str]) -> list[tuple[str, str | None, str]]:
+    rows = [[c.strip() for c in ln.split(",")] for ln in lines if ln.strip()]
+    header = [c.lower() for c in rows[0]]
+    named = any(h in ("sequence", "seq") for h in header)
+    if named:
+        rows = rows[1:]
+        seq_i = header.index("sequence") if "sequence" in header else header.index("seq")
+        lab_i = next((header.index(h) for h in ("class", "label") if h in header), None)
+        name_i = next((header.index(h) for h in ("name", "id", "donor") if h in header), None)
+    else:
+        seq_i = len(header) - 1
+        lab_i = 0 if len(header) >= 3 else None
+        name_i = len(header) - 2 if len(header) >= 2 else None
+    out = []
+    for i, r in enumerate(rows):
+        get = (lambda j, r=r: r[j] if j is not None and j < len(r) else "")  # noqa: E731
+        out.append(((get(name_i) or f"row {i + 1}")[:80], get(lab_i).upper() or None, get(seq_i)))
+    return out
+
+
+def check_sequence(name: str, raw: str) -> SeqRecord:
+    """Validate one record; raises an ``InputError`` subclass naming the record and the fix."""
+    seq = re.sub(r"\s+", "", raw)
+    if not seq:
+        raise EmptyInputError(f"Record '{name}' has no sequence.",
+                              "Add its bases under the header line or remove the record.")
+    if len(seq) > settings.MAX_SEQUENCE_LENGTH:
+        raise FileTooLargeError(
+            f"Record '{name}' is {len(seq):,} bases long, over the "
+            f"{settings.MAX_SEQUENCE_LENGTH:,}-base limit (MAX_SEQUENCE_LENGTH).",
+            "Split it into shorter pieces (e.g. 1 Mb each).")
+    raw_bytes = seq.encode("utf-8")
+    notes = []
+    n_gaps = len(raw_bytes) - len(raw_bytes.translate(None, GAPS))
+    if n_gaps:
+        raw_bytes = raw_bytes.translate(None, GAPS)
+        notes.append(f"{n_gaps} gap characters ('-' or '.') removed.")
+    bad = raw_bytes.translate(None, IUPAC_LETTERS)
+    if bad:
+        text = raw_bytes.decode("utf-8", "replace").upper()
+        protein = sum(text.count(c) for c in PROTEIN_ONLY)
+        if protein >= 3 and protein >= 0.1 * len(text):
+            raise UnsupportedFormatError(
+                f"Record '{name}' looks like a protein sequence (amino-acid letters such as "
+                "E, F, I, L, P, Q), not DNA.",
+                "The genomics models read DNA or RNA; upload the nucleotide sequence instead.")
+        chars = sorted(set(bad.decode("utf-8", "replace")))
+        shown = ", ".join(repr(c) for c in chars[:8])
+        pos = next(i for i, ch in enumerate(text) if ch.encode() not in IUPAC_LETTERS) + 1
+        raise InvalidSequenceError(
+            f"Record '{name}' has characters that are not IUPAC nucleotide codes: {shown} "
+            f"(first at position {pos}).",
+            "Remove them, or write unknown bases as N.")
+    if not raw_bytes:
+        raise EmptyInputError(f"Record '{name}' has only gap characters.", "Remove the record.")
+    seq = raw_bytes.decode("ascii").upper()
+    if "U" in seq:
+        notes.append("RNA read as DNA (U -> T).")
+        seq = seq.replace("U", "T")
+    n_amb = len(seq) - sum(seq.count(b) for b in "ACGT")
+    if n_amb:
+        notes.append(f"{n_amb} IUPAC ambiguity codes encoded as mixtures of bases.")
+    return SeqRecord(name, seq, None, notes)
+
+
+def parse_text(text: str) -> FastaResult:
+    """Records from text; bad records become per-record messages."""
+    raw = _split_records(text)
+    if len(raw) > settings.MAX_SEQUENCES:
+        raise FileTooLargeError(
+            f"{len(raw):,} records, over the {settings.MAX_SEQUENCES:,} limit (MAX_SEQUENCES).",
+            "Split the file into smaller ones.")
+    result = FastaResult([])
+    first_error: InputError | None = None
+    for name, label, seq in raw:
+        try:
+            rec = check_sequence(name, seq)
+        except InputError as err:
+            first_error = first_error or err
+            result.errors.append((name, str(err)))
+            continue
+        rec.label = label
+        result.records.append(rec)
+    if not result.records:
+        if first_error is None:
+            raise EmptyInputError("No sequences found.", "Upload FASTA or paste sequences.")
+        if len(result.errors) == 1:
+            raise first_error
+        raise type(first_error)(f"None of the {len(result.errors)} records is usable; first: "
+                                f"{first_error.problem}", first_error.fix)
+    return result
+
+
+def load_upload(filename: str, data: bytes) -> FastaResult:
+    """Parse an uploaded file (``filename`` is only shown in messages, never opened)."""
+    del filename  # names are for display only
+    return parse_text(_decode(data))

@@ -1,0 +1,49 @@
+"""Real held-out records packaged as a user's upload would be (for benches and browser tests).
+
+Each function reads the data folder and raises ``DataUnavailableError`` when the file is absent.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from medcore import datasets
+
+
+def xray_png(index: int = 0, size: int = 256, text: str | None = None) -> bytes:
+    """A PneumoniaMNIST test image upscaled like a user's export; optional PNG tEXt chunk."""
+    from PIL import Image, PngImagePlugin
+
+    arr = np.load(datasets.fetch("pneumoniamnist", progress=False))["test_images"][index]
+    im = Image.fromarray(arr).resize((size, size), Image.Resampling.BICUBIC)
+    info = PngImagePlugin.PngInfo()
+    if text:
+        info.add_text("Comment", text)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", pnginfo=info)
+    return buf.getvalue()
+
+
+def history_csv(record_ids: list[int], rename: dict | None = None) -> bytes:
+    """Set-C rows of the given PhysioNet records, in the documented long format."""
+    import pandas as pd
+
+    df = pd.read_csv(datasets.fetch("physionet2012-c", progress=False))
+    df = df[df["record_id"].isin(record_ids)]
+    if rename:
+        df["record_id"] = df["record_id"].map(lambda r: rename.get(r, r))
+    return df.to_csv(index=False).encode()
+
+
+def splice_fasta(n: int = 3, header_prefix: str = "seq") -> bytes:
+    """The first ``n`` splice-junction sequences as FASTA."""
+    import pandas as pd
+
+    df = pd.read_csv(datasets.fetch("splice", progress=False), skipinitialspace=True)
+    seqs = df.iloc[:n, -1].astype(str).str.strip()
+    return "".join(f">{header_prefix}{i}\n{s}\n" for i, s in enumerate(seqs)).encode()
+
+
+DRUGS_SMI = b"CC(=O)Oc1ccccc1C(=O)O aspirin\nCN1C=NC2=C1C(=O)N(C(=O)N2C)C caffeine\n"

@@ -1,0 +1,53 @@
+"""Genomics items of the bad-input corpus (issue 7), generated in code."""
+
+from __future__ import annotations
+
+import gzip
+import random
+
+from medcore import settings
+from tests.bad_inputs import Case
+
+PROTEIN = "MKVLAAGIVGLLLAEFPQSWERTYIPLKHGFDSAQWERTYIPLKHGFDSQQEELLIIPPFF"
+DNA60 = "CCAGCTGCATCACAGGAGGCCAGCGAGCAGGTCTGTTCCAAGGGCCTTCGAGCCAGTCTG"
+
+
+def _random_bytes(n: int, seed: int = 0) -> bytes:
+    rng = random.Random(seed)
+    return bytes(rng.randrange(256) for _ in range(n))
+
+
+def cases() -> list[Case]:
+    """Every genomics case; ``expect`` is "ok" or the medcore.errors class name."""
+    ten_mb = b">chr_piece\n" + (b"ACGT" * 2_621_440)
+    return [
+        Case("empty file", "empty.fa", b"", "EmptyInputError"),
+        Case("whitespace only", "blank.fa", b"\n \n\t\n", "EmptyInputError"),
+        Case("header without sequence", "header.fa", b">only_header\n", "EmptyInputError"),
+        Case("binary content", "binary.fa", b"\x00\x01" + _random_bytes(2000),
+             "UnsupportedFormatError"),
+        Case("PNG behind .fasta", "image.fasta", b"\x89PNG\r\n\x1a\n" + _random_bytes(100),
+             "UnsupportedFormatError", "wrong type behind a right extension"),
+        Case("gzip behind .fa", "seqs.fa", gzip.compress(b">a\nACGT\n"), "UnsupportedFormatError"),
+        Case("non-UTF-8 bytes", "latin1.fa", b">caf\xe9\nACGT\xff\n", "UnsupportedFormatError"),
+        Case("protein FASTA", "protein.fa", f">sp|P1|PROT\n{PROTEIN}\n".encode(),
+             "UnsupportedFormatError", "detected and said"),
+        Case("non-nucleotide characters", "digits.fa", b">x\nACGT123ACGT\n",
+             "InvalidSequenceError"),
+        Case("10 MB sequence", "big.fa", ten_mb, "FileTooLargeError",
+             f"over MAX_SEQUENCE_LENGTH={settings.MAX_SEQUENCE_LENGTH}"),
+        Case("too many records", "many.fa",
+             b"".join(b">s%d\nACGT\n" % i for i in range(settings.MAX_SEQUENCES + 1)),
+             "FileTooLargeError"),
+        Case("lowercase FASTA", "lower.fa", f">low\n{DNA60.lower()}\n".encode(), "ok"),
+        Case("IUPAC codes", "iupac.fa", b">amb\nACGTNNRYSWKMBDHVACGT\n", "ok"),
+        Case("RNA (U)", "rna.fa", b">rna\nACGUUGCA\n", "ok"),
+        Case("plain text one per line", "plain.txt", f"{DNA60}\n{DNA60[::-1]}\n".encode(), "ok"),
+        Case("CRLF and BOM", "windows.fa", b"\xef\xbb\xbf>w\r\nACGT\r\nTTGA\r\n", "ok"),
+        Case("gaps", "aligned.fa", b">g\nAC-GT..A\n", "ok"),
+        Case("splice CSV", "splice.csv",
+             f"Class, Donor, Sequence\nEI, X-1, {DNA60}\nN, X-2, {DNA60}\n".encode(), "ok"),
+        Case("mixed good and bad records", "mixed.fa",
+             f">good\n{DNA60}\n>prot\n{PROTEIN}\n>empty\n>bad\nACGTZZ\n".encode(), "ok",
+             "valid record kept, three per-record messages"),
+    ]

@@ -1,0 +1,38 @@
+"""Shared fixtures: the shipped models (skipped with a reason when not trained)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _bundle(model_id: str):
+    from medcore import registry
+
+    if not registry.is_trained(model_id):
+        pytest.skip(f"model {model_id} is not trained; run `python -m medcore train {model_id}`")
+    return registry.load(model_id)
+
+
+@pytest.fixture(scope="session")
+def cnn_bundle():
+    return _bundle("dna-cnn")
+
+
+@pytest.fixture(scope="session")
+def rnn_bundle():
+    return _bundle("dna-rnn")
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    from medcore.settings import data_dir as dd
+
+    path = dd()
+    if not (path / "genomics" / "splice.data.csv").exists():
+        pytest.skip(f"data folder {path} not found (genomics/splice.data.csv); "
+                    "set MEDCORE_DATA_DIR")
+    return path
