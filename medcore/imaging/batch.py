@@ -1,0 +1,101 @@
+"""Analyse a batch of uploads for the page: per-file errors, results as plain dicts.
+
+One bad file yields ``{"name", "error"}`` and never stops the others. Results hold only small
+arrays (display thumbnail, model input, Grad-CAM) so a session can keep them in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from medcore.errors import InputError
+from medcore.imaging import infer
+from medcore.imaging.io import load_upload
+
+THUMB = 256
+
+
+def upload_key(name: str, data: bytes) -> str:
+    """Stable id of an upload (content hash + display name); never used as a path."""
+    return hashlib.sha256(data).hexdigest()[:16] + ":" + name
+
+
+def _thumb(pixels: np.ndarray) -> np.ndarray:
+    from PIL import Image
+
+    im = Image.fromarray(pixels, mode="L")
+    im.thumbnail((THUMB, THUMB))
+    return np.asarray(im)
+
+
+def analyse_uploads(bundle, files: list[tuple[str, bytes]], synthetic: set[str] | None = None
+                    ) -> dict[str, dict]:
+    """key -> entry for each (name, bytes): ``error`` or ``summary`` + arrays for display."""
+    synthetic = synthetic or set()
+    out: dict[str, dict] = {}
+    good, keys = [], []
+    for name, data in files:
+        key = upload_key(name, data)
+        try:
+            good.append(load_upload(name, data))
+            keys.append(key)
+        except InputError as err:
+            out[key] = {"name": name, "error": str(err)}
+    for key, res in zip(keys, infer.analyse(bundle, good), strict=True):
+        out[key] = {"name": res.image.name, "summary": res.summary(),
+                    "thumb": _thumb(res.image.pixels), "model_input": res.model_input,
+                    "cam": res.cam, "tags": dict(res.image.dicom_tags),
+                    "synthetic": res.image.name in synthetic}
+    return out
+
+
+def explain_shap(bundle, model_input: np.ndarray) -> tuple[np.ndarray, float]:
+    """SHAP values of the calibrated log-odds for one image (partition explainer, blur masker).
+    Values plus the base value sum to the image's log-odds."""
+    from medcore.explain.shap_image import shap_image
+
+    return shap_image(lambda x: infer.predict_logit(bundle, x), model_input)
+
+
+def results_table(entries: list[dict]):
+    """A sortable table of the good results (one row per file)."""
+    import pandas as pd
+
+    rows = []
+    for e in entries:
+        if "summary" not in e:
+            continue
+        s = e["summary"]
+        rows.append({"file": s["file"], "P(pneumonia)": s["probability_pneumonia"],
+                     "prediction": s["prediction"], "threshold": s["threshold"],
+                     "out_of_distribution": s["out_of_distribution"],
+                     "synthetic": e.get("synthetic", False), "format": s["source"],
+                     "original_size": "x".join(map(str, s["original_size"]))})
+    return pd.DataFrame(rows)
+
+
+def example_upload(gan_bundle, seed: int = 7, label: int = 1) -> tuple[str, bytes]:
+    """A GAN-generated X-ray (upscaled to 224 px PNG) for "Try an example"; no data needed."""
+    from PIL import Image
+
+    from medcore.imaging.figures import png_bytes
+    from medcore.imaging.gan import generate_images
+
+    img = generate_images(gan_bundle, 1, seed=seed, label=label)[0]
+    big = np.asarray(Image.fromarray(img, mode="L").resize((224, 224), Image.Resampling.BICUBIC))
+    kind = "pneumonia" if label else "normal"
+    return f"synthetic_{kind}_seed{seed}.png", png_bytes(big)
+
+
+def generate_gallery(gan_bundle, n: int, seed: int, label: int | None
+                     ) -> tuple[list[np.ndarray], list[str]]:
+    """``n`` generated images and their file names (``<i>_<class>_seed<seed>.png``)."""
+    from medcore.imaging.gan import generate_images
+
+    images = generate_images(gan_bundle, n, seed=seed, label=label)
+    classes = [label if label is not None else i % 2 for i in range(n)]
+    names = [f"{i:03d}_{'pneumonia' if c else 'normal'}_seed{seed}.png"
+             for i, c in enumerate(classes)]
+    return list(images), names

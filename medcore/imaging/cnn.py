@@ -1,0 +1,126 @@
+"""Model module for ``xray-cnn``: pneumonia vs normal on PneumoniaMNIST (registry contract).
+
+An ensemble of small VGG-style CNNs trained with augmentation, averaged in logit space and
+temperature-scaled on validation; the operating threshold is Youden's J on validation, which
+does not depend on the class ratio (validation has the training ratio, test has more normals).
+The test split is scored once, at the end of ``train``, through :func:`_held_out_metrics`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from medcore import calibration, metrics
+from medcore.imaging import data as xdata
+from medcore.imaging.cnn_card import build_card
+from medcore.imaging.cnn_fit import fit_member
+
+log = logging.getLogger(__name__)
+CUSTOM_OBJECTS: dict = {}
+MODEL_ID = "xray-cnn"
+
+
+def train(out_dir: Path, *, quick: bool = False, size: int = 28, members: int = 3,
+          width: int = 16, epochs: int = 12, seed: int = 0, **_options) -> dict:
+    """Train the ensemble, calibrate and pick the threshold on validation, score test once."""
+    import keras
+
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    from medcore.imaging.cnn_model import export_ensemble, logit_model
+    from medcore.imaging.ood import fit_ood
+    from medcore.settings import data_dir
+
+    splits = xdata.load_splits(data_dir(), size)
+    train_s, val_s = splits["train"], splits["val"]
+    if quick:
+        members, width, epochs = 1, 8, 1
+        train_s = xdata.subset(train_s, 512)
+    fitted = [fit_member(train_s, size, width, epochs, seed + i, f"m{i}") for i in range(members)]
+    raw = export_ensemble(fitted, size, width, temperature=1.0)
+    val_logits = _predict(logit_model(raw), val_s.x)
+    temperature = calibration.fit_temperature(val_logits, val_s.y)
+    model = export_ensemble(fitted, size, width, temperature=temperature)
+    p_val = calibration.apply_temperature(val_logits, temperature)
+    threshold = calibration.youden_threshold(val_s.y, p_val)
+    prep = {"size": size, "temperature": round(temperature, 6), "threshold": round(threshold, 6),
+            "class_names": xdata.CLASS_NAMES, "crop": "centre square on the short edge",
+            "resize": "PIL bicubic", "input_range": "0-255 grayscale, shape (size, size, 1)",
+            "quick": quick}
+    model.save(out_dir / "model.keras")
+    (out_dir / "preprocess.json").write_text(json.dumps(prep, indent=2))
+    fit_ood(model, train_s.x, val_s.x, out_dir / "ood.npz")
+    extras = load_extras(out_dir, {})
+    held_out, curves = _held_out_metrics(model, extras, data_dir(), with_curves=True)
+    keras.backend.clear_session(free_memory=False)
+    config = {"members": members, "width": width, "epochs": epochs, "seed": seed,
+              "quick": quick}
+    return build_card(model, prep, held_out, curves, xdata.class_counts(splits), config)
+
+
+def load_extras(folder: Path, card: dict) -> dict:
+    from medcore.imaging.ood import load_ood
+
+    extras = json.loads((Path(folder) / "preprocess.json").read_text())
+    extras["ood"] = load_ood(Path(folder) / "ood.npz")
+    return extras
+
+
+def _predict(model, x: np.ndarray) -> np.ndarray:
+    return np.asarray(model.predict(x[..., None].astype(np.float32), batch_size=512,
+                                    verbose=0)).ravel()
+
+
+def _held_out_metrics(model, extras: dict, data_dir: Path, with_curves: bool = False):
+    """Test-split report at the validation threshold, plus baselines (same code for card/evaluate).
+
+    Baselines, all refitted deterministically or derived from the saved model:
+    ``single_member`` (member m0 alone, its own validation temperature and Youden threshold)
+    and ``logreg_pixels`` (L2 logistic regression on raw pixels, seed 0, threshold on val).
+    """
+    from medcore.imaging.cnn_baselines import baselines
+    from medcore.imaging.ood_probe import ood_report
+
+    splits = xdata.load_splits(data_dir, extras["size"])
+    if extras.get("quick"):  # tiny test models: baselines on the same small training slice
+        splits["train"] = xdata.subset(splits["train"], 512)
+    test = splits["test"]
+    p_test = _predict(model, test.x)
+    report = metrics.binary_report(test.y, p_test, extras["threshold"])
+    report["baselines"] = baselines(model, splits)
+    report["ood"] = ood_report(model, extras["ood"], test.x, extras["size"])
+    report["at_threshold_0.5"] = {
+        k: v for k, v in metrics.binary_report(test.y, p_test, 0.5, n_boot=0).items()
+        if k in ("accuracy", "sensitivity", "specificity")
+    }
+    if with_curves:
+        return report, metrics.binary_curves(test.y, p_test, extras["threshold"])
+    return report
+
+
+def evaluate(bundle, data_dir: Path) -> dict:
+    return _held_out_metrics(bundle.model, bundle.extras, Path(data_dir))
+
+
+def predict_paths(bundle, paths: list[Path]) -> list[dict]:
+    """One dict per file: probability, label, OOD flag, Grad-CAM peak; errors per file."""
+    from medcore.errors import InputError
+    from medcore.imaging import infer
+
+    out = []
+    for path in paths:
+        path = Path(path)
+        try:
+            out.append(infer.analyse_bytes(bundle, path.name, path.read_bytes()).summary())
+        except (InputError, OSError) as err:
+            out.append({"file": path.name, "error": str(err)})
+    return out
+
+
+def bench(bundle, quick: bool = False) -> dict:
+    from medcore.imaging.speed import run_bench
+
+    return run_bench(bundle, quick=quick)

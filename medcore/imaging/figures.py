@@ -1,0 +1,83 @@
+"""Plotly figures and PNG/ZIP bytes for the Imaging page (no Streamlit here).
+
+Everything is built in memory: uploads and generated images are never written to disk.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import plotly.graph_objects as go
+
+_LAYOUT = dict(margin=dict(l=0, r=0, t=30, b=0), height=260,
+               xaxis=dict(visible=False), yaxis=dict(visible=False, scaleanchor="x"))
+
+
+def image_figure(pixels: np.ndarray, title: str) -> go.Figure:
+    """A grayscale image as a plotly heatmap (y axis downwards, square pixels)."""
+    fig = go.Figure(go.Heatmap(z=pixels, colorscale="gray", showscale=False, zmin=0, zmax=255,
+                               hoverinfo="skip"))
+    fig.update_layout(title=title, **_LAYOUT)
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def overlay_figure(pixels: np.ndarray, heat: np.ndarray, opacity: float, title: str,
+                   diverging: bool = False) -> go.Figure:
+    """Image with a heat map on top; ``diverging`` for signed SHAP values (red = pneumonia)."""
+    fig = image_figure(pixels, title)
+    if diverging:
+        lim = float(np.abs(heat).max()) or 1.0
+        fig.add_trace(go.Heatmap(z=heat, colorscale="RdBu_r", zmin=-lim, zmax=lim, zmid=0,
+                                 opacity=opacity, colorbar=dict(thickness=8, len=0.8)))
+    else:
+        fig.add_trace(go.Heatmap(z=heat, colorscale="Jet", zmin=0, zmax=1, opacity=opacity,
+                                 colorbar=dict(thickness=8, len=0.8)))
+    return fig
+
+
+def probability_figure(p: float, threshold: float) -> go.Figure:
+    """A horizontal bar of P(pneumonia) with the operating threshold marked."""
+    fig = go.Figure(go.Bar(x=[p], y=["P(pneumonia)"], orientation="h",
+                           marker_color="#d62728" if p >= threshold else "#1f77b4",
+                           text=[f"{p:.3f}"], textposition="auto"))
+    fig.add_vline(x=threshold, line_dash="dash", annotation_text=f"threshold {threshold:.2f}")
+    fig.update_layout(xaxis=dict(range=[0, 1]), height=110, margin=dict(l=0, r=0, t=20, b=0))
+    return fig
+
+
+def gallery_figure(images: list[np.ndarray], titles: list[str], cols: int = 8) -> go.Figure:
+    """Small multiples of same-size grayscale images in one figure."""
+    from plotly.subplots import make_subplots
+
+    rows = max(1, int(np.ceil(len(images) / cols)))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles,
+                        horizontal_spacing=0.01, vertical_spacing=0.06)
+    for i, im in enumerate(images):
+        fig.add_trace(go.Heatmap(z=im, colorscale="gray", showscale=False, zmin=0, zmax=255,
+                                 hoverinfo="skip"), row=i // cols + 1, col=i % cols + 1)
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed")
+    for i in range(1, len(images) + 1):  # square pixels in every cell
+        suffix = "" if i == 1 else str(i)
+        fig.update_layout({f"yaxis{suffix}": dict(scaleanchor=f"x{suffix}")})
+    fig.update_layout(height=100 * rows + 30, margin=dict(l=0, r=0, t=30, b=0))
+    return fig
+
+
+def png_bytes(pixels: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(pixels, np.uint8), mode="L").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def zip_pngs(images: list[np.ndarray], names: list[str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for im, name in zip(images, names, strict=True):
+            zf.writestr(name, png_bytes(im))
+    return buf.getvalue()

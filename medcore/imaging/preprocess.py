@@ -1,0 +1,36 @@
+"""Reduce any X-ray to the model's input exactly as MedMNIST built PneumoniaMNIST.
+
+MedMNIST v2 (Yang et al. 2023): centre crop with a window the length of the short edge, then
+resize to ``size`` x ``size`` (PIL bicubic, which antialiases when shrinking). ``size`` is a
+parameter so MedMNIST+ 64/128/224 px models use the same code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def centre_crop_box(width: int, height: int) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the centred square on the short edge."""
+    side = min(width, height)
+    left, top = (width - side) // 2, (height - side) // 2
+    return left, top, left + side, top + side
+
+
+def to_model_input(pixels: np.ndarray, size: int = 28) -> np.ndarray:
+    """uint8 (height, width) -> uint8 (size, size): centre square crop, bicubic resize."""
+    from PIL import Image
+
+    pixels = np.asarray(pixels, dtype=np.uint8)
+    h, w = pixels.shape[:2]
+    im = Image.fromarray(pixels, mode="L").crop(centre_crop_box(w, h))
+    if im.size != (size, size):
+        im = im.resize((size, size), Image.Resampling.BICUBIC)
+    return np.asarray(im, dtype=np.uint8)
+
+
+def batch(images: list[np.ndarray]) -> np.ndarray:
+    """Stack (size, size) uint8 images into the float32 (n, size, size, 1) model input."""
+    if not images:
+        return np.zeros((0, 28, 28, 1), np.float32)
+    return np.stack(images).astype(np.float32)[..., None]

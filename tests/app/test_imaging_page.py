@@ -1,0 +1,58 @@
+"""AppTest of the Imaging page: renders, a good X-ray gets a result, a bad file a clear error."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from medcore import registry
+from tests.bad_inputs.imaging import chest_like, encode
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+PAGE = str(Path(__file__).parents[2] / "pages" / "imaging.py")
+pytestmark = pytest.mark.skipif(
+    not registry.is_trained("xray-cnn"),
+    reason="xray-cnn not trained; run `python -m medcore train xray-cnn`")
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _markdown(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def test_renders_with_instructions():
+    at = _page()
+    assert at.title[0].value == "Imaging"
+    assert any("Upload one or more chest X-rays" in i.value for i in at.info)
+
+
+def test_good_then_bad_upload_keeps_result():
+    at = _page()
+    good = ("chest.png", encode(chest_like(180)), "image/png")
+    at.file_uploader[0].upload(*good).run()
+    assert not at.exception
+    assert "P(pneumonia) =" in _markdown(at)
+    broken = ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "image/png")
+    at.file_uploader[0].set_value([good, broken]).run()  # the user adds a broken file
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("broken.png" in e and "damaged" in e for e in errors), errors
+    assert "P(pneumonia) =" in _markdown(at), "the good file's result must remain"
+
+
+@pytest.mark.skipif(not registry.is_trained("xray-gan"), reason="xray-gan not trained")
+def test_try_an_example_works_without_data():
+    at = _page()
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("synthetic" in w.value.lower() for w in at.warning)
+    assert "P(pneumonia) =" in _markdown(at)
