@@ -26,7 +26,7 @@ PROBES: dict[str, Probe] = {
     "imaging": Probe("imaging", "chest_real.png", "image/png", lambda: samples.xray_png(3),
                      "P(pneumonia) ="),
     "history": Probe("history", "two_patients.csv", "text/csv",
-                     lambda: samples.history_csv([300001, 300002]), "Risks ("),
+                     lambda: samples.history_csv(0, 2), "Risks ("),
     "drugs": Probe("drugs", "drugs.smi", "text/plain", lambda: samples.DRUGS_SMI,
                    "Probabilities per assay"),
     "genomics": Probe("genomics", "splice.fasta", "text/plain",

@@ -26,14 +26,15 @@ def xray_png(index: int = 0, size: int = 256, text: str | None = None) -> bytes:
     return buf.getvalue()
 
 
-def history_csv(record_ids: list[int], rename: dict | None = None) -> bytes:
-    """Set-C rows of the given PhysioNet records, in the documented long format."""
+def history_csv(first: int = 0, n: int = 2, prefix: str = "") -> bytes:
+    """Set-C rows of ``n`` consecutive ICU stays starting at the ``first``-th, in the documented
+    long format; ``prefix`` is prepended to each record id (e.g. to tell sessions apart)."""
     import pandas as pd
 
     df = pd.read_csv(datasets.fetch("physionet2012-c", progress=False))
-    df = df[df["record_id"].isin(record_ids)]
-    if rename:
-        df["record_id"] = df["record_id"].map(lambda r: rename.get(r, r))
+    ids = df["record_id"].drop_duplicates().iloc[first:first + n]
+    df = df[df["record_id"].isin(ids)]
+    df["record_id"] = prefix + df["record_id"].astype(str)
     return df.to_csv(index=False).encode()
 
 

@@ -1,0 +1,182 @@
+"""Shared training / evaluation path of history-rnn and history-cnn.
+
+Why shared: both models read the same grid, use the same split, calibration, baselines and
+held-out scoring, so their cards are comparable. Set C is scored once, at the end of ``train``,
+through ``held_out_metrics`` — the same function ``evaluate`` calls.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from medcore import calibration, metrics
+from medcore.history import baselines, data, grid
+from medcore.history import variables as V
+
+log = logging.getLogger(__name__)
+N_BACKGROUND = 32
+
+
+def _fit(model, x_tr, y_tr, x_va, y_va, epochs: int, batch: int, lr: float) -> int:
+    import keras
+
+    keras.utils.set_random_seed(data.SEED)
+    model.compile(optimizer=keras.optimizers.Adam(lr, clipnorm=1.0),
+                  loss="binary_crossentropy", metrics=[keras.metrics.AUC(name="auc")])
+    stop = keras.callbacks.EarlyStopping(monitor="val_auc", mode="max", patience=6,
+                                         restore_best_weights=True)
+    hist = model.fit(x_tr, y_tr, validation_data=(x_va, y_va), epochs=epochs, batch_size=batch,
+                     callbacks=[stop], verbose=2, shuffle=True)
+    aucs = hist.history["val_auc"]
+    return int(np.argmax(aucs)) + 1
+
+
+def predict_proba(model, x: np.ndarray, temperature: float) -> np.ndarray:
+    """Calibrated risk: temperature-scaled sigmoid of the model's logit (deterministic)."""
+    raw = np.asarray(model.predict(x, batch_size=512, verbose=0), float).ravel()
+    return calibration.apply_temperature(calibration.logit(raw), temperature)
+
+
+def test_cohort(data_dir: Path, limit: int | None) -> data.Cohort:
+    """Set C (a seeded-order prefix of ``limit`` stays for quick runs)."""
+    c = data.load_set(data_dir, "c")
+    return data.subset(c, np.arange(limit)) if limit else c
+
+
+def held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
+    """Set-C metrics of the model and of the stored baseline predictions (card == evaluate)."""
+    pre = extras["preprocess"]
+    n_boot = pre.get("n_boot", 1000)
+    c = test_cohort(data_dir, pre.get("test_limit"))
+    g = grid.build(c.records, pre["stats"], c.patients)
+    p = predict_proba(model, g.x, pre["temperature"])
+    out = metrics.binary_report(c.y, p, pre["threshold"], n_boot=n_boot)
+    base = extras["baselines"]
+    out["baselines"] = {
+        name: metrics.binary_report(base["y"], base[name], pre["baseline_thresholds"][name],
+                                    n_boot=n_boot)
+        for name in baselines.NAMES
+    }
+    out["_pred"] = p  # popped by callers that need curves; never stored
+    return out
+
+
+def load_extras(folder: Path, card: dict) -> dict:
+    with np.load(folder / "baselines.npz") as b, np.load(folder / "background.npz") as bg:
+        return {"preprocess": json.loads((folder / "preprocess.json").read_text()),
+                "baselines": {k: b[k] for k in b.files}, "background": bg["x"]}
+
+
+def evaluate(bundle, data_dir: Path) -> dict:
+    m = held_out_metrics(bundle.model, bundle.extras, Path(data_dir))
+    m.pop("_pred")
+    return m
+
+
+def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
+                epochs: int, batch: int = 64, lr: float = 1e-3, data_dir: Path | None = None
+                ) -> dict:
+    """Train one deep model plus the baselines, calibrate on validation, score set C once."""
+    import keras
+
+    from medcore import settings
+
+    t0 = time.time()
+    data_dir = Path(data_dir or settings.data_dir())
+    a = data.load_set(data_dir, "a")
+    tr, va = data.split_a(a)
+    limit = 300 if quick else None
+    if quick:
+        tr, va = tr[:300], va[:150]
+        epochs = 1
+    a_tr, a_va = data.subset(a, tr), data.subset(a, va)
+    stats = grid.fit_stats(a_tr.records)
+    g_tr = grid.build(a_tr.records, stats, a_tr.patients)
+    g_va = grid.build(a_va.records, stats, a_va.patients)
+    log.info("grids built in %.0f s", time.time() - t0)
+
+    keras.utils.set_random_seed(data.SEED)
+    model = build(g_tr.x.shape[1:])
+    best_epoch = _fit(model, g_tr.x, a_tr.y, g_va.x, a_va.y, epochs, batch, lr)
+    raw_va = np.asarray(model.predict(g_va.x, batch_size=512, verbose=0), float).ravel()
+    temperature = calibration.fit_temperature(calibration.logit(raw_va), a_va.y)
+    p_va = calibration.apply_temperature(calibration.logit(raw_va), temperature)
+    threshold = calibration.youden_threshold(a_va.y, p_va)
+    log.info("model trained in %.0f s (best epoch %d)", time.time() - t0, best_epoch)
+
+    f_tr = baselines.features(a_tr.records, a_tr.patients)
+    f_va = baselines.features(a_va.records, a_va.patients)
+    fitted = baselines.fit_all(f_tr, a_tr.y, a_tr.saps, gb_iter=20 if quick else 250)
+    p_base_va = baselines.predict_all(fitted, f_va, a_va.saps)
+    c = test_cohort(data_dir, limit)
+    p_base_c = baselines.predict_all(fitted, baselines.features(c.records, c.patients), c.saps)
+    np.savez_compressed(out_dir / "baselines.npz", y=c.y, **p_base_c)
+    rng = np.random.default_rng(data.SEED)
+    bg = g_tr.x[rng.choice(len(g_tr.x), N_BACKGROUND, replace=False)]
+    np.savez_compressed(out_dir / "background.npz", x=bg)
+    pre = {"variables": list(V.TIME_SERIES), "static": list(V.STATIC), "hours": grid.HOURS,
+           "stats": stats, "log_variables": sorted(grid.LOG_VARS),
+           "temperature": temperature, "threshold": threshold,
+           "test_limit": limit, "n_boot": 50 if quick else 1000,
+           "baseline_thresholds": {k: calibration.youden_threshold(a_va.y, v)
+                                   for k, v in p_base_va.items()}}
+    (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))
+    model.save(out_dir / "model.keras")
+    log.info("baselines fitted at %.0f s", time.time() - t0)
+
+    # Set C, once: reload the saved model and score it exactly as evaluate() does.
+    saved = keras.saving.load_model(out_dir / "model.keras", safe_mode=True, compile=False)
+    extras = load_extras(out_dir, {})
+    m = held_out_metrics(saved, extras, data_dir)
+    p_c = m.pop("_pred")
+    from medcore.history import explain
+
+    importance = explain.global_importance(saved, extras["background"],
+                                           grid.build(c.records, stats, c.patients).x,
+                                           n=5 if quick else 60,
+                                           nsamples=10 if quick else 20)
+    log.info("held-out scored at %.0f s", time.time() - t0)
+    val_auc = metrics.binary_point_metrics(a_va.y, p_va, threshold)["roc_auc"]
+    return {
+        **{k: v for k, v in card_text.items() if k != "architecture_text"},
+        "task": "In-hospital mortality from the first 48 h of an ICU stay (binary)",
+        "architecture": {"text": card_text["architecture_text"],
+                         "params": int(saved.count_params())},
+        "dataset": {
+            "name": "PhysioNet/Computing in Cardiology Challenge 2012 (sets A and C)",
+            "source": data.SOURCE, "licence": "ODC-By 1.0", "citation": data.CITATION,
+            "split": (f"Set A split {1 - data.VAL_FRACTION:.0%}/{data.VAL_FRACTION:.0%} "
+                      f"(stratified, seed {data.SEED}) into train/validation; validation used "
+                      "for early stopping, temperature and threshold. Set C (the challenge's "
+                      "hidden test set) scored once at the end of training."
+                      + (" QUICK run: small slice, 1 epoch." if quick else "")),
+            "counts": {"train": data.counts(a_tr.y), "validation": data.counts(a_va.y),
+                       "test": data.counts(c.y)},
+        },
+        "metrics": m,
+        "validation": {"roc_auc": round(float(val_auc), 4), "best_epoch": best_epoch,
+                       "temperature": round(temperature, 4)},
+        "anchors": [
+            {"name": "GRU-D (Che et al. 2018, Sci Rep)", "value": 0.842, "metric": "roc_auc",
+             "source": "https://doi.org/10.1038/s41598-018-24271-9"},
+            {"name": "Challenge 2012 event-1 winner (Johnson et al. 2012)", "value": 0.535,
+             "metric": "event1", "source": "https://physionet.org/content/challenge-2012/"},
+        ],
+        "input_spec": {"shape": [grid.HOURS, grid.n_channels()],
+                       "preprocessing": ("Long CSV -> hourly 48 h grid of 37 variables: "
+                                         "standardised value (0 if unobserved), mask, hours "
+                                         "since last observation / 48, last observed value; "
+                                         "Age, Gender, Height + their masks repeated per hour. "
+                                         "Log for skewed labs; clip to training 0.5-99.5 %.")},
+        "headline_metrics": ["roc_auc", "event1", "pr_auc"],
+        "class_names": ["survived", "died_in_hospital"],
+        "curves": metrics.binary_curves(c.y, p_c, threshold),
+        "global_importance": importance,
+        "train_seconds": round(time.time() - t0, 1),
+    }

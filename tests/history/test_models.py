@@ -1,0 +1,86 @@
+"""Model building, save/load under safe_mode, quick training and card == evaluate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from medcore.cards import REQUIRED_FIELDS
+from medcore.history import cnn, grid, rnn
+from medcore.history import variables as V
+
+SHAPE = (grid.HOURS, grid.n_channels())
+
+
+@pytest.mark.parametrize("mod", [rnn, cnn], ids=["rnn", "cnn"])
+def test_build_save_load_same_output(mod, tmp_path):
+    import keras
+
+    model = mod.build(SHAPE)
+    x = np.random.default_rng(0).normal(size=(3, *SHAPE)).astype("float32")
+    p = model.predict(x, verbose=0)
+    assert p.shape == (3, 1) and ((p > 0) & (p < 1)).all()
+    model.save(tmp_path / "m.keras")
+    back = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True, compile=False,
+                                   custom_objects=mod.CUSTOM_OBJECTS)
+    np.testing.assert_allclose(back.predict(x, verbose=0), p, rtol=1e-5)
+
+
+def test_decay_keeps_observed_and_decays_missing():
+    from medcore.history.layers import DecayImpute
+
+    nv = len(V.TIME_SERIES)
+    layer = DecayImpute(nv)
+    x = np.zeros((1, 2, grid.n_channels()), "float32")
+    x[0, 0, 0], x[0, 0, nv] = 2.0, 1.0  # observed value 2
+    x[0, 1, 2 * nv], x[0, 1, 3 * nv] = 1 / 48, 2.0  # unobserved, last value 2, 1 h ago
+    out = np.asarray(layer(x))
+    assert out[0, 0, 0] == pytest.approx(2.0)
+    assert out[0, 1, 0] == pytest.approx(2.0)  # zero weights: gamma = 1 keeps the last value
+    layer.w.assign(np.full(nv, 1.0, "float32"))
+    out = np.asarray(layer(x))
+    assert out[0, 1, 0] == pytest.approx(2.0 * np.exp(-1.0), rel=1e-5)  # decays towards mean 0
+    assert out.shape[-1] == grid.n_channels() - nv
+
+
+def test_quick_train_card_and_evaluate_agree(tmp_path, data_dir):
+    from medcore import registry
+    from medcore.train import train
+
+    card = train("history-rnn", tmp_path / "m", quick=True)
+    assert not [f for f in REQUIRED_FIELDS if f not in card]
+    assert set(card["metrics"]["baselines"]) == {"saps1", "logistic_regression",
+                                                 "gradient_boosting"}
+    assert "ci95" in card["metrics"] and card["architecture"]["params"] > 1000
+    import keras
+
+    model = keras.saving.load_model(tmp_path / "m" / "model.keras", safe_mode=True,
+                                    compile=False, custom_objects=rnn.CUSTOM_OBJECTS)
+    bundle = registry.Bundle("history-rnn", model, card, tmp_path / "m",
+                             rnn.load_extras(tmp_path / "m", card))
+    assert rnn.evaluate(bundle, data_dir) == card["metrics"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fixture", ["rnn_bundle", "cnn_bundle"])
+def test_shipped_evaluate_equals_card(fixture, request, data_dir):
+    """Full check incl. 1000-sample bootstrap intervals (minutes on 2 busy cores: in .ci/run)."""
+    bundle = request.getfixturevalue(fixture)
+    mod = rnn if bundle.id == "history-rnn" else cnn
+    assert mod.evaluate(bundle, data_dir) == bundle.card["metrics"]
+    assert bundle.model.count_params() < 1_000_000
+
+
+def test_shipped_rnn_point_metrics_equal_card(rnn_bundle, data_dir):
+    """Fast default check: same code path as evaluate, bootstrap switched off."""
+    from medcore.history import deep
+
+    extras = {**rnn_bundle.extras,
+              "preprocess": {**rnn_bundle.extras["preprocess"], "n_boot": 0}}
+    got = deep.held_out_metrics(rnn_bundle.model, extras, data_dir)
+    got.pop("_pred")
+    card = rnn_bundle.card["metrics"]
+    assert {k: v for k, v in got.items() if k != "baselines"} == \
+        {k: v for k, v in card.items() if k not in ("baselines", "ci95")}
+    for name, rep in got["baselines"].items():
+        assert rep == {k: v for k, v in card["baselines"][name].items() if k != "ci95"}
