@@ -1,0 +1,74 @@
+"""Speed of the drug-discovery models against issue 5's targets."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from medcore.molecules import examples
+
+
+def _smiles_pool(n: int) -> list[str]:
+    """n SMILES strings to score: Tox21 if the data folder exists, else randomised examples."""
+    from rdkit import Chem
+
+    from medcore import settings
+
+    path = settings.data_dir() / "molecules" / "tox21.csv"
+    if path.exists():
+        lines = path.read_text().splitlines()[1:]
+        pool = [ln.split(",", 1)[0] for ln in lines]
+    else:
+        mols = [Chem.MolFromSmiles(s) for s in examples.EXAMPLES.values()]
+        pool = [Chem.MolToSmiles(m, doRandom=True) for _ in range(200) for m in mols]
+    reps = -(-n // len(pool))
+    return (pool * reps)[:n]
+
+
+def _target(name: str, value: float, target: float, unit: str) -> dict:
+    return {"name": name, "value": round(value, 3), "target": target, "unit": unit,
+            "pass": bool(value < target)}
+
+
+def bench_tox(bundle, quick: bool = False) -> dict:
+    from medcore.molecules import explain, io
+    from medcore.molecules.cnn import score
+
+    n = 1000 if quick else 10_000
+    text = "\n".join(_smiles_pool(n))
+    t0 = time.perf_counter()
+    batch = io.parse_smiles_text(text)
+    probs = score(bundle, [r.smiles for r in batch.valid])
+    total = time.perf_counter() - t0
+    lat = []
+    for s in list(examples.EXAMPLES.values())[:5] * (2 if quick else 6):
+        t1 = time.perf_counter()
+        score(bundle, [io.standardise(s).smiles])
+        lat.append((time.perf_counter() - t1) * 1000)
+    t2 = time.perf_counter()
+    explain.atom_shap(bundle, io.standardise(examples.EXAMPLES["tamoxifen"]).smiles, 0)
+    explain_ms = (time.perf_counter() - t2) * 1000
+    figures = {"n_scored": int(len(probs)), "score_batch_ms": round(total * 1000, 1),
+               "score_per_s": round(len(probs) / total, 1),
+               "predict_p50_ms": round(float(np.percentile(lat, 50)), 2),
+               "predict_p95_ms": round(float(np.percentile(lat, 95)), 2),
+               "explain_ms": round(explain_ms, 1)}
+    scaled = total * 10_000 / n
+    return {"figures": figures,
+            "targets": [_target("score 10,000 SMILES" + (" (scaled from 1,000)" if quick else ""),
+                                scaled, 20.0, "s")]}
+
+
+def bench_gan(bundle, quick: bool = False) -> dict:
+    from medcore.molecules.gan import generate_with_metrics
+
+    n = 1000 if quick else 10_000
+    t0 = time.perf_counter()
+    _, report = generate_with_metrics(bundle, n, seed=1)
+    total = time.perf_counter() - t0
+    figures = {"n_generated": n, "generate_with_metrics_ms": round(total * 1000, 1),
+               "molecules_per_s": round(n / total, 1), "validity": report["validity"]}
+    return {"figures": figures,
+            "targets": [_target("generate 10,000 with metrics" + (" (scaled)" if quick else ""),
+                                total * 10_000 / n, 60.0, "s")]}

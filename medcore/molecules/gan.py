@@ -1,0 +1,145 @@
+"""Model id ``mol-gan``: a SELFIES WGAN-GP that proposes new molecules (see ``gan_core``).
+
+There is no held-out split for a generator: ``metrics`` are the MOSES/GuacaMol figures of 10,000
+molecules drawn with seed 0, against the training set stored in ``training_set.npz``; the
+baseline (a position-wise token-frequency sampler) is refit from that file deterministically.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from medcore import settings
+from medcore.molecules import gan_core, genmetrics
+
+log = logging.getLogger(__name__)
+CUSTOM_OBJECTS: dict = {}
+N_EVAL = 10_000
+
+
+def load_extras(folder: Path, card: dict) -> dict:
+    with np.load(Path(folder) / "training_set.npz") as z:
+        train = {k: z[k] for k in z.files}
+    pre = json.loads((Path(folder) / "preprocess.json").read_text())
+    return {"preprocess": pre, "train_smiles": set(train["smiles"].tolist()),
+            "train_list": train["smiles"].tolist(),
+            "train_props": {"qed": train["qed"], "sa": train["sa"]}}
+
+
+def generate(bundle, n: int, seed: int = 0) -> list[str]:
+    """n raw SMILES in generation order ('' marks an empty decode)."""
+    return gan_core.sample(bundle.model, bundle.extras["preprocess"]["vocab"], n, seed)
+
+
+def generate_with_metrics(bundle, n: int, seed: int = 0) -> tuple[list[str], dict]:
+    smiles = generate(bundle, n, seed)
+    ex = bundle.extras
+    return smiles, genmetrics.generation_report(smiles, ex["train_smiles"], ex["train_props"])
+
+
+def _wilson(k: float, n: int) -> list[float]:
+    if not n:
+        return [0.0, 0.0]
+    z, p = 1.96, k / n
+    mid = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return [round(float(mid - half), 4), round(float(mid + half), 4)]
+
+
+def _held_out_metrics(model, extras: dict, data_dir: Path | None = None) -> dict:
+    """Figures of N_EVAL samples (seed 0) and of the token-frequency baseline (seed 0)."""
+    pre = extras["preprocess"]
+    n = pre.get("n_eval", N_EVAL)
+    gen = gan_core.sample(model, pre["vocab"], n, seed=0)  # sampling seed 0 = the eval draw
+    out = genmetrics.generation_report(gen, extras["train_smiles"], extras["train_props"])
+    out["ci95"] = {"validity": _wilson(out["validity"] * n, n),
+                   "novelty": _wilson(out["novelty"] * out["n_unique"], out["n_unique"])}
+    x = gan_core.encode(extras["train_list"], pre["vocab"])
+    base = gan_core.positional_unigram(x, n, pre["vocab"], seed=0)
+    out["baselines"] = {"positional_token_frequency": genmetrics.generation_report(
+        base, extras["train_smiles"], extras["train_props"])}
+    props = extras["train_props"]
+    out["training_set"] = {"qed": genmetrics._dist(props["qed"]),
+                           "sa": genmetrics._dist(props["sa"]),
+                           "int_div1": pre["train_int_div1"]}
+    return out
+
+
+def _histograms(model, extras: dict) -> dict:
+    gen = [c for c in map(genmetrics.canon_or_none, gan_core.sample(
+        model, extras["preprocess"]["vocab"], 2000, seed=0)) if c]
+    props = genmetrics.properties(gen)
+    out = {}
+    for key, lo, hi in (("qed", 0.0, 1.0), ("sa", 1.0, 10.0)):
+        bins = np.linspace(lo, hi, 21)
+        out[key] = {"bins": [round(b, 3) for b in bins.tolist()],
+                    "generated": np.histogram(props[key], bins, density=True)[0].round(4).tolist(),
+                    "train": np.histogram(extras["train_props"][key], bins, density=True
+                                          )[0].round(4).tolist()}
+    return {"histograms": out}
+
+
+def train(out_dir: Path, *, quick: bool = False, steps: int = 1500,
+          data_dir: Path | None = None) -> dict:
+    from medcore.molecules.gan_card import build_card
+
+    t0 = time.time()
+    smiles = gan_core.corpus(Path(data_dir or settings.data_dir()), limit=150 if quick else None)
+    if quick:
+        steps = 10
+    vocab = gan_core.vocabulary(smiles)
+    x = gan_core.encode(smiles, vocab)
+    gen = gan_core.train_wgan(x, steps)
+    gen.save(out_dir / "model.keras")
+    rng = np.random.default_rng(0)
+    ref = [smiles[i] for i in rng.choice(len(smiles), min(2000, len(smiles)), replace=False)]
+    props = genmetrics.properties(ref)
+    np.savez_compressed(out_dir / "training_set.npz", smiles=np.array(smiles),
+                        qed=props["qed"], sa=props["sa"])
+    pre = {"vocab": vocab, "max_len": gan_core.MAX_LEN, "noise": gan_core.NOISE,
+           "n_eval": 200 if quick else N_EVAL,
+           "train_int_div1": round(genmetrics.internal_diversity(genmetrics.fingerprints(ref)), 4)}
+    (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))
+    extras = load_extras(out_dir, {})
+    metrics = _held_out_metrics(gen, extras)
+    card = build_card(gen, metrics, len(smiles), steps, quick, time.time() - t0, vocab)
+    card["curves"] = _histograms(gen, extras)
+    return card
+
+
+def evaluate(bundle, data_dir: Path) -> dict:
+    return _held_out_metrics(bundle.model, bundle.extras, data_dir)
+
+
+def predict_paths(bundle, paths: list[Path]) -> list[dict]:
+    """Per file: each molecule's QED, SA score and whether it is in the GAN's training set."""
+    from medcore.errors import InputError
+    from medcore.molecules import io
+
+    out = []
+    for path in map(Path, paths):
+        try:
+            batch = io.load_upload(path.name, path.read_bytes())
+            valid = batch.valid
+            props = genmetrics.properties([r.smiles for r in valid]) if valid else {}
+            rows = [{"row": r.row, "name": r.name, "error": r.error} for r in batch.invalid]
+            rows += [{"row": r.row, "name": r.name, "smiles": r.smiles,
+                      "qed": round(float(q), 4), "sa": round(float(s), 4),
+                      "in_training_set": r.smiles in bundle.extras["train_smiles"]}
+                     for r, q, s in zip(valid, props.get("qed", []), props.get("sa", []),
+                                        strict=True)]
+            out.append({"file": path.name, "molecules": sorted(rows, key=lambda d: d["row"])})
+        except (InputError, OSError) as err:
+            out.append({"file": path.name, "error": str(err)})
+    return out
+
+
+def bench(bundle, quick: bool = False) -> dict:
+    from medcore.molecules.bench import bench_gan
+
+    return bench_gan(bundle, quick)

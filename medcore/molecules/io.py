@@ -1,0 +1,265 @@
+"""Reading molecules from uploads: SMILES text, CSV with a SMILES column, SDF/MOL.
+
+Every molecule becomes a :class:`MolRecord` with either a canonical SMILES (largest fragment
+kept, and said so) or a per-row error; the file as a whole only fails with an ``InputError``
+when nothing in it can be used. RDKit's own logging is silenced and errors are reported here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import re
+from dataclasses import dataclass, field
+
+from medcore import settings
+from medcore.errors import (
+    CorruptFileError,
+    EmptyInputError,
+    FileTooLargeError,
+    InvalidMoleculeError,
+    SchemaError,
+    UnsupportedFormatError,
+)
+from medcore.molecules import featurize
+
+TEXT_EXT = (".smi", ".smiles", ".txt", ".ism", ".can")
+CSV_EXT = (".csv", ".tsv")
+SDF_EXT = (".sdf", ".sd", ".mol")
+MAX_SMILES_CHARS = 20 * settings.MAX_HEAVY_ATOMS
+NAME_COLUMNS = ("name", "id", "compound", "title", "mol_id", "compound_id")
+
+
+@dataclass
+class MolRecord:
+    row: int                    # 1-based line / row / record number in the input
+    name: str
+    input: str                  # what the user gave (SMILES or SDF title)
+    smiles: str | None = None   # canonical SMILES of the standardised molecule
+    note: str = ""              # e.g. salts removed
+    error: str | None = None
+
+
+@dataclass
+class MolBatch:
+    records: list[MolRecord] = field(default_factory=list)
+    kind: str = "smiles"
+    column: str | None = None
+    column_candidates: list[str] = field(default_factory=list)  # set when the caller must choose
+
+    @property
+    def needs_column(self) -> bool:
+        return not self.records and len(self.column_candidates) > 1
+
+    @property
+    def valid(self) -> list[MolRecord]:
+        return [r for r in self.records if r.smiles]
+
+    @property
+    def invalid(self) -> list[MolRecord]:
+        return [r for r in self.records if not r.smiles]
+
+
+def standardise(text: str, row: int = 1, name: str = "") -> MolRecord:
+    """Parse one SMILES: validity, size limit, keep largest fragment; errors go in the record."""
+    from rdkit import Chem
+
+    featurize.silence_rdkit()
+    rec = MolRecord(row, name or f"row {row}", text)
+    s = text.strip()
+    if not s:
+        rec.error = "Empty SMILES. Remove the empty row or type a structure."
+        return rec
+    if len(s) > MAX_SMILES_CHARS:
+        rec.error = (f"SMILES is {len(s)} characters, too long for a molecule under "
+                     f"{settings.MAX_HEAVY_ATOMS} heavy atoms (MAX_HEAVY_ATOMS). "
+                     "Use a smaller molecule.")
+        return rec
+    mol = Chem.MolFromSmiles(s)
+    if mol is None:
+        rough = Chem.MolFromSmiles(s, sanitize=False)
+        why = ("it parses but is chemically impossible (an atom over its valence or an aromatic "
+               "ring that cannot be kekulised)" if rough is not None else
+               "syntax error (unknown atom symbol, unbalanced brackets or unclosed ring)")
+        rec.error = f"Not a valid SMILES: {why}. Check the structure, e.g. draw it and re-export."
+        return rec
+    return _finish(rec, mol)
+
+
+def _finish(rec: MolRecord, mol) -> MolRecord:
+    if mol.GetNumAtoms() == 0:
+        rec.error = "The structure has no atoms. Provide a molecule with at least one atom."
+        return rec
+    mol, dropped = featurize.largest_fragment(mol)
+    if dropped:
+        rec.note = (f"Salt or mixture: kept the largest fragment, removed {dropped} "
+                    f"fragment{'s' if dropped > 1 else ''}.")
+    heavy = mol.GetNumHeavyAtoms()
+    if heavy > settings.MAX_HEAVY_ATOMS:
+        rec.error = (f"Molecule has {heavy} heavy atoms, over the {settings.MAX_HEAVY_ATOMS} limit "
+                     "(MAX_HEAVY_ATOMS); the models were trained on small molecules. "
+                     "Score a smaller fragment instead.")
+        return rec
+    rec.smiles = featurize.canonical(mol)
+    return rec
+
+
+def _decode(data: bytes) -> str:
+    if not data or not data.strip():
+        raise EmptyInputError("The file is empty.", "Upload a file with at least one molecule.")
+    if len(data) > settings.MAX_UPLOAD_BYTES:
+        raise FileTooLargeError(f"The file is {len(data) / 1e6:.1f} MB, over MAX_UPLOAD_BYTES.",
+                                "Split it into smaller files.")
+    sample = data[:4096]
+    if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20:
+        raise UnsupportedFormatError(
+            "The file is binary, not text (perhaps an image or spreadsheet renamed).",
+            "Upload SMILES text (.smi/.txt), CSV with a SMILES column, or SDF.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _too_many(n: int) -> None:
+    if n > settings.MAX_MOLECULES:
+        raise FileTooLargeError(f"The input has {n:,} molecules, over the "
+                                f"{settings.MAX_MOLECULES:,} limit (MAX_MOLECULES).",
+                                "Split it into smaller files.")
+
+
+def _require_some(batch: MolBatch) -> MolBatch:
+    if batch.records and not batch.valid:
+        first = "; ".join(f"{r.name}: {r.error}" for r in batch.records[:3])
+        raise InvalidMoleculeError(f"No usable molecule in the input ({first}).",
+                                   "Fix the structures listed, or check the file is the right one.")
+    if not batch.records:
+        raise EmptyInputError("No molecules found in the input.", "Add at least one SMILES.")
+    return batch
+
+
+def parse_smiles_text(text: str) -> MolBatch:
+    """One SMILES per line, optionally followed by whitespace and a name; '#' lines are comments."""
+    _too_many(text.count("\n") - 1)
+    lines = text.splitlines()
+    batch = MolBatch(kind="smiles")
+    for i, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.split(None, 1)
+        if i == 1 and parts[0].lower() in ("smiles", "smile", "canonical_smiles"):
+            continue
+        name = parts[1].strip() if len(parts) > 1 else ""
+        batch.records.append(standardise(parts[0], i, name[:80]))
+    return _require_some(batch)
+
+
+def _read_csv(text: str) -> tuple[list[str], list[list[str]]]:
+    _too_many(text.count("\n") - 1)
+    head = "\n".join(text.splitlines()[:20])
+    try:
+        delim = csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delim = ","
+    try:
+        rows = list(csv.reader(_io.StringIO(text), delimiter=delim))
+    except csv.Error as err:
+        raise CorruptFileError(f"The CSV cannot be read ({err}).",
+                               "Save it again as plain comma-separated text.") from None
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise EmptyInputError("The CSV has no rows.", "Add a header and at least one molecule.")
+    return [c.strip() for c in rows[0]], rows[1:]
+
+
+def smiles_columns(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Columns that hold SMILES: by name first, else by content (most values parse)."""
+    named = [h for h in header if re.search(r"smiles|smi$", h, re.I)]
+    if named:
+        return named
+    from rdkit import Chem
+
+    featurize.silence_rdkit()
+    found = []
+    for j, h in enumerate(header):
+        vals = [r[j].strip() for r in rows[:30] if j < len(r) and r[j].strip()]
+        vals = [v for v in vals if len(v) < MAX_SMILES_CHARS]
+        ok = sum(Chem.MolFromSmiles(v) is not None and not v.lstrip("-").isdigit() for v in vals)
+        if vals and ok >= 0.6 * len(vals):
+            found.append(h)
+    return found
+
+
+def parse_csv(text: str, smiles_column: str | None = None) -> MolBatch:
+    header, rows = _read_csv(text)
+    _too_many(len(rows))
+    if smiles_column is not None and smiles_column not in header:
+        raise SchemaError(f"Column '{smiles_column}' is not in the CSV.",
+                          f"Choose one of: {', '.join(header)[:300]}.")
+    candidates = [smiles_column] if smiles_column else smiles_columns(header, rows)
+    if not candidates:
+        raise SchemaError(f"No SMILES column found (columns: {', '.join(header)[:300]}).",
+                          "Add a column named 'smiles' holding one SMILES per row.")
+    if len(candidates) > 1:
+        return MolBatch(kind="csv", column_candidates=candidates)
+    col = header.index(candidates[0])
+    name_col = next((header.index(h) for h in header if h.lower() in NAME_COLUMNS), None)
+    batch = MolBatch(kind="csv", column=candidates[0], column_candidates=candidates)
+    for i, r in enumerate(rows, 2):
+        name = r[name_col].strip()[:80] if name_col is not None and name_col < len(r) else ""
+        if col >= len(r):
+            batch.records.append(MolRecord(i, name or f"row {i}", "", error=(
+                f"Row has {len(r)} fields, no value for '{candidates[0]}'. Fill in the SMILES.")))
+            continue
+        batch.records.append(standardise(r[col], i, name))
+    return _require_some(batch)
+
+
+def parse_sdf(text: str) -> MolBatch:
+    """Split on '$$$$'; a broken record gets its own message and the others are still read."""
+    from rdkit import Chem
+
+    featurize.silence_rdkit()
+    blocks, current = [], []
+    for line in text.splitlines():
+        if line.startswith("$$$$"):
+            blocks.append("\n".join(current))
+            current = []
+        else:
+            current.append(line)
+    blocks.append("\n".join(current))
+    blocks = [b for b in blocks if b.strip()]
+    _too_many(len(blocks))
+    batch = MolBatch(kind="sdf")
+    for i, block in enumerate(blocks, 1):
+        title = (block.splitlines() or [""])[0].strip()[:80]
+        rec = MolRecord(i, title or f"record {i}", title)
+        if "M  END" not in block:
+            rec.error = "Record is truncated (no 'M  END' line). Re-export the SDF."
+        else:
+            mol = Chem.MolFromMolBlock(block, sanitize=True, removeHs=True)
+            if mol is None:
+                rec.error = ("Record cannot be read (bad atom/bond block or impossible valence). "
+                             "Fix or remove this record.")
+            else:
+                rec = _finish(rec, mol)
+        batch.records.append(rec)
+    if not any(r.smiles for r in batch.records) and batch.records:
+        if all("M  END" not in b for b in blocks):
+            raise CorruptFileError("This is not an SDF: no record has an 'M  END' line.",
+                                   "Export the structures as SDF (V2000/V3000) again.")
+    return _require_some(batch)
+
+
+def load_upload(filename: str, data: bytes, smiles_column: str | None = None) -> MolBatch:
+    """Parse an upload by extension; the name is only used to pick the format."""
+    ext = "." + filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if ext not in TEXT_EXT + CSV_EXT + SDF_EXT:
+        raise UnsupportedFormatError(f"'{ext or filename}' files are not supported here.",
+                                     "Upload .smi/.txt (SMILES), .csv (SMILES column) or .sdf.")
+    text = _decode(data)
+    if ext in SDF_EXT:
+        return parse_sdf(text)
+    if ext in CSV_EXT:
+        return parse_csv(text, smiles_column)
+    return parse_smiles_text(text)

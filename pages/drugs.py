@@ -1,0 +1,202 @@
+"""Drug discovery: Tox21 toxicity per assay with atom-level SHAP, and a molecule generator."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from medcore import registry
+from medcore.errors import InputError
+from medcore.molecules import draw, examples, io
+from pages import components
+
+GRID_MAX = 12
+
+st.title("Drug discovery")
+st.write("Predict activity in the 12 **Tox21** toxicity assays for your molecules, see which "
+         "atoms drove each prediction, and generate new candidates filtered by toxicity and QED.")
+score_tab, gen_tab = st.tabs(["Score molecules", "Generator"])
+
+
+def _sources() -> list[tuple[str, bytes]]:
+    files = components.uploaded_files("SMILES (.smi/.txt), CSV with a SMILES column, or SDF",
+                                      ["smi", "smiles", "txt", "csv", "tsv", "sdf", "sd", "mol"],
+                                      key="drugs_upload")
+    pasted = st.text_area("…or paste SMILES, one per line (optionally followed by a name)",
+                          key="drugs_paste", height=100)
+    if st.button("Try an example", help="Well-known drugs and molecules drawn from mol-gan"):
+        st.session_state["drugs_example"] = True
+    out = list(files)
+    if pasted.strip():
+        out.append(("pasted SMILES", pasted.encode()))
+    if st.session_state.get("drugs_example"):
+        st.caption("Example: well-known drugs typed as SMILES (aspirin, caffeine, ibuprofen, …).")
+        out.append(("example drugs.smi", examples.examples_text().encode()))
+    return out
+
+
+def _parse(sources: list[tuple[str, bytes]]) -> list[io.MolRecord]:
+    records: list[io.MolRecord] = []
+    for k, (name, data) in enumerate(sources):
+        fname = name if "." in name else "pasted.smi"
+        try:
+            batch = io.load_upload(fname, data)
+            if batch.needs_column:
+                col = st.selectbox(f"Which column of **{name}** holds the SMILES?",
+                                   batch.column_candidates, key=f"drugs_col_{k}")
+                batch = io.load_upload(fname, data, smiles_column=col)
+        except InputError as err:
+            components.file_error(name, str(err))
+            continue
+        for rec in batch.records:
+            rec.name = f"{rec.name}" if len(sources) == 1 else f"{name}: {rec.name}"
+        bad = batch.invalid
+        if bad:
+            components.file_error(name, f"{len(bad)} of {len(batch.records)} rows could not be "
+                                  "used (details below); the others were scored.")
+            st.dataframe(pd.DataFrame([{"row": r.row, "name": r.name, "problem": r.error}
+                                       for r in bad]), hide_index=True)
+        notes = [r for r in batch.valid if r.note]
+        if notes:
+            st.info(f"**{name}**: {len(notes)} salt(s)/mixture(s) reduced to the largest "
+                    f"fragment ({', '.join(r.name for r in notes[:5])}).")
+        records.extend(batch.valid)
+    return records
+
+
+def _score(tox, records: list[io.MolRecord]) -> list[dict]:
+    from medcore.molecules.predict import score_batch
+
+    key = hashlib.sha256(repr([(r.name, r.smiles) for r in records]).encode()).hexdigest()
+    if st.session_state.get("drugs_key") != key:
+        with st.status(f"Scoring {len(records)} molecule(s) and explaining the first "
+                       f"{min(len(records), GRID_MAX)}…", expanded=False) as status:
+            batch = io.MolBatch(records=records)
+            st.session_state["drugs_rows"] = score_batch(tox, batch, GRID_MAX, full_shap=True,
+                                                          nsamples=100)
+            st.session_state["drugs_key"] = key
+            st.session_state["drugs_shap"] = {}
+            status.update(label="Done", state="complete")
+    return st.session_state["drugs_rows"]
+
+
+def _results(tox, rows: list[dict]) -> None:
+    from medcore.molecules.predict import rows_to_frame
+
+    shown = rows[:GRID_MAX]
+    st.subheader("Molecules coloured by attribution")
+    st.caption("Atoms shaded red raise, blue lower the probability of each molecule's most "
+               "likely assay (SHAP). Legend: name, most likely assay and its probability.")
+    legends = [f"{r['name']} | {r['max_assay']} {r['max_probability']:.2f}" for r in shown]
+    st.image(draw.grid_png([r["smiles"] for r in shown], legends,
+                           [r.get("atom_shap") for r in shown]))
+    df = rows_to_frame(rows)
+    assays = tox.extras["preprocess"]["assays"]
+    st.subheader("Probabilities per assay")
+    st.dataframe(df, hide_index=True, column_config={
+        a: st.column_config.ProgressColumn(a, min_value=0.0, max_value=1.0, format="%.2f")
+        for a in assays})
+    components.download_table(df, "medcore_tox21_predictions.csv", key="drugs_dl")
+    head = df.head(60)
+    fig = px.imshow(head[assays].to_numpy(), x=assays, y=[f"{r}. {n}" for r, n in zip(
+        head["row"], head["name"], strict=True)], zmin=0, zmax=1, aspect="auto",
+        color_continuous_scale="Reds", labels={"color": "probability"})
+    st.plotly_chart(fig, key="drugs_heat")
+    _detail(tox, rows, assays)
+
+
+def _detail(tox, rows: list[dict], assays: list[str]) -> None:
+    from medcore.molecules import explain
+
+    st.subheader("Why this prediction? (per-atom SHAP)")
+    names = [r["name"] for r in rows]
+    i = st.selectbox("Molecule", range(len(rows)), format_func=lambda k: names[k],
+                     key="drugs_pick")
+    row = rows[i]
+    a = st.selectbox("Assay", assays, index=assays.index(row["max_assay"]), key="drugs_assay")
+    cache = st.session_state.setdefault("drugs_shap", {})
+    if (row["smiles"], a) not in cache:
+        with st.spinner("Computing SHAP…"):
+            cache[(row["smiles"], a)] = explain.atom_shap(tox, row["smiles"], assays.index(a))
+    values = cache[(row["smiles"], a)]
+    left, right = st.columns(2)
+    with left:
+        st.code(row["smiles"], language=None)
+        if values is None:
+            st.warning("This SMILES could not be mapped atom by atom.")
+        else:
+            st.image(draw.similarity_map_png(row["smiles"], values),
+                     caption=f"{a}: red atoms raise the probability, blue lower it")
+    with right:
+        thr = dict(zip(assays, tox.extras["preprocess"]["thresholds"], strict=True))
+        prob = pd.DataFrame({"assay": assays, "probability": [row["probabilities"][x]
+                                                             for x in assays]})
+        prob["over threshold"] = [row["probabilities"][x] >= thr[x] for x in assays]
+        fig = px.bar(prob, x="probability", y="assay", color="over threshold", orientation="h",
+                     range_x=[0, 1], color_discrete_map={True: "#d62728", False: "#7f7f7f"})
+        st.plotly_chart(fig, key="drugs_bar")
+
+
+with score_tab:
+    components.model_summary("tox-cnn")
+    records = _parse(_sources())
+    if not records:
+        st.info("Paste SMILES, upload a file, or press **Try an example**.")
+    else:
+        tox = components.get_model("tox-cnn")
+        if tox is not None:
+            _results(tox, _score(tox, records))
+
+with gen_tab:
+    components.model_summary("mol-gan")
+    c1, c2, c3, c4 = st.columns(4)
+    n = c1.number_input("Molecules to draw", 10, 5000, 300, step=50, key="gen_n")
+    seed = c2.number_input("Seed", 0, 10**6, 0, key="gen_seed")
+    max_tox = c3.slider("Max toxicity probability (any assay)", 0.0, 1.0, 0.3, key="gen_tox")
+    min_qed = c4.slider("Min QED (drug-likeness)", 0.0, 1.0, 0.5, key="gen_qed")
+    if st.button("Generate", type="primary", key="gen_go"):
+        gan = components.get_model("mol-gan")
+        if gan is not None:
+            from medcore.molecules.generator import propose
+
+            with st.status(f"Generating {n} molecules and scoring them…") as status:
+                tox_model = (components.get_model("tox-cnn") if registry.is_trained("tox-cnn")
+                             else None)
+                if tox_model is None:
+                    st.info("tox-cnn is not available: the toxicity filter is skipped.")
+                st.session_state["gen_rows"] = propose(gan, tox_model, int(n), int(seed),
+                                                       max_tox, min_qed)
+                status.update(label="Done", state="complete")
+    rows = st.session_state.get("gen_rows")
+    if rows is None:
+        st.info("Choose how many molecules and a seed, then press **Generate** "
+                "(works without the data folder).")
+    elif not rows:
+        st.warning("No valid molecule was generated; try another seed or more molecules.")
+    else:
+        from medcore.molecules.generator import to_sdf
+
+        df = pd.DataFrame(rows)
+        kept = df[df["passes"]]
+        st.write(f"{len(df)} unique valid molecules, {int(df['novel'].sum())} not in the "
+                 f"training set; **{len(kept)} pass** the filters.")
+        fig = px.scatter(df, x="qed", y="max_tox_probability" if "max_tox_probability" in df
+                         else "sa_score", color="passes", hover_data=["smiles", "sa_score"])
+        st.plotly_chart(fig, key="gen_scatter")
+        if kept.empty:
+            st.warning("No molecule passes both filters: raise the toxicity limit, lower the "
+                       "QED minimum, or draw more molecules.")
+        else:
+            top = kept.sort_values("qed", ascending=False).head(GRID_MAX)
+            legends = [f"QED {q:.2f} SA {a:.1f}" for q, a in
+                       zip(top["qed"], top["sa_score"], strict=True)]
+            st.image(draw.grid_png(top["smiles"].tolist(), legends))
+            st.dataframe(kept, hide_index=True)
+            d1, d2 = st.columns(2)
+            d1.download_button("Download SMILES", "\n".join(kept["smiles"]) + "\n",
+                               "medcore_generated.smi", key="gen_dl_smi")
+            d2.download_button("Download SDF", to_sdf(kept.to_dict("records")),
+                               "medcore_generated.sdf", key="gen_dl_sdf")

@@ -1,0 +1,78 @@
+"""AppTest: the Drug discovery page renders, scores uploads, keeps results beside bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from medcore import registry
+
+PAGE = str(Path(__file__).parents[2] / "pages" / "drugs.py")
+needs_tox = pytest.mark.skipif(not registry.is_trained("tox-cnn"),
+                               reason="tox-cnn is not trained (python -m medcore train tox-cnn)")
+GOOD = b"CC(=O)Oc1ccccc1C(=O)O aspirin\nCn1c(=O)c2c(ncn2C)n(C)c1=O caffeine\nC1CC broken\n"
+
+
+def _page() -> AppTest:
+    return AppTest.from_file(PAGE, default_timeout=120).run()
+
+
+def _errors(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def test_page_renders_without_input():
+    at = _page()
+    assert not at.exception
+    assert at.title[0].value == "Drug discovery"
+    assert any("Try an example" in b.label for b in at.button)
+
+
+@needs_tox
+def test_good_and_bad_files_each_get_their_answer():
+    at = _page()
+    at.file_uploader[0].set_value([("mols.smi", GOOD, "text/plain"),
+                                   ("fake.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "text/csv"),
+                                   ("table.csv", b"name,value\na,1\n", "text/csv")]).run()
+    assert not at.exception
+    errors = _errors(at)
+    assert "fake.csv" in errors and "binary" in errors
+    assert "table.csv" in errors and "No SMILES column" in errors
+    assert "1 of 3 rows could not be used" in errors
+    table = at.dataframe[-1].value
+    assert set(table["name"]) == {"mols.smi: aspirin", "mols.smi: caffeine"}
+    assert ((table["NR-AR"] >= 0) & (table["NR-AR"] <= 1)).all()
+    # The per-molecule SHAP view is there and the results survive a rerun.
+    assert any(s.label == "Molecule" for s in at.selectbox)
+    at.run()
+    assert len(at.dataframe[-1].value) == 2
+
+
+@needs_tox
+def test_example_and_ambiguous_csv_column_choice():
+    at = _page()
+    next(b for b in at.button if "Try an example" in b.label).click().run()
+    assert not at.exception
+    assert len(at.dataframe[-1].value) >= 8
+    assert any("largest fragment" in i.value for i in at.info)  # diclofenac sodium
+    at.file_uploader[0].set_value([("two.csv", b"id,smiles_a,smiles_b\n1,CCO,c1ccccc1\n",
+                                    "text/csv")]).run()
+    choice = next(s for s in at.selectbox if "Which column" in s.label)
+    choice.set_value("smiles_b").run()
+    assert not at.exception
+    assert "c1ccccc1" in set(at.dataframe[-1].value["smiles"])
+
+
+@pytest.mark.skipif(not registry.is_trained("mol-gan"), reason="mol-gan is not trained")
+def test_generator_tab_generates_without_data():
+    at = _page()
+    at.number_input(key="gen_n").set_value(60)
+    at.slider(key="gen_qed").set_value(0.0)
+    at.slider(key="gen_tox").set_value(1.0)
+    at.button(key="gen_go").click().run()
+    assert not at.exception
+    assert not _errors(at)
+    kept = at.dataframe[-1].value
+    assert len(kept) > 10 and kept["passes"].all()
