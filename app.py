@@ -1,7 +1,5 @@
 """medcore: home page and navigation. Run with `streamlit run app.py`."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from medcore import registry
@@ -9,15 +7,14 @@ from pages.components import model_summary
 
 st.set_page_config(page_title="medcore", page_icon=":material/stethoscope:", layout="wide")
 
-HERE = Path(__file__).parent
 WORKBENCHES = [
     # (page file, title, icon, workbench key, what it does)
     ("pages/imaging.py", "Imaging", ":material/radiology:", "imaging",
      "Chest X-rays (PNG, JPEG, DICOM): pneumonia probability with a Grad-CAM heat map and SHAP; "
      "a GAN that makes synthetic X-rays, with measured realism."),
     ("pages/history.py", "Patient history", ":material/monitor_heart:", "history",
-     "ICU vitals and labs over time (long CSV): in-hospital mortality risk from a GRU-D and a "
-     "temporal CNN, with the variables and hours that drove it."),
+     "ICU vitals and labs over time (long CSV): in-hospital mortality risk from a GRU with "
+     "GRU-D-style masking and a temporal CNN, with the variables and hours that drove it."),
     ("pages/drugs.py", "Drug discovery", ":material/medication:", "molecules",
      "SMILES, CSV or SDF: Tox21 toxicity per assay with atom-level SHAP on the structure; a GAN "
      "that proposes new valid molecules."),
@@ -47,8 +44,7 @@ def home() -> None:
 
 
 pages = [st.Page(home, title="Home", icon=":material/home:", default=True)]
-pages += [st.Page(path, title=title, icon=icon) for path, title, icon, _, _ in WORKBENCHES
-          if (HERE / path).exists()]
+pages += [st.Page(path, title=title, icon=icon) for path, title, icon, _, _ in WORKBENCHES]
 pages.append(st.Page("pages/model_cards.py", title="Model cards",
                      icon=":material/description:"))
 st.navigation(pages).run()

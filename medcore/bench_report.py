@@ -24,6 +24,45 @@ def target_table(targets: list[dict]) -> list[str]:
     return lines
 
 
+HEADLINE = {  # model id -> metrics quoted in the README results table
+    "xray-cnn": ["roc_auc", "accuracy", "sensitivity", "specificity", "ece"],
+    "xray-gan": ["fd_generated_vs_test", "fd_real_test_halves_floor"],
+    "history-rnn": ["roc_auc", "event1", "pr_auc", "brier", "ece"],
+    "history-cnn": ["roc_auc", "event1", "pr_auc", "brier", "ece"],
+    "tox-cnn": ["mean_roc_auc", "scaffold_mean_roc_auc"],
+    "mol-gan": ["validity", "uniqueness_1k", "uniqueness_10k", "novelty"],
+    "dna-cnn": ["accuracy", "macro_f1", "roc_auc"],
+    "dna-rnn": ["accuracy", "macro_f1"],
+}
+
+
+def results_table(report: dict) -> list[str]:
+    """One row per model: headline held-out figures and its speed targets' results."""
+    lines = ["| model | held-out figures | speed / target checks |", "|---|---|---|"]
+    for mid, res in report["models"].items():
+        if "quality" not in res:
+            lines.append(f"| {mid} | {res.get('status') or res.get('error')} | |")
+            continue
+        q = res["quality"]
+        figs = ", ".join(f"{k} {_fmt(_find(q, k))}" for k in HEADLINE.get(mid, [])
+                         if _find(q, k) is not None)
+        checks = "; ".join(f"{t['name']}: {_fmt(t['value'])} ({'pass' if t['pass'] else 'short'})"
+                           for t in report["targets"] if t["model"] == mid
+                           and t["pass"] is not None and not t["name"].startswith("held-out"))
+        lines.append(f"| {mid} | {figs} | {checks} |")
+    return lines
+
+
+def _find(d: dict, key: str):
+    """A metric by name at the top level or one level down (e.g. under ``random``)."""
+    if key in d and not isinstance(d[key], dict):
+        return d[key]
+    for v in d.values():
+        if isinstance(v, dict) and key in v and not isinstance(v[key], dict):
+            return v[key]
+    return None
+
+
 def render_markdown(report: dict) -> str:
     m = report["machine"]
     lines = [
@@ -32,6 +71,7 @@ def render_markdown(report: dict) -> str:
         f"{' --quick' if report['quick'] else ''}` on: {m['cpu']}, {m['cores']} cores, "
         f"GPU: {', '.join(m['gpus']) or 'none'}, Python {m['python']}.", "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), "",
+        "## Results", "", *results_table(report), "",
         "## Targets", "", *target_table(report["targets"]), "",
     ]
     for mid, res in report["models"].items():

@@ -40,7 +40,8 @@ MODELS: dict[str, ModelSpec] = {
     for s in [
         ModelSpec("xray-cnn", "imaging", "Pneumonia CNN (chest X-ray)", "medcore.imaging.cnn"),
         ModelSpec("xray-gan", "imaging", "Chest X-ray GAN", "medcore.imaging.gan"),
-        ModelSpec("history-rnn", "history", "ICU mortality GRU-D", "medcore.history.rnn"),
+        ModelSpec("history-rnn", "history", "ICU mortality GRU (GRU-D-style inputs)",
+                  "medcore.history.rnn"),
         ModelSpec("history-cnn", "history", "ICU mortality temporal CNN", "medcore.history.cnn"),
         ModelSpec("tox-cnn", "molecules", "Tox21 multitask CNN", "medcore.molecules.cnn"),
         ModelSpec("mol-gan", "molecules", "SELFIES molecule GAN", "medcore.molecules.gan"),

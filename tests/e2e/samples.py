@@ -1,0 +1,37 @@
+"""Upload payloads for browser tests (real held-out records; skip when the data is absent)."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcore import samples
+from medcore.errors import DataUnavailableError
+
+DRUGS_SMI = samples.DRUGS_SMI
+
+
+def or_skip(fn, *args, **kwargs) -> bytes:
+    try:
+        return fn(*args, **kwargs)
+    except DataUnavailableError as err:
+        pytest.skip(f"{err} (set MEDCORE_DATA_DIR to the shared data folder)")
+
+
+def xray_png(index: int = 0, size: int = 256, text: str | None = None) -> bytes:
+    return or_skip(samples.xray_png, index, size, text)
+
+
+def history_csv(first: int = 0, n: int = 2, prefix: str = "") -> bytes:
+    return or_skip(samples.history_csv, first, n, prefix)
+
+
+def splice_fasta(n: int = 3, header_prefix: str = "seq") -> bytes:
+    return or_skip(samples.splice_fasta, n, header_prefix)
+
+
+def upload(page, files: list[tuple[str, bytes, str]], index: int = 0) -> None:
+    """Send files to the index-th file input on the page, as a user's file chooser would."""
+    payload = [{"name": n, "mimeType": m, "buffer": b} for n, b, m in files]
+    target = page.locator("input[type=file]").nth(index)
+    target.wait_for(state="attached", timeout=180_000)  # first load of a model can be slow
+    target.set_input_files(payload)

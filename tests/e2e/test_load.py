@@ -1,0 +1,77 @@
+"""Eight browser sessions at once against one server: each sees only its own uploads, and the
+models are loaded once (shared through st.cache_resource), so memory grows little per session."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import samples
+from tests.e2e.conftest import BROWSER_ARGS, CHROMIUM, rss_mb
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+SESSIONS = 8
+
+
+async def _upload(page, files: list[dict]) -> None:
+    target = page.locator("input[type=file]").first
+    await target.wait_for(state="attached", timeout=300_000)  # 8 sessions share 2 cores
+    await target.set_input_files(files)
+
+
+async def _session(browser, url: str, i: int, pngs: list[bytes], csv: bytes) -> dict:
+    page = await browser.new_page(viewport={"width": 1300, "height": 1000})
+    own_png, own_pid = f"session{i}_xray.png", f"SESSION{i}-"
+    try:
+        await page.goto(f"{url}/imaging", timeout=120_000)
+        await _upload(page, [{"name": own_png, "mimeType": "image/png", "buffer": pngs[i]}])
+        await page.get_by_text("P(pneumonia) =").first.wait_for(timeout=300_000)
+        imaging_text = await page.locator("[data-testid='stMain']").text_content()
+        await page.goto(f"{url}/history", timeout=120_000)
+        await _upload(page, [{"name": f"session{i}.csv", "mimeType": "text/csv", "buffer": csv}])
+        # patient ids live in the data grid's accessible (hidden) cells: wait for them attached
+        await page.get_by_text(own_pid).first.wait_for(state="attached", timeout=300_000)
+        history_text = await page.locator("[data-testid='stMain']").text_content()
+        return {"imaging": imaging_text, "history": history_text, "png": own_png, "pid": own_pid}
+    finally:
+        await page.close()
+
+
+async def _run(url: str, pngs: list[bytes], csvs: list[bytes]) -> list[dict]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            return await asyncio.gather(*[
+                _session(browser, url, i, pngs, csvs[i]) for i in range(SESSIONS)])
+        finally:
+            await browser.close()
+
+
+def test_eight_sessions_see_only_their_own_results(server, shots):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}; install Debian's chromium (see .ci/run)")
+    url, proc = server
+    pngs = [samples.xray_png(10 + i) for i in range(SESSIONS)]
+    csvs = [samples.history_csv(20 + i, 1, f"SESSION{i}-") for i in range(SESSIONS)]
+    before = rss_mb(proc.pid)
+    # a thread of its own: the sync Playwright of other tests may own this thread's event loop
+    with ThreadPoolExecutor(1) as pool:
+        results = pool.submit(asyncio.run, _run(url, pngs, csvs)).result()
+    after, peak = rss_mb(proc.pid), rss_mb(proc.pid, "VmHWM")
+    for i, res in enumerate(results):
+        assert res["png"] in res["imaging"] and res["pid"] in res["history"]
+        for j in range(SESSIONS):
+            if j != i:
+                assert f"session{j}_xray.png" not in res["imaging"], (i, j)
+                assert f"SESSION{j}-" not in res["history"], (i, j)
+    report = {"sessions": SESSIONS, "server_rss_before_mb": round(before, 1),
+              "server_rss_after_mb": round(after, 1), "server_peak_rss_mb": round(peak, 1)}
+    (shots / "load_report.json").write_text(json.dumps(report, indent=2))
+    # models are shared: eight sessions must not cost eight copies of them
+    assert after - before < 1500, report

@@ -1,0 +1,47 @@
+"""In a real browser, each workbench takes a good upload and a broken one: a result and a clear
+error for the broken file, side by side, and no exception box."""
+
+from __future__ import annotations
+
+import pytest
+
+from medcore.bench_uploads import PROBES
+from tests.e2e import samples
+from tests.e2e.conftest import assert_no_exception, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+BROKEN = {
+    "imaging": ("broken.png", b"this is not an image", "image/png"),
+    "history": ("empty.csv", b"", "text/csv"),
+    "drugs": ("broken.sdf", b"not a molfile\n$$$$\n", "chemical/x-mdl-sdfile"),
+    "genomics": ("protein.fasta", b">p\nMKVLAAGIVALLLAAGCSSHEEWWQQRRPPLLMM\n", "text/plain"),
+}
+
+
+@pytest.mark.parametrize("workbench", list(BROKEN))
+def test_upload_gives_result_and_clear_error(browser, server_url, shots, workbench):
+    probe = PROBES[workbench]
+    good = (probe.filename, samples.or_skip(probe.payload), probe.mime)
+    bad_name = BROKEN[workbench][0]
+    payload = [good, BROKEN[workbench]]
+    result_text = probe.done_text
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    try:
+        page.goto(f"{server_url}/{workbench}", timeout=60_000)
+        wait_idle(page)
+        samples.upload(page, payload)
+        page.get_by_text(result_text, exact=False).first.wait_for(timeout=180_000)
+        wait_idle(page, 180_000)
+        alert = page.locator("[data-testid^='stAlertContent']").filter(has_text=bad_name)
+        alert.first.wait_for(timeout=60_000)
+        assert len(alert.first.inner_text()) > len(bad_name) + 20  # says what is wrong
+        assert_no_exception(page)
+    except Exception:
+        page.screenshot(path=str(shots / f"FAILED_upload_{workbench}.png"), full_page=True)
+        raise
+    else:
+        page.screenshot(path=str(shots / f"upload_{workbench}.png"), full_page=True)
+    finally:
+        page.close()
