@@ -29,3 +29,12 @@ def require_data(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not found; set MEDCORE_DATA_DIR to the shared data folder")
     return path
+
+
+def shipped_bundle(model_id: str):
+    """The shipped model from assets/models, or skip saying how to train it."""
+    from medcore import registry
+
+    if not registry.is_trained(model_id):
+        pytest.skip(f"{model_id} is not trained; run `python -m medcore train {model_id}`")
+    return registry.load(model_id)

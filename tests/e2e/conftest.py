@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,16 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from medcore.bench_app import BROWSER_ARGS, CHROMIUM
+from medcore.bench_app import free_port as _free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("MEDCORE_CHROMIUM", "/usr/bin/chromium")
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(port: int, env_extra: dict | None = None, log=subprocess.PIPE

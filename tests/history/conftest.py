@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from tests.conftest import shipped_bundle
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
@@ -19,19 +21,11 @@ def data_dir():
     return d
 
 
-def _shipped(model_id: str):
-    from medcore import registry
-
-    if not registry.is_trained(model_id):
-        pytest.skip(f"{model_id} is not trained; run `python -m medcore train {model_id}`")
-    return registry.load(model_id)
-
-
 @pytest.fixture(scope="session")
 def rnn_bundle():
-    return _shipped("history-rnn")
+    return shipped_bundle("history-rnn")
 
 
 @pytest.fixture(scope="session")
 def cnn_bundle():
-    return _shipped("history-cnn")
+    return shipped_bundle("history-cnn")

@@ -6,25 +6,19 @@ import os
 
 import pytest
 
+from tests.conftest import shipped_bundle
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
-def _bundle(model_id: str):
-    from medcore import registry
-
-    if not registry.is_trained(model_id):
-        pytest.skip(f"{model_id} is not trained; run `python -m medcore train {model_id}`")
-    return registry.load(model_id)
 
 
 @pytest.fixture(scope="session")
 def cnn():
-    return _bundle("xray-cnn")
+    return shipped_bundle("xray-cnn")
 
 
 @pytest.fixture(scope="session")
 def gan():
-    return _bundle("xray-gan")
+    return shipped_bundle("xray-gan")
 
 
 @pytest.fixture(scope="session")
