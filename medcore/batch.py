@@ -38,8 +38,8 @@ def _score_chunk(model_id: str, paths: list[str], out_file: str) -> int:
     rows = registry.module(model_id).predict_paths(bundle, [Path(p) for p in paths])
     tmp = out_file + ".part"
     with open(tmp, "w") as f:
-        for path, row in zip(paths, rows, strict=False):
-            f.write(json.dumps({"path": path, **row}, default=float) + "\n")
+        for row in rows:  # a file may hold several records (FASTA, SDF, CSV): one row each
+            f.write(json.dumps(row, default=float) + "\n")
     os.replace(tmp, out_file)
     return len(rows)
 
