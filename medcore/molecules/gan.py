@@ -7,6 +7,7 @@ baseline (a position-wise token-frequency sampler) is refit from that file deter
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -22,12 +23,36 @@ CUSTOM_OBJECTS: dict = {}
 N_EVAL = 10_000
 
 
+class HashedSmiles:
+    """Membership in the training set without shipping its molecules: only sha256 prefixes of
+    the canonical SMILES are stored (the data files stay out of the repo)."""
+
+    def __init__(self, digests) -> None:
+        self._digests = {str(d) for d in digests}
+
+    @staticmethod
+    def digest(smiles: str) -> str:
+        return hashlib.sha256(smiles.encode()).hexdigest()[:20]
+
+    def __contains__(self, smiles: object) -> bool:
+        return isinstance(smiles, str) and self.digest(smiles) in self._digests
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+
+def training_summary(smiles: list[str], x: np.ndarray, props: dict) -> dict:
+    """What generation metrics need of the training set: hashes, token frequencies, properties."""
+    return {"smiles_sha256": np.array([HashedSmiles.digest(s) for s in smiles]),
+            "position_freq": x.mean(0), "qed": props["qed"], "sa": props["sa"]}
+
+
 def load_extras(folder: Path, card: dict) -> dict:
     with np.load(Path(folder) / "training_set.npz") as z:
         train = {k: z[k] for k in z.files}
     pre = json.loads((Path(folder) / "preprocess.json").read_text())
-    return {"preprocess": pre, "train_smiles": set(train["smiles"].tolist()),
-            "train_list": train["smiles"].tolist(),
+    return {"preprocess": pre, "train_smiles": HashedSmiles(train["smiles_sha256"]),
+            "position_freq": train["position_freq"],
             "train_props": {"qed": train["qed"], "sa": train["sa"]}}
 
 
@@ -59,8 +84,7 @@ def _held_out_metrics(model, extras: dict, data_dir: Path | None = None) -> dict
     out = genmetrics.generation_report(gen, extras["train_smiles"], extras["train_props"])
     out["ci95"] = {"validity": _wilson(out["validity"] * n, n),
                    "novelty": _wilson(out["novelty"] * out["n_unique"], out["n_unique"])}
-    x = gan_core.encode(extras["train_list"], pre["vocab"])
-    base = gan_core.positional_unigram(x, n, pre["vocab"], seed=0)
+    base = gan_core.positional_unigram(extras["position_freq"], n, pre["vocab"], seed=0)
     out["baselines"] = {"positional_token_frequency": genmetrics.generation_report(
         base, extras["train_smiles"], extras["train_props"])}
     props = extras["train_props"]
@@ -99,8 +123,7 @@ def train(out_dir: Path, *, quick: bool = False, steps: int = 1500,
     rng = np.random.default_rng(0)
     ref = [smiles[i] for i in rng.choice(len(smiles), min(2000, len(smiles)), replace=False)]
     props = genmetrics.properties(ref)
-    np.savez_compressed(out_dir / "training_set.npz", smiles=np.array(smiles),
-                        qed=props["qed"], sa=props["sa"])
+    np.savez_compressed(out_dir / "training_set.npz", **training_summary(smiles, x, props))
     pre = {"vocab": vocab, "max_len": gan_core.MAX_LEN, "noise": gan_core.NOISE,
            "n_eval": 200 if quick else N_EVAL,
            "train_int_div1": round(genmetrics.internal_diversity(genmetrics.fingerprints(ref)), 4)}

@@ -194,8 +194,10 @@ def sample(generator, vocab: list[str], n: int, seed: int = 0, temperature: floa
     return decode(_draw(probs, vocab, rng, temperature), vocab)
 
 
-def positional_unigram(x: np.ndarray, n: int, vocab: list[str], seed: int = 0) -> list[str]:
-    """Baseline: draw each position independently from the training token frequencies there."""
+def positional_unigram(position_freq: np.ndarray, n: int, vocab: list[str], seed: int = 0
+                       ) -> list[str]:
+    """Baseline: draw each position independently from the training token frequencies there
+    (``position_freq`` is the mean one-hot encoding of the training set, (MAX_LEN, V))."""
     rng = np.random.default_rng(seed)
-    freq = np.broadcast_to(x.mean(0), (n, *x.shape[1:]))
+    freq = np.broadcast_to(position_freq, (n, *position_freq.shape))
     return decode(_draw(freq, vocab, rng), vocab)
