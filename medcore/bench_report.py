@@ -15,6 +15,15 @@ def _scalars(d: dict) -> dict:
     return {k: v for k, v in (d or {}).items() if isinstance(v, (int, float))}
 
 
+def _value_table(label: str, values: dict | None) -> list[str]:
+    """A two-column table of the numeric entries, or nothing when there are none."""
+    rows = _scalars(values)
+    if not rows:
+        return []
+    return [f"| {label} | value |", "|---|---|", *(f"| {k} | {_fmt(v)} |" for k, v in rows.items()),
+            ""]
+
+
 def target_table(targets: list[dict]) -> list[str]:
     lines = ["| model | target | goal | measured | result |", "|---|---|---|---|---|"]
     for t in targets:
@@ -81,21 +90,13 @@ def render_markdown(report: dict) -> str:
             continue
         lines.append(f"Load {res['load_ms']} ms. Quality source: {res['quality_source']}.")
         lines.append("")
-        q = _scalars(res["quality"])
-        if q:
-            lines += ["| metric | value |", "|---|---|"]
-            lines += [f"| {k} | {_fmt(v)} |" for k, v in q.items()]
-            lines.append("")
+        lines += _value_table("metric", res["quality"])
         if res.get("anchors"):
             lines += ["Published anchors:", ""]
             lines += [f"- {a.get('name')}: {a.get('metric', '')} {a.get('value')} "
                       f"({a.get('source', '')})" for a in res["anchors"]]
             lines.append("")
-        speed = _scalars(res.get("speed"))
-        if speed:
-            lines += ["| speed figure | value |", "|---|---|"]
-            lines += [f"| {k} | {_fmt(v)} |" for k, v in speed.items()]
-            lines.append("")
+        lines += _value_table("speed figure", res.get("speed"))
     if report.get("app"):
         lines += ["## The app in a real browser (headless Chromium)", ""]
         lines += [f"- {k}: {_fmt(v)}" for k, v in _scalars(report["app"]).items()]

@@ -49,9 +49,5 @@ load_extras = deep.load_extras
 evaluate = deep.evaluate
 
 
-def predict_paths(bundle, paths: list[Path]) -> list[dict]:
-    return service.predict_paths(bundle, paths)
-
-
-def bench(bundle, quick: bool = False) -> dict:
-    return service.bench(bundle, quick=quick)
+predict_paths = service.predict_paths
+bench = service.bench
