@@ -1,9 +1,14 @@
 """medcore: home page and navigation. Run with `streamlit run app.py`."""
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-from medcore import registry
-from pages.components import model_summary
+# This script's st.navigation below is the app's navigation: say so before pages.components is
+# imported, so its guard for direct page visits does not spend a wasted first run on a rerun.
+PagesManager.uses_pages_directory = False
+
+from medcore import registry  # noqa: E402
+from pages.components import model_summary  # noqa: E402
 
 st.set_page_config(page_title="medcore", page_icon=":material/stethoscope:", layout="wide")
 

@@ -66,6 +66,29 @@ def bench_model(model_id: str, quick: bool) -> dict:
         result = mod.bench(bundle, quick=quick)
         out["speed"] = result.get("figures", {})
         out["targets"] = result.get("targets", [])
+    out["keras"] = keras_figures(bundle, mod, quick)
+    return out
+
+
+def keras_figures(bundle: registry.Bundle, mod, quick: bool) -> dict:
+    """Figures every model shares: training throughput, batch inference, the tutorial ratio.
+
+    GAN modules time their own adversarial loop (``train_throughput``); classifiers train a
+    fresh copy of the shipped architecture with Keras ``fit``.
+    """
+    from medcore import bench_train
+
+    model = bundle.model
+    steps = int(bundle.extras.get("preprocess", {}).get("window", bench_train.DEFAULT_STEPS))
+    out: dict = {"input_steps_if_variable": steps}
+    if hasattr(mod, "train_throughput"):
+        out.update(mod.train_throughput(bundle, quick))
+    else:
+        out.update(bench_train.train_throughput(model, n=256 if quick else 1024, steps=steps))
+    out.update(bench_train.predict_throughput(model, n=512 if quick else 2048, steps=steps))
+    out.update(bench_train.tutorial_ratio(
+        model, lambda x: model.predict(x[0] if len(x) == 1 else x, batch_size=512, verbose=0),
+        n=64 if quick else 256, n_tutorial=10 if quick else 30, steps=steps))
     return out
 
 

@@ -62,6 +62,33 @@ def results_table(report: dict) -> list[str]:
     return lines
 
 
+KERAS_COLUMNS = [  # (key in each model's "keras" figures, column heading)
+    ("train_samples_per_s", "training samples/s"),
+    ("predict_batch_per_s", "batch inference /s"),
+    ("tutorial_ms_per_input", "tutorial ms/input"),
+    ("medcore_ms_per_input", "medcore ms/input"),
+    ("tutorial_ratio", "ratio"),
+]
+
+
+def keras_table(models: dict) -> list[str]:
+    """The timings every model shares (``medcore.bench_train``), one row per model."""
+    rows = [(mid, res["keras"]) for mid, res in models.items() if res.get("keras")]
+    if not rows:
+        return []
+    lines = ["| model | " + " | ".join(h for _, h in KERAS_COLUMNS) + " |",
+             "|---" * (len(KERAS_COLUMNS) + 1) + "|"]
+    for mid, k in rows:
+        lines.append(f"| {mid} | " + " | ".join(_fmt(k.get(key)) for key, _ in KERAS_COLUMNS)
+                     + " |")
+    return ["## Training and inference, every model", "",
+            "Same code for every model (`medcore/bench_train.py`): training throughput of a "
+            "fresh copy of the shipped architecture (second epoch, batch 64; GANs: their own "
+            "adversarial loop), batched `predict`, and a tutorial's per-input `model.predict` "
+            "against medcore's batched scoring of the same inputs. Inputs are random tensors of "
+            "the model's input shape.", "", *lines, ""]
+
+
 def _find(d: dict, key: str):
     """A metric by name at the top level or one level down (e.g. under ``random``)."""
     if key in d and not isinstance(d[key], dict):
@@ -82,6 +109,7 @@ def render_markdown(report: dict) -> str:
         "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), "",
         "## Results", "", *results_table(report), "",
         "## Targets", "", *target_table(report["targets"]), "",
+        *keras_table(report["models"]),
     ]
     for mid, res in report["models"].items():
         lines += [f"## {mid}", ""]

@@ -78,6 +78,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.gpu:
+        from medcore.bench_gpu import run_gpu_bench
+
+        _emit(run_gpu_bench(Path(args.out), quick=args.quick, models=args.models or None),
+              args.json)
+        return 0
     from medcore.bench import run_bench
 
     report = run_bench(quick=args.quick, out_dir=Path(args.out), models=args.models or None,
@@ -133,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=".", help="folder for BENCHMARKS.md and benchmarks.json")
     b.add_argument("--models", nargs="*", help="only these model ids")
     b.add_argument("--no-browser", action="store_true", help="skip the real-browser timings")
+    b.add_argument("--gpu", action="store_true",
+                   help="float32 vs mixed precision on the GPU (any Keras backend, e.g. "
+                        "KERAS_BACKEND=jax); writes BENCHMARKS_GPU.md + benchmarks_gpu.json")
     s = add("score", cmd_score, "batch-score a folder or glob on Dask (chunked, resumable)")
     s.add_argument("model_id")
     s.add_argument("inputs", nargs="+", help="a folder, a glob pattern, or files")

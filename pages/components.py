@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from medcore import registry, settings
 from medcore.cards import headline
 from medcore.errors import MedcoreError
+
+if TYPE_CHECKING:  # pandas loads with the workbench pages, not on the home page
+    import pandas as pd
 
 
 def _use_app_navigation() -> None:

@@ -139,3 +139,17 @@ def bench(bundle, quick: bool = False) -> dict:
     ms = (time.perf_counter() - start) * 1000
     return {"figures": {"generate_per_s": round(n / (ms / 1000), 1),
                         "generate_batch_ms": round(ms, 2)}, "targets": []}
+
+
+def train_throughput(bundle, quick: bool = False) -> dict:
+    """Images per second of the adversarial loop (generator + discriminator step)."""
+    from medcore.bench_train import epoch_difference
+    from medcore.imaging.gan_fit import fit_gan
+
+    size = int(bundle.extras["size"])
+    n = 256 if quick else 1024
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (n, size, size)).astype(np.uint8)
+    y = rng.integers(0, 2, n)
+    width = int(bundle.extras.get("gan_width", 32))
+    return epoch_difference(lambda e: fit_gan(x, y, size, e, width=width), 1, n)

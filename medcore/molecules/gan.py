@@ -166,3 +166,14 @@ def bench(bundle, quick: bool = False) -> dict:
     from medcore.molecules.bench import bench_gan
 
     return bench_gan(bundle, quick)
+
+
+def train_throughput(bundle, quick: bool = False) -> dict:
+    """Generated molecules per second of WGAN-GP training (each step: 5 critic + 1 generator)."""
+    from medcore.bench_train import epoch_difference
+
+    vocab = bundle.extras["preprocess"]["vocab"]
+    rng = np.random.default_rng(0)
+    x = np.eye(len(vocab), dtype=np.float32)[rng.integers(0, len(vocab), (512, gan_core.MAX_LEN))]
+    steps = 10 if quick else 40
+    return epoch_difference(lambda s: gan_core.train_wgan(x, s), steps, 64)

@@ -27,5 +27,61 @@ def test_quick_bench_writes_report_with_targets(tmp_path):
     assert report["machine"]["cores"] >= 1 and "keras" in report["machine"]["versions"]
     rows = [t for t in report["targets"] if t["model"] == "dna-cnn"]
     assert rows and all(isinstance(t["pass"], bool) for t in rows)
+    shared = model["keras"]
+    assert shared["train_samples_per_s"] > 0 and shared["predict_batch_per_s"] > 0
+    assert shared["tutorial_ms_per_input"] > shared["medcore_ms_per_input"] > 0
     text = (tmp_path / "BENCHMARKS.md").read_text()
     assert "## Targets" in text and "dna-cnn" in text
+    assert "## Training and inference, every model" in text
+
+
+def _tiny_model():
+    import keras
+
+    inp = keras.Input((None, 4))
+    h = keras.layers.Conv1D(8, 3, padding="same", activation="relu")(inp)
+    h = keras.layers.GlobalMaxPooling1D()(h)
+    return keras.Model(inp, keras.layers.Dense(3, activation="softmax")(h))
+
+
+def test_shared_keras_timings_on_a_tiny_model():
+    from medcore import bench_train
+
+    model = _tiny_model()
+    x = bench_train.random_inputs(model, 16, steps=20)
+    assert x[0].shape == (16, 20, 4)
+    y = bench_train.random_targets(model, 16)
+    assert y.shape == (16, 3) and (y.sum(axis=1) == 1).all()  # one-hot for a softmax head
+    out = bench_train.train_throughput(model, n=64, batch_size=16, steps=20)
+    assert out["train_samples_per_s"] > 0 and out["train_samples"] == 64
+    ratio = bench_train.tutorial_ratio(model, lambda xs: model.predict(xs[0], verbose=0),
+                                       n=32, n_tutorial=4, steps=20)
+    # one predict call per input pays Keras' per-call overhead every time: batching must win
+    assert ratio["tutorial_ratio"] > 1
+
+
+def test_mixed_precision_clone_keeps_the_output_layer_in_float32():
+    from medcore import bench_train
+
+    model = _tiny_model()
+    clone = bench_train._clone(model, "mixed_float16")
+    policies = [layer.dtype_policy.name for layer in clone.layers[1:]]
+    assert policies[:-1] == ["mixed_float16"] * (len(policies) - 1)
+    assert policies[-1] == "float32"
+    assert model.layers[1].dtype_policy.name == "float32"  # the original is untouched
+
+
+def test_gpu_bench_runs_on_any_backend_and_reports_each_policy(tmp_path):
+    """The GPU bench needs only Keras: here it runs on the CPU under TensorFlow."""
+    if not registry.is_trained("dna-cnn"):
+        import pytest
+
+        pytest.skip("dna-cnn is not trained in this checkout")
+    from medcore.bench_gpu import POLICIES, run_gpu_bench
+
+    report = run_gpu_bench(tmp_path, quick=True, models=["dna-cnn"])
+    res = report["models"]["dna-cnn"]
+    assert [p for p in POLICIES if res[p]["predict_batch_per_s"] > 0] == list(POLICIES)
+    assert res["float32"]["train_b64_samples_per_s"] > 0
+    text = (tmp_path / "BENCHMARKS_GPU.md").read_text()
+    assert "| dna-cnn | mixed_float16 |" in text and report["machine"]["backend"] == "tensorflow"

@@ -1,0 +1,161 @@
+"""Timings every Keras model shares: training throughput, batch inference, the tutorial ratio.
+
+Backend-neutral (only ``keras`` and ``numpy``), so the same functions run under TensorFlow on
+this CPU and under JAX on a GPU machine that has no TensorFlow. Inputs are random tensors
+shaped like the model's inputs: the cost of dense convolution and recurrent layers does not
+depend on the values, and the GPU machine has no data folder. Quality is measured elsewhere.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+DEFAULT_STEPS = 64  # length used for a variable-length time axis (SMILES tokens, DNA bases)
+
+
+def random_inputs(model, n: int, steps: int = DEFAULT_STEPS, seed: int = 0) -> list[np.ndarray]:
+    """One random array per model input: integers in [0, 2) for integer inputs, else N(0, 1).
+
+    Args:
+        model: a built Keras model.
+        n: batch size.
+        steps: length substituted for unknown (None) non-batch dimensions.
+        seed: random seed.
+    """
+    rng = np.random.default_rng(seed)
+    out = []
+    for inp in model.inputs:
+        shape = (n, *[steps if d is None else int(d) for d in inp.shape[1:]])
+        if "int" in str(inp.dtype):
+            out.append(rng.integers(0, 2, shape).astype(str(inp.dtype)))
+        else:
+            out.append(rng.standard_normal(shape).astype("float32"))
+    return out
+
+
+def _is_softmax(model) -> bool:
+    last = model.layers[-1]
+    act = getattr(last, "activation", None)
+    return last.__class__.__name__ in ("Softmax", "Average") or getattr(act, "__name__", "") \
+        == "softmax"
+
+
+def random_targets(model, n: int, seed: int = 1) -> np.ndarray:
+    """Labels shaped like the single output: one-hot for softmax heads, 0/1 otherwise."""
+    rng = np.random.default_rng(seed)
+    width = int(model.outputs[0].shape[-1])
+    if _is_softmax(model):
+        return np.eye(width, dtype="float32")[rng.integers(0, width, n)]
+    return rng.integers(0, 2, (n, width)).astype("float32")
+
+
+def _unpack(x: list[np.ndarray]):
+    return x[0] if len(x) == 1 else x
+
+
+def _rows(x: list[np.ndarray], sel) -> list[np.ndarray]:
+    return [a[sel] for a in x]
+
+
+def train_throughput(model, n: int = 1024, batch_size: int = 64, steps: int = DEFAULT_STEPS,
+                     dtype_policy: str | None = None) -> dict:
+    """Samples per second of one training epoch of a fresh copy of ``model`` (same architecture).
+
+    The first epoch traces and compiles; the second is timed. Classification loss matches the
+    head (categorical or binary cross-entropy).
+
+    Args:
+        model: the shipped model; its weights are not touched.
+        n: samples per epoch.
+        batch_size: batch size of the epoch.
+        steps: length for variable-length axes.
+        dtype_policy: e.g. ``"mixed_float16"``; None keeps the model's own policy.
+    """
+    import keras
+
+    clone = _clone(model, dtype_policy)
+    loss = "categorical_crossentropy" if _is_softmax(model) else "binary_crossentropy"
+    clone.compile(optimizer="adam", loss=loss)
+    x, y = random_inputs(model, n, steps), random_targets(model, n)
+    clone.fit(_unpack(x), y, batch_size=batch_size, epochs=1, verbose=0)
+    start = time.perf_counter()
+    clone.fit(_unpack(x), y, batch_size=batch_size, epochs=1, verbose=0)
+    seconds = time.perf_counter() - start
+    keras.backend.clear_session(free_memory=False)
+    return {"train_samples_per_s": round(n / seconds, 1), "train_epoch_ms": round(seconds * 1e3, 1),
+            "train_batch_size": batch_size, "train_samples": n}
+
+
+def _clone(model, dtype_policy: str | None):
+    """A fresh-weight copy; with ``dtype_policy`` every layer but the output runs in that policy."""
+    import keras
+
+    if dtype_policy is None:
+        return keras.models.clone_model(model)
+    last = model.layers[-1].name
+
+    def relayer(layer):
+        cfg = layer.get_config()
+        if layer.name != last and "dtype" in cfg:
+            cfg["dtype"] = dtype_policy
+        return layer.__class__.from_config(cfg)
+
+    return keras.models.clone_model(model, clone_function=relayer)
+
+
+def predict_throughput(model, n: int = 2048, batch_size: int = 512, steps: int = DEFAULT_STEPS,
+                       reps: int = 3) -> dict:
+    """Inputs per second of batched ``model.predict`` (median of ``reps`` after a warm-up)."""
+    x = _unpack(random_inputs(model, n, steps))
+    model.predict(x, batch_size=batch_size, verbose=0)
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        model.predict(x, batch_size=batch_size, verbose=0)
+        times.append(time.perf_counter() - start)
+    return {"predict_batch_per_s": round(n / float(np.median(times)), 1)}
+
+
+def tutorial_ratio(model, medcore_batch: Callable[[list[np.ndarray]], object], n: int = 200,
+                   n_tutorial: int = 30, steps: int = DEFAULT_STEPS) -> dict:
+    """Time per input: a tutorial's per-input ``model.predict`` vs medcore's batched scoring.
+
+    The tutorial loop gets a model loaded once (kinder to it than reloading per request, which
+    an uncached Streamlit page does); ``medcore_batch`` is the workbench's own batched path.
+
+    Args:
+        model: the shipped model.
+        medcore_batch: scores a list of model inputs the way the workbench does.
+        n: inputs scored by medcore's path.
+        n_tutorial: inputs scored one by one (extrapolated per input).
+        steps: length for variable-length axes.
+    """
+    x = random_inputs(model, n, steps)
+    medcore_batch(_rows(x, slice(0, 8)))
+    start = time.perf_counter()
+    medcore_batch(x)
+    ours = (time.perf_counter() - start) / n
+    model.predict(_unpack(_rows(x, slice(0, 1))), verbose=0)
+    start = time.perf_counter()
+    for i in range(n_tutorial):
+        model.predict(_unpack(_rows(x, slice(i, i + 1))), verbose=0)
+    tutorial = (time.perf_counter() - start) / n_tutorial
+    return {"tutorial_ms_per_input": round(tutorial * 1e3, 3),
+            "medcore_ms_per_input": round(ours * 1e3, 4),
+            "tutorial_ratio": round(tutorial / ours, 1)}
+
+
+def epoch_difference(fit: Callable[[int], object], units: int, samples_per_unit: int) -> dict:
+    """Training throughput of a custom loop (GANs): time ``fit(2u) - fit(u)`` to drop tracing."""
+    start = time.perf_counter()
+    fit(units)
+    one = time.perf_counter() - start
+    start = time.perf_counter()
+    fit(2 * units)
+    two = time.perf_counter() - start
+    seconds = max(two - one, 1e-9)
+    return {"train_samples_per_s": round(units * samples_per_unit / seconds, 1),
+            "train_samples": units * samples_per_unit}
