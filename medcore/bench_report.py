@@ -64,6 +64,8 @@ def results_table(report: dict) -> list[str]:
 
 KERAS_COLUMNS = [  # (key in each model's "keras" figures, column heading)
     ("train_samples_per_s", "training samples/s"),
+    ("train_tfdata_samples_per_s", "with tf.data"),
+    ("train_tfdata_xla_samples_per_s", "tf.data + XLA"),
     ("predict_batch_per_s", "batch inference /s"),
     ("tutorial_ms_per_input", "tutorial ms/input"),
     ("medcore_ms_per_input", "medcore ms/input"),
@@ -83,8 +85,10 @@ def keras_table(models: dict) -> list[str]:
                      + " |")
     return ["## Training and inference, every model", "",
             "Same code for every model (`medcore/bench_train.py`): training throughput of a "
-            "fresh copy of the shipped architecture (second epoch, batch 64; GANs: their own "
-            "adversarial loop), batched `predict`, and a tutorial's per-input `model.predict` "
+            "fresh copy of the shipped architecture (second epoch, batch 64; arrays straight "
+            "into `fit`, then a shuffled, prefetched `tf.data` pipeline, then that pipeline with "
+            "`jit_compile=True`; GANs: their own adversarial loop), batched `predict`, and a "
+            "tutorial's per-input `model.predict` "
             "against medcore's batched scoring of the same inputs. Inputs are random tensors of "
             "the model's input shape.", "", *lines, ""]
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from medcore.explain import background
 from medcore.genomics import data, encode, training
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -23,6 +24,8 @@ BASELINE_C = 0.1
 N_BOOT = 200
 QUICK_N = 400
 MEMBERS = 5
+N_BACKGROUND = 40  # SHAP background rows, expanded from the stored centroids
+N_CENTROIDS = 16  # k-means summary of the training windows shipped as background.npz
 
 
 def build_model(width: int = data.WINDOW, filters: int = 32, seed: int = 0,
@@ -124,15 +127,13 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
         members.append(m)
     model = combine(members)
     model.save(out_dir / "model.keras")
-    rng = np.random.default_rng(0)
-    background = x[rng.choice(len(x), 40, replace=False)]
-    np.savez_compressed(out_dir / "background.npz", background=background)
+    background.save(out_dir / "background.npz", x, N_CENTROIDS)
     prep = {"window": data.WINDOW, "alphabet": "ACGT", "encoding": "IUPAC fractional one-hot",
             "class_names": data.CLASS_NAMES, "quick": quick}
     (out_dir / "preprocess.json").write_text(json.dumps(prep, indent=1))
     pwms = motifs.filter_pwms(first_member(model), x)
     (out_dir / "motifs.json").write_text(json.dumps(pwms))
-    extras = {"preprocess": prep, "background": background}
+    extras = {"preprocess": prep}
     metrics = _held_out_metrics(model, extras, options.get("data_dir") or _data_dir())
     return training.card(MODEL_ID, model, split, metrics, cv, history, quick, {
         "task": "Classify a 60-nt DNA window as exon->intron (EI, donor), intron->exon "
@@ -155,7 +156,7 @@ def _data_dir() -> Path:
 def load_extras(folder: Path, card: dict) -> dict:
     del card
     return {"preprocess": json.loads((folder / "preprocess.json").read_text()),
-            "background": np.load(folder / "background.npz")["background"],
+            "background": background.load(folder / "background.npz", N_BACKGROUND),
             "motifs": json.loads((folder / "motifs.json").read_text())}
 
 
@@ -165,20 +166,15 @@ def evaluate(bundle, data_dir: Path) -> dict:
 
 def predict_paths(bundle, paths: list[Path]) -> list[dict]:
     """One dict per record (a file may hold many); one error dict per bad file or record."""
-    from medcore.errors import InputError
     from medcore.genomics import analyse
-    from medcore.genomics.io import load_upload
+    from medcore.genomics.io import read_paths
 
     out: list[dict] = []
-    for path in paths:
-        try:
-            parsed = load_upload(Path(path).name, Path(path).read_bytes())
-        except (InputError, OSError) as err:
-            out.append({"file": Path(path).name, "error": str(err)})
-            continue
-        for r in analyse.analyse(bundle, parsed.records):
-            out.append({"file": Path(path).name, **r.to_json()})
-        out.extend({"file": Path(path).name, "record": n, "error": m} for n, m in parsed.errors)
+    for f in read_paths(paths):
+        if f.parsed is not None:
+            out.extend({"file": f.name, **r.to_json()}
+                       for r in analyse.analyse(bundle, f.parsed.records))
+        out.extend(f.error_rows())
     return out
 
 

@@ -8,7 +8,9 @@ when nothing usable is left does :func:`load_upload` raise (always an ``InputErr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from medcore import settings
 from medcore.errors import (
@@ -193,3 +195,32 @@ def load_upload(filename: str, data: bytes) -> FastaResult:
     """Parse an uploaded file (``filename`` is only shown in messages, never opened)."""
     del filename  # names are for display only
     return parse_text(_decode(data))
+
+
+@dataclass
+class UploadedFile:
+    """One uploaded path: its parsed records, or why the whole file could not be read."""
+
+    name: str
+    parsed: FastaResult | None = None
+    error: str | None = None
+
+    def error_rows(self) -> list[dict]:
+        """The result rows for what failed: the file itself, else each unusable record."""
+        if self.parsed is None:
+            return [{"file": self.name, "error": self.error}]
+        return [{"file": self.name, "record": n, "error": m} for n, m in self.parsed.errors]
+
+
+def read_paths(paths: Iterable[Path | str]) -> list[UploadedFile]:
+    """Parse each path; a bad file becomes an error entry and never stops the others.
+
+    Why one reader: every genomics model answers a batch of uploads the same way.
+    """
+    out = []
+    for path in map(Path, paths):
+        try:
+            out.append(UploadedFile(path.name, parsed=load_upload(path.name, path.read_bytes())))
+        except (InputError, OSError) as err:
+            out.append(UploadedFile(path.name, error=str(err)))
+    return out

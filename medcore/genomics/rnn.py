@@ -114,20 +114,12 @@ def evaluate(bundle, data_dir: Path) -> dict:
 
 def predict_paths(bundle, paths: list[Path]) -> list[dict]:
     """Class, 64-D embedding summary and cluster ids for the records of each file."""
-    from medcore.errors import InputError
-    from medcore.genomics.io import load_upload
+    from medcore.genomics.io import read_paths
 
-    out: list[dict] = []
-    recs, owners = [], []
-    for path in paths:
-        try:
-            parsed = load_upload(Path(path).name, Path(path).read_bytes())
-        except (InputError, OSError) as err:
-            out.append({"file": Path(path).name, "error": str(err)})
-            continue
-        recs += parsed.records
-        owners += [Path(path).name] * len(parsed.records)
-        out.extend({"file": Path(path).name, "record": n, "error": m} for n, m in parsed.errors)
+    files = read_paths(paths)
+    out = [row for f in files for row in f.error_rows()]
+    pairs = [(f.name, r) for f in files if f.parsed is not None for r in f.parsed.records]
+    owners, recs = [name for name, _ in pairs], [r for _, r in pairs]
     if not recs:
         return out
     seqs = [r.seq for r in recs]

@@ -16,11 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from medcore import calibration, metrics
+from medcore.errors import ModelIntegrityError
+from medcore.explain import background
 from medcore.history import baselines, data, grid
 from medcore.history import variables as V
 
 log = logging.getLogger(__name__)
-N_BACKGROUND = 32
+N_BACKGROUND = 32  # SHAP background rows, expanded from the stored centroids
+N_CENTROIDS = 16  # k-means summary of the training grids shipped as background.npz
 
 
 def _fit(model, x_tr, y_tr, x_va, y_va, epochs: int, batch: int, lr: float) -> int:
@@ -57,9 +60,9 @@ def held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
     g = grid.build(c.records, pre["stats"], c.patients)
     p = predict_proba(model, g.x, pre["temperature"])
     out = metrics.binary_report(c.y, p, pre["threshold"], n_boot=n_boot)
-    base = extras["baselines"]
+    base = baseline_predictions(extras["baselines"], c, pre)
     out["baselines"] = {
-        name: metrics.binary_report(base["y"], base[name], pre["baseline_thresholds"][name],
+        name: metrics.binary_report(c.y, base[name], pre["baseline_thresholds"][name],
                                     n_boot=n_boot)
         for name in baselines.NAMES
     }
@@ -67,10 +70,36 @@ def held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
     return out
 
 
+def baseline_predictions(stored: dict, c: data.Cohort, pre: dict) -> dict[str, np.ndarray]:
+    """Set-C baseline risks in the cohort's order: stored ones after an id check, SAPS-I fresh.
+
+    Why the check: labels now come from the data folder, so a stored prediction must be proven
+    to belong to the same record before it is scored against that record's outcome.
+    """
+    ids = [str(i) for i in stored["record_id"]]
+    if ids != c.patients:
+        raise ModelIntegrityError(
+            "baselines.npz holds predictions for other set-C records than the data folder "
+            f"({len(ids)} stored, {len(c.patients)} in the data).",
+            "Point MEDCORE_DATA_DIR at the PhysioNet 2012 files the model was trained with, "
+            "or retrain.")
+    out = {name: stored[name] for name in baselines.STORED}
+    out["saps1"] = baselines.predict_saps1(pre["saps1_fit"], c.saps)
+    return out
+
+
+def save_baselines(out_dir: Path, c: data.Cohort, predictions: dict[str, np.ndarray]) -> None:
+    """Store only model predictions and the record ids they belong to (no labels, no scores)."""
+    np.savez_compressed(out_dir / "baselines.npz", record_id=np.asarray(c.patients, str),
+                        **{name: predictions[name] for name in baselines.STORED})
+
+
 def load_extras(folder: Path, card: dict) -> dict:
-    with np.load(folder / "baselines.npz") as b, np.load(folder / "background.npz") as bg:
-        return {"preprocess": json.loads((folder / "preprocess.json").read_text()),
-                "baselines": {k: b[k] for k in b.files}, "background": bg["x"]}
+    with np.load(folder / "baselines.npz") as b:
+        stored = {k: b[k] for k in b.files}
+    return {"preprocess": json.loads((folder / "preprocess.json").read_text()),
+            "baselines": stored,
+            "background": background.load(folder / "background.npz", N_BACKGROUND)}
 
 
 def evaluate(bundle, data_dir: Path) -> dict:
@@ -116,14 +145,12 @@ def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
     p_base_va = baselines.predict_all(fitted, f_va, a_va.saps)
     c = test_cohort(data_dir, limit)
     p_base_c = baselines.predict_all(fitted, baselines.features(c.records, c.patients), c.saps)
-    np.savez_compressed(out_dir / "baselines.npz", y=c.y, **p_base_c)
-    rng = np.random.default_rng(data.SEED)
-    bg = g_tr.x[rng.choice(len(g_tr.x), N_BACKGROUND, replace=False)]
-    np.savez_compressed(out_dir / "background.npz", x=bg)
+    save_baselines(out_dir, c, p_base_c)
+    background.save(out_dir / "background.npz", g_tr.x, N_CENTROIDS)
     pre = {"variables": list(V.TIME_SERIES), "static": list(V.STATIC), "hours": grid.HOURS,
            "stats": stats, "log_variables": sorted(grid.LOG_VARS),
            "temperature": temperature, "threshold": threshold,
-           "test_limit": limit, "n_boot": 50 if quick else 1000,
+           "test_limit": limit, "n_boot": 50 if quick else 1000, "saps1_fit": fitted["saps1"],
            "baseline_thresholds": {k: calibration.youden_threshold(a_va.y, v)
                                    for k, v in p_base_va.items()}}
     (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))

@@ -1,8 +1,9 @@
 """Which variables and time windows drove a patient's risk.
 
 Per-patient timelines use expected-gradient SHAP (medcore.explain.shap_gradient) summed over the
-4 channels of each variable; cohort tables use gradient x input against the mean background
-patient (one backward pass per batch) so 10,000 patients still get reasons quickly.
+4 channels of each variable; cohort tables use gradient x input against the mean of the
+background (weighted k-means centroids of training grids, ``medcore.explain.background``; one
+backward pass per batch) so 10,000 patients still get reasons quickly.
 """
 
 from __future__ import annotations

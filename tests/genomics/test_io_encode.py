@@ -71,3 +71,15 @@ def test_fuzz_fasta_like_text(text):
     except InputError:
         return
     assert all(r.seq and "U" not in r.seq for r in result.records)
+
+
+def test_read_paths_keeps_going_past_bad_files(tmp_path):
+    from medcore.genomics.io import read_paths
+
+    (tmp_path / "ok.fa").write_text(">a\nACGT\n>b\nXXXX\n")
+    (tmp_path / "bin.fa").write_bytes(b"%PDF-1.4")
+    files = read_paths([tmp_path / "ok.fa", tmp_path / "bin.fa", tmp_path / "gone.fa"])
+    assert [f.name for f in files] == ["ok.fa", "bin.fa", "gone.fa"]
+    assert [r.name for r in files[0].parsed.records] == ["a"]
+    assert files[0].error_rows()[0]["record"] == "b"
+    assert "PDF" in files[1].error_rows()[0]["error"] and files[2].parsed is None
