@@ -38,6 +38,20 @@ def _peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def all_models_rss_mb() -> float | None:
+    """Peak resident memory of a fresh process that loads every trained model (as the server
+    does once all workbenches were opened), without the server's own share."""
+    code = ("from medcore import registry\n"
+            "[registry.load(m) for m in registry.MODELS if registry.is_trained(m)]\n"
+            "print([ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:')][0])")
+    res = subprocess.run([sys.executable, "-c", code], cwd=settings.REPO_ROOT, text=True,
+                         capture_output=True, timeout=600,
+                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+    if res.returncode != 0 or "VmHWM" not in res.stdout:
+        return None
+    return round(int(res.stdout.split()[-2]) / 1024, 1)
+
+
 def _wait_rendered(page, text: str, timeout_ms: int = 120_000) -> None:
     page.get_by_text(text, exact=False).first.wait_for(timeout=timeout_ms)
 
@@ -85,6 +99,7 @@ def bench_app(quick: bool = False) -> dict:
                 out.update(time_upload(page, url, name, probe))
             browser.close()
         out["peak_rss_mb"] = _peak_rss_mb(proc.pid)
+        out["all_models_loaded_rss_mb"] = all_models_rss_mb()
     finally:
         proc.terminate()
         try:

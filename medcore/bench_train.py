@@ -86,7 +86,9 @@ def train_throughput(model, n: int = 1024, batch_size: int = 64, steps: int = DE
     if pipeline == "numpy":
         kwargs = {"x": _unpack(x), "y": y, "batch_size": batch_size}
     else:
-        kwargs = {"x": _dataset(x, y, batch_size)}
+        from medcore.pipeline import dataset
+
+        kwargs = {"x": dataset(x, y, batch_size)}
     clone.fit(**kwargs, epochs=1, verbose=0)
     start = time.perf_counter()
     clone.fit(**kwargs, epochs=1, verbose=0)
@@ -94,14 +96,6 @@ def train_throughput(model, n: int = 1024, batch_size: int = 64, steps: int = DE
     keras.backend.clear_session(free_memory=False)
     return {"train_samples_per_s": round(n / seconds, 1), "train_epoch_ms": round(seconds * 1e3, 1),
             "train_batch_size": batch_size, "train_samples": n}
-
-
-def _dataset(x: list[np.ndarray], y: np.ndarray, batch_size: int):
-    """The tf.data input pipeline the issue asks to measure: shuffle, batch, prefetch."""
-    import tensorflow as tf
-
-    ds = tf.data.Dataset.from_tensor_slices((tuple(x) if len(x) > 1 else x[0], y))
-    return ds.shuffle(len(y), seed=0).batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def _clone(model, dtype_policy: str | None):

@@ -35,6 +35,8 @@ def fit(build: Callable, x: np.ndarray, y: np.ndarray, epochs: int = 100, seed: 
     import keras
     from sklearn.model_selection import train_test_split
 
+    from medcore.pipeline import dataset
+
     keras.utils.set_random_seed(seed)
     if distributed.is_multi_worker():  # synchronous workers: fixed epochs, no early stopping
         model = build(seed=seed)
@@ -48,8 +50,9 @@ def fit(build: Callable, x: np.ndarray, y: np.ndarray, epochs: int = 100, seed: 
     model = build(seed=seed)
     cb = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
                                         restore_best_weights=True)]
-    h = model.fit(x[tr], y[tr], validation_data=(x[va], y[va]), epochs=epochs,
-                  batch_size=batch_size, verbose=0, callbacks=cb)
+    h = model.fit(dataset(x[tr], y[tr], batch_size, seed=seed),
+                  validation_data=dataset(x[va], y[va], 512, shuffle=False), epochs=epochs,
+                  verbose=0, callbacks=cb)
     best = int(np.argmin(h.history["val_loss"]))
     return model, {"epochs_run": len(h.history["loss"]), "best_epoch": best + 1,
                    "val_accuracy": round(float(h.history["val_accuracy"][best]), 4),

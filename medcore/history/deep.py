@@ -29,13 +29,16 @@ N_CENTROIDS = 16  # k-means summary of the training grids shipped as background.
 def _fit(model, x_tr, y_tr, x_va, y_va, epochs: int, batch: int, lr: float) -> int:
     import keras
 
+    from medcore.pipeline import dataset
+
     keras.utils.set_random_seed(data.SEED)
     model.compile(optimizer=keras.optimizers.Adam(lr, clipnorm=1.0),
                   loss="binary_crossentropy", metrics=[keras.metrics.AUC(name="auc")])
     stop = keras.callbacks.EarlyStopping(monitor="val_auc", mode="max", patience=6,
                                          restore_best_weights=True)
-    hist = model.fit(x_tr, y_tr, validation_data=(x_va, y_va), epochs=epochs, batch_size=batch,
-                     callbacks=[stop], verbose=2, shuffle=True)
+    hist = model.fit(dataset(x_tr, y_tr, batch, seed=data.SEED),
+                     validation_data=dataset(x_va, y_va, 512, shuffle=False), epochs=epochs,
+                     callbacks=[stop], verbose=2)
     aucs = hist.history["val_auc"]
     return int(np.argmax(aucs)) + 1
 

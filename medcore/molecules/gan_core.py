@@ -77,10 +77,21 @@ def encode(smiles: list[str], vocab: list[str]) -> np.ndarray:
     return x
 
 
+def _silicon_bonds_like_carbon() -> None:
+    """SELFIES has no valence rule for Si and lets it take up to 8 bonds, so a sample could
+    decode to a five-bonded silicon that RDKit rightly rejects; give Si carbon's 4."""
+    import selfies as sf
+
+    rules = sf.get_semantic_constraints()
+    if rules.get("Si") != 4:
+        sf.set_semantic_constraints({**rules, "Si": 4})
+
+
 def decode(token_ids: np.ndarray, vocab: list[str]) -> list[str]:
     """Token ids -> SMILES via SELFIES ('' when the string decodes to nothing)."""
     import selfies as sf
 
+    _silicon_bonds_like_carbon()
     out = []
     for row in token_ids:
         try:

@@ -85,3 +85,14 @@ def test_gpu_bench_runs_on_any_backend_and_reports_each_policy(tmp_path):
     assert res["float32"]["train_b64_samples_per_s"] > 0
     text = (tmp_path / "BENCHMARKS_GPU.md").read_text()
     assert "| dna-cnn | mixed_float16 |" in text and report["machine"]["backend"] == "tensorflow"
+
+
+def test_memory_with_every_model_loaded_is_measured():
+    from medcore.bench_app import all_models_rss_mb
+
+    if not all(registry.is_trained(m) for m in registry.MODELS):
+        import pytest
+
+        pytest.skip("not every model is trained in this checkout")
+    mb = all_models_rss_mb()
+    assert mb is not None and 200 < mb < 16_000  # TensorFlow alone is a few hundred MB
