@@ -16,6 +16,7 @@ import numpy as np
 
 from medcore import calibration, metrics
 from medcore.imaging import data as xdata
+from medcore.imaging import tflite
 from medcore.imaging.cnn_card import build_card
 from medcore.imaging.cnn_fit import fit_member
 
@@ -51,6 +52,7 @@ def train(out_dir: Path, *, quick: bool = False, size: int = 28, members: int = 
             "resize": "PIL bicubic", "input_range": "0-255 grayscale, shape (size, size, 1)",
             "quick": quick}
     model.save(out_dir / "model.keras")
+    tflite.export(model, out_dir / tflite.FILE)
     (out_dir / "preprocess.json").write_text(json.dumps(prep, indent=2))
     fit_ood(model, train_s.x, val_s.x, out_dir / "ood.npz")
     extras = load_extras(out_dir, {})
@@ -66,6 +68,7 @@ def load_extras(folder: Path, card: dict) -> dict:
 
     extras = json.loads((Path(folder) / "preprocess.json").read_text())
     extras["ood"] = load_ood(Path(folder) / "ood.npz")
+    extras["tflite"] = tflite.load(folder, int(extras["size"]))
     return extras
 
 

@@ -77,7 +77,10 @@ def predict_logit(bundle, x: np.ndarray) -> np.ndarray:
 
 
 def predict_proba(bundle, x: np.ndarray) -> np.ndarray:
-    """Calibrated P(pneumonia) for a float32 (n, size, size, 1) batch."""
+    """Calibrated P(pneumonia) for a float32 (n, size, size, 1) batch (TFLite where shipped)."""
+    fast = bundle.extras.get("tflite")
+    if fast is not None:
+        return fast(x)
     return np.asarray(fast_predict(bundle.model)(x)).ravel()
 
 

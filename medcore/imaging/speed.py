@@ -1,7 +1,8 @@
 """``bench`` for xray-cnn: the issue's speed targets, measured against a tutorial baseline.
 
 The tutorial baseline is what most Keras tutorials do per image: ``model.predict(x)``, which
-builds a data pipeline on every call. medcore calls a compiled ``tf.function`` instead.
+builds a data pipeline on every call. medcore scores with the shipped TFLite graph
+(``medcore.imaging.tflite``; a compiled ``tf.function`` where a model has none).
 Times are wall-clock on whatever else the machine is running; p50 of repeated calls.
 """
 
@@ -47,13 +48,16 @@ def run_bench(bundle, quick: bool = False) -> dict:
 
     from medcore.explain.gradcam import gradcam
     from medcore.imaging.batch import explain_shap
-    from medcore.imaging.infer import analyse_bytes, fast_predict
+    from medcore.imaging.infer import analyse_bytes, predict_proba
 
     size = int(bundle.extras["size"])
     reps = 30 if quick else 200
     imgs = _images(size, 2048 if not quick else 512)
     one = imgs[:1, ..., None].astype(np.float32)
-    fn = fast_predict(bundle.model)
+
+    def fn(x: np.ndarray) -> np.ndarray:
+        return predict_proba(bundle, x)
+
     for _ in range(5):
         fn(one)
         bundle.model.predict(one, verbose=0)
