@@ -112,5 +112,5 @@ def bench(bundle, quick: bool = False) -> dict:
     }
     label = "10,000 patients scored" + ("" if n == 10_000 else f" (extrapolated from {n})")
     return {"figures": figures, "targets": [
-        {"name": label, "value": round(per_10k_s, 2), "target": 30.0, "unit": "s",
+        {"name": label, "value": round(per_10k_s * 1000, 1), "target": 30_000, "unit": "ms",
          "pass": bool(per_10k_s < 30.0)}]}
