@@ -52,7 +52,7 @@ def fit(build: Callable, x: np.ndarray, y: np.ndarray, epochs: int = 100, seed: 
                                         restore_best_weights=True)]
     h = model.fit(dataset(x[tr], y[tr], batch_size, seed=seed),
                   validation_data=dataset(x[va], y[va], 512, shuffle=False), epochs=epochs,
-                  verbose=0, callbacks=cb)
+                  verbose=0, callbacks=cb, shuffle=False)  # the dataset shuffles
     best = int(np.argmin(h.history["val_loss"]))
     return model, {"epochs_run": len(h.history["loss"]), "best_epoch": best + 1,
                    "val_accuracy": round(float(h.history["val_accuracy"][best]), 4),
