@@ -7,7 +7,7 @@ def _fmt(v) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):
-        return f"{v:.4g}"
+        return f"{v:.0f}" if abs(v) >= 1e4 else f"{v:.4g}"  # no exponents in a table
     return str(v)
 
 
@@ -55,7 +55,8 @@ def results_table(report: dict) -> list[str]:
         q = res["quality"]
         figs = ", ".join(f"{k} {_fmt(_find(q, k))}" for k in HEADLINE.get(mid, [])
                          if _find(q, k) is not None)
-        checks = "; ".join(f"{t['name']}: {_fmt(t['value'])} ({'pass' if t['pass'] else 'short'})"
+        checks = "; ".join(f"{t['name']}: {_fmt(t['value'])} vs {t['target'].strip()} "
+                           f"({'pass' if t['pass'] else 'short'})"
                            for t in report["targets"] if t["model"] == mid
                            and t["pass"] is not None and not t["name"].startswith("held-out"))
         lines.append(f"| {mid} | {figs} | {checks} |")
