@@ -90,6 +90,7 @@ def keras_figures(bundle: registry.Bundle, mod, quick: bool) -> dict:
             res = bench_train.train_throughput(model, n=n, steps=steps, pipeline=pipeline)
             out[f"train_{pipeline.replace('.', '').replace('+', '_')}_samples_per_s"] = \
                 res["train_samples_per_s"]
+    out.update(bench_train.single_latency(model, steps=steps, reps=20 if quick else 100))
     out.update(bench_train.predict_throughput(model, n=512 if quick else 2048, steps=steps))
     out.update(bench_train.tutorial_ratio(
         model, lambda x: model.predict(x[0] if len(x) == 1 else x, batch_size=512, verbose=0),

@@ -88,7 +88,7 @@ def bench_model(model_id: str, quick: bool) -> dict:
     out: dict = {"input_steps_if_variable": steps}
     for policy in POLICIES:
         runs: dict = {}
-        clone = model if policy == "float32" else bench_train._clone(model, policy)
+        clone = model if policy == "float32" else bench_train.fresh_copy(model, policy)
         runs.update(bench_train.predict_throughput(clone, n=n_big, batch_size=1024, steps=steps))
         if not is_gan:
             big = bench_train.train_throughput(model, n=n_big, batch_size=512, steps=steps,

@@ -67,6 +67,8 @@ KERAS_COLUMNS = [  # (key in each model's "keras" figures, column heading)
     ("train_samples_per_s", "training samples/s"),
     ("train_tfdata_samples_per_s", "with tf.data"),
     ("train_tfdata_xla_samples_per_s", "tf.data + XLA"),
+    ("single_p50_ms", "one input p50 ms"),
+    ("single_p95_ms", "p95 ms"),
     ("predict_batch_per_s", "batch inference /s"),
     ("tutorial_ms_per_input", "tutorial ms/input"),
     ("medcore_ms_per_input", "medcore ms/input"),
@@ -88,7 +90,9 @@ def keras_table(models: dict) -> list[str]:
             "Same code for every model (`medcore/bench_train.py`): training throughput of a "
             "fresh copy of the shipped architecture (second epoch, batch 64; arrays straight "
             "into `fit`, then a shuffled, prefetched `tf.data` pipeline, then that pipeline with "
-            "`jit_compile=True`; GANs: their own adversarial loop), batched `predict`, and a "
+            "`jit_compile=True`; GANs: their own adversarial loop), one input through "
+            "`predict_on_batch` (p50/p95 of repeated calls after warm-up), batched `predict`, "
+            "and a "
             "tutorial's per-input `model.predict` "
             "against medcore's batched scoring of the same inputs. Inputs are random tensors of "
             "the model's input shape.", "", *lines, ""]

@@ -79,7 +79,7 @@ def train_throughput(model, n: int = 1024, batch_size: int = 64, steps: int = DE
     """
     import keras
 
-    clone = _clone(model, dtype_policy)
+    clone = fresh_copy(model, dtype_policy)
     loss = "categorical_crossentropy" if _is_softmax(model) else "binary_crossentropy"
     clone.compile(optimizer="adam", loss=loss, jit_compile=pipeline.endswith("xla") or "auto")
     x, y = random_inputs(model, n, steps), random_targets(model, n)
@@ -98,7 +98,7 @@ def train_throughput(model, n: int = 1024, batch_size: int = 64, steps: int = DE
             "train_batch_size": batch_size, "train_samples": n}
 
 
-def _clone(model, dtype_policy: str | None):
+def fresh_copy(model, dtype_policy: str | None):
     """A fresh-weight copy; with ``dtype_policy`` every layer but the output runs in that policy."""
     import keras
 
@@ -126,6 +126,24 @@ def predict_throughput(model, n: int = 2048, batch_size: int = 512, steps: int =
         model.predict(x, batch_size=batch_size, verbose=0)
         times.append(time.perf_counter() - start)
     return {"predict_batch_per_s": round(n / float(np.median(times)), 1)}
+
+
+def single_latency(model, steps: int = DEFAULT_STEPS, reps: int = 50) -> dict:
+    """p50/p95 of one input through ``model.predict_on_batch``, after a warm-up.
+
+    The one-input path every model has; a workbench's own figure (e.g. TFLite for xray-cnn)
+    may be faster.
+    """
+    x = _unpack(random_inputs(model, 1, steps))
+    for _ in range(5):
+        model.predict_on_batch(x)
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        model.predict_on_batch(x)
+        times.append((time.perf_counter() - start) * 1e3)
+    return {"single_p50_ms": round(float(np.percentile(times, 50)), 3),
+            "single_p95_ms": round(float(np.percentile(times, 95)), 3)}
 
 
 def tutorial_ratio(model, medcore_batch: Callable[[list[np.ndarray]], object], n: int = 200,

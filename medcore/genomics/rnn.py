@@ -36,8 +36,9 @@ def build_model(units: int = 32, seed: int = 0):
     h = layers.Dropout(0.3)(emb)
     out = layers.Dense(3, activation="softmax", name="proba")(h)
     model = keras.Model(inp, out, name="dna_bigru")
-    # XLA: in two full bench runs on the 2-core CPU this GRU trained at 2,744 and 1,626 samples/s
-    # with it against 1,638 and 1,623 without; the other models were slower with it in a run.
+    # XLA: in three full bench runs on the 2-core CPU this GRU trained at 2,744, 1,626 and 1,635
+    # samples/s with it against 1,638, 1,623 and 1,524 without; the other models were slower
+    # with it in at least one run.
     model.compile(keras.optimizers.Adam(2e-3), "sparse_categorical_crossentropy",
                   metrics=["accuracy"], jit_compile=True)
     return model

@@ -1,8 +1,9 @@
 """The xray-cnn inference graph as a TensorFlow Lite flatbuffer, for fast scoring without gradients.
 
-Why: on the 2-core CPU the TFLite XNNPACK kernels scored the three-member ensemble at about
-3,100 images/s and 0.6 ms per single image, against about 1,000/s and 4.8 ms for a compiled
-``tf.function`` (``python -m medcore bench``), with outputs equal to 1e-9. Grad-CAM and SHAP
+Why: on the shared 2-core CPU the TFLite XNNPACK kernels scored the three-member ensemble at
+2,100-3,100 images/s (varying between runs) and 0.6 ms per single image, against 800-1,400/s
+and 4.8 ms for a compiled ``tf.function`` (``python -m medcore bench`` and side runs), with
+outputs equal to within 1e-6. Grad-CAM and SHAP
 still use the Keras model, which has gradients. ``model.tflite`` ships beside ``model.keras``;
 its sha256 is in the card like every extra file. (``tf.lite.Interpreter`` is deprecated in
 favour of LiteRT but still part of TensorFlow 2.21; its warning is silenced here.)

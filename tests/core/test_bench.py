@@ -30,6 +30,7 @@ def test_quick_bench_writes_report_with_targets(tmp_path):
     shared = model["keras"]
     assert shared["train_samples_per_s"] > 0 and shared["predict_batch_per_s"] > 0
     assert shared["tutorial_ms_per_input"] > shared["medcore_ms_per_input"] > 0
+    assert shared["single_p95_ms"] >= shared["single_p50_ms"] > 0
     text = (tmp_path / "BENCHMARKS.md").read_text()
     assert "## Targets" in text and "dna-cnn" in text
     assert "## Training and inference, every model" in text
@@ -64,7 +65,7 @@ def test_mixed_precision_clone_keeps_the_output_layer_in_float32():
     from medcore import bench_train
 
     model = _tiny_model()
-    clone = bench_train._clone(model, "mixed_float16")
+    clone = bench_train.fresh_copy(model, "mixed_float16")
     policies = [layer.dtype_policy.name for layer in clone.layers[1:]]
     assert policies[:-1] == ["mixed_float16"] * (len(policies) - 1)
     assert policies[-1] == "float32"
