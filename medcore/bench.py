@@ -79,7 +79,7 @@ def keras_figures(bundle: registry.Bundle, mod, quick: bool) -> dict:
     from medcore import bench_train
 
     model = bundle.model
-    steps = int(bundle.extras.get("preprocess", {}).get("window", bench_train.DEFAULT_STEPS))
+    steps = bench_train.steps_for(bundle.extras.get("preprocess", {}))
     out: dict = {"input_steps_if_variable": steps}
     if hasattr(mod, "train_throughput"):
         out.update(mod.train_throughput(bundle, quick))
@@ -92,9 +92,8 @@ def keras_figures(bundle: registry.Bundle, mod, quick: bool) -> dict:
                 res["train_samples_per_s"]
     out.update(bench_train.single_latency(model, steps=steps, reps=20 if quick else 100))
     out.update(bench_train.predict_throughput(model, n=512 if quick else 2048, steps=steps))
-    out.update(bench_train.tutorial_ratio(
-        model, lambda x: model.predict(x[0] if len(x) == 1 else x, batch_size=512, verbose=0),
-        n=64 if quick else 256, n_tutorial=10 if quick else 30, steps=steps))
+    out.update(bench_train.tutorial_ratio(model, n=64 if quick else 256,
+                                          n_tutorial=10 if quick else 30, steps=steps))
     return out
 
 

@@ -29,18 +29,23 @@ def _gpus() -> list[str]:
         return []
 
 
-def machine() -> dict:
-    versions = {}
-    for pkg in PACKAGES:
+def versions(packages: tuple[str, ...] = PACKAGES) -> dict[str, str]:
+    """Installed versions of ``packages``; absent ones are left out."""
+    out = {}
+    for pkg in packages:
         try:
-            versions[pkg] = metadata.version(pkg)
+            out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             continue
+    return out
+
+
+def machine() -> dict:
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
         "gpus": _gpus(),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "versions": versions,
+        "versions": versions(),
     }

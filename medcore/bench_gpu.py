@@ -12,10 +12,9 @@ import json
 import os
 import platform
 import time
-from importlib import metadata
 from pathlib import Path
 
-from medcore import registry
+from medcore import bench_env, registry
 from medcore.cards import load_card
 
 POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
@@ -46,14 +45,10 @@ def _devices() -> list[str]:
 def _machine() -> dict:
     import keras
 
-    versions = {}
-    for pkg in ("keras", "jax", "jaxlib", "tensorflow", "torch", "numpy"):
-        try:
-            versions[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            continue
     return {"backend": keras.backend.backend(), "gpus": _devices(), "cores": os.cpu_count(),
-            "python": platform.python_version(), "versions": versions}
+            "python": platform.python_version(),
+            "versions": bench_env.versions(("keras", "jax", "jaxlib", "tensorflow", "torch",
+                                            "numpy"))}
 
 
 def _load(model_id: str):
@@ -69,12 +64,10 @@ def _load(model_id: str):
 
 
 def _steps(model_id: str) -> int:
-    from medcore.bench_train import DEFAULT_STEPS
+    from medcore.bench_train import steps_for
 
     pre = registry.model_folder(model_id) / "preprocess.json"
-    if pre.exists():
-        return int(json.loads(pre.read_text()).get("window", DEFAULT_STEPS))
-    return DEFAULT_STEPS
+    return steps_for(json.loads(pre.read_text()) if pre.exists() else {})
 
 
 def bench_model(model_id: str, quick: bool) -> dict:

@@ -16,6 +16,11 @@ import numpy as np
 DEFAULT_STEPS = 64  # length used for a variable-length time axis (SMILES tokens, DNA bases)
 
 
+def steps_for(preprocess: dict) -> int:
+    """Length for variable-length axes: the model's window where its preprocessing names one."""
+    return int(preprocess.get("window", DEFAULT_STEPS))
+
+
 def random_inputs(model, n: int, steps: int = DEFAULT_STEPS, seed: int = 0) -> list[np.ndarray]:
     """One random array per model input: integers in [0, 2) for integer inputs, else N(0, 1).
 
@@ -146,8 +151,8 @@ def single_latency(model, steps: int = DEFAULT_STEPS, reps: int = 50) -> dict:
             "single_p95_ms": round(float(np.percentile(times, 95)), 3)}
 
 
-def tutorial_ratio(model, medcore_batch: Callable[[list[np.ndarray]], object], n: int = 200,
-                   n_tutorial: int = 30, steps: int = DEFAULT_STEPS) -> dict:
+def tutorial_ratio(model, medcore_batch: Callable[[list[np.ndarray]], object] | None = None,
+                   n: int = 200, n_tutorial: int = 30, steps: int = DEFAULT_STEPS) -> dict:
     """Time per input: a tutorial's per-input ``model.predict`` vs medcore's batched scoring.
 
     The tutorial loop gets a model loaded once (kinder to it than reloading per request, which
@@ -155,11 +160,15 @@ def tutorial_ratio(model, medcore_batch: Callable[[list[np.ndarray]], object], n
 
     Args:
         model: the shipped model.
-        medcore_batch: scores a list of model inputs the way the workbench does.
+        medcore_batch: scores a list of model inputs the way the workbench does; by default
+            batched ``model.predict`` (batch 512), which most workbenches use.
         n: inputs scored by medcore's path.
         n_tutorial: inputs scored one by one (extrapolated per input).
         steps: length for variable-length axes.
     """
+    if medcore_batch is None:
+        def medcore_batch(xs: list[np.ndarray]):
+            return model.predict(_unpack(xs), batch_size=512, verbose=0)
     x = random_inputs(model, n, steps)
     medcore_batch(_rows(x, slice(0, 8)))
     start = time.perf_counter()
