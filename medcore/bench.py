@@ -108,6 +108,44 @@ def quality_targets(models: dict) -> list[dict]:
     return rows
 
 
+def _targets(models: dict, app_targets: list[dict]) -> list[dict]:
+    targets = quality_targets(models)
+    for mid, res in models.items():
+        for t in res.get("targets", []):
+            targets.append({"model": mid, "name": t["name"],
+                            "target": f"{t.get('op', '<=')} {t['target']} {t.get('unit', '')}",
+                            "value": t["value"], "pass": t["pass"]})
+    return targets + app_targets
+
+
+def _write(report: dict, out_dir: Path) -> None:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "benchmarks.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
+    (out_dir / "BENCHMARKS.md").write_text(render_markdown(report))
+
+
+def update_bench(models: list[str], out_dir: Path = Path(".")) -> dict:
+    """Re-bench only ``models`` (e.g. after retraining one) inside the full report already in
+    ``out_dir``: their entries and targets are replaced and dated, everything else is kept."""
+    path = Path(out_dir) / "benchmarks.json"
+    if not path.exists():
+        raise MedcoreError(f"No benchmarks.json in {out_dir} to update.",
+                           "Run a full `python -m medcore bench` first.")
+    report = json.loads(path.read_text())
+    if report["quick"]:
+        raise MedcoreError("The report in that folder is a --quick run.",
+                           "Update a full report, or run `python -m medcore bench --quick`.")
+    for mid in models:
+        registry.spec(mid)
+        report["models"][mid] = bench_model(mid, quick=False)
+        report.setdefault("updated", {})[mid] = time.strftime("%Y-%m-%d %H:%M")
+    app_targets = [t for t in report["targets"] if t["model"] not in registry.MODELS]
+    report["targets"] = _targets(report["models"], app_targets)
+    _write(report, out_dir)
+    return report
+
+
 def run_bench(quick: bool = False, out_dir: Path = Path("."), models: list[str] | None = None,
               browser: bool = True) -> dict:
     """Run the benchmark and write ``benchmarks.json`` and ``BENCHMARKS.md`` into ``out_dir``."""
@@ -121,20 +159,12 @@ def run_bench(quick: bool = False, out_dir: Path = Path("."), models: list[str] 
             report["models"][mid] = bench_model(mid, quick)
         except MedcoreError as err:
             report["models"][mid] = {"error": str(err)}
-    targets = quality_targets(report["models"])
-    for mid, res in report["models"].items():
-        for t in res.get("targets", []):
-            targets.append({"model": mid, "name": t["name"],
-                            "target": f"{t.get('op', '<=')} {t['target']} {t.get('unit', '')}",
-                            "value": t["value"], "pass": t["pass"]})
+    app_targets: list[dict] = []
     if browser:
         from medcore.bench_app import bench_app
 
         report["app"] = bench_app(quick=quick)
-        targets.extend(report["app"].pop("targets", []))
-    report["targets"] = targets
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "benchmarks.json").write_text(json.dumps(report, indent=2, default=float) + "\n")
-    (out_dir / "BENCHMARKS.md").write_text(render_markdown(report))
+        app_targets = report["app"].pop("targets", [])
+    report["targets"] = _targets(report["models"], app_targets)
+    _write(report, out_dir)
     return report

@@ -84,8 +84,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         _emit(run_gpu_bench(Path(args.out), quick=args.quick, models=args.models or None),
               args.json)
         return 0
-    from medcore.bench import run_bench
+    from medcore.bench import run_bench, update_bench
 
+    if args.update:
+        _emit(update_bench(args.models or [], Path(args.out)), args.json)
+        return 0
     report = run_bench(quick=args.quick, out_dir=Path(args.out), models=args.models or None,
                        browser=not args.no_browser)
     _emit(report, args.json)
@@ -139,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=".", help="folder for BENCHMARKS.md and benchmarks.json")
     b.add_argument("--models", nargs="*", help="only these model ids")
     b.add_argument("--no-browser", action="store_true", help="skip the real-browser timings")
+    b.add_argument("--update", action="store_true",
+                   help="re-bench only --models inside the full report already in --out")
     b.add_argument("--gpu", action="store_true",
                    help="float32 vs mixed precision on the GPU (any Keras backend, e.g. "
                         "KERAS_BACKEND=jax); writes BENCHMARKS_GPU.md + benchmarks_gpu.json")

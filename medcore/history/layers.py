@@ -20,7 +20,10 @@ class DecayImpute(keras.layers.Layer):
         self.n_vars = int(n_vars)
 
     def build(self, input_shape) -> None:
-        self.w = self.add_weight(shape=(self.n_vars,), initializer="zeros", name="decay_w")
+        # A positive start (half-life about 70 h): at w = b = 0 the relu has no gradient and
+        # the decay would never train (it did not in history-rnn v1).
+        self.w = self.add_weight(shape=(self.n_vars,), name="decay_w",
+                                 initializer=keras.initializers.Constant(0.01))
         self.b = self.add_weight(shape=(self.n_vars,), initializer="zeros", name="decay_b")
 
     def call(self, x):
@@ -36,3 +39,35 @@ class DecayImpute(keras.layers.Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "n_vars": self.n_vars}
+
+
+@keras.saving.register_keras_serializable(package="medcore")
+class DecayGRUCell(keras.layers.Layer):
+    """GRU cell with GRU-D's hidden-state decay: before each step the previous state shrinks by
+    gamma_h = exp(-relu(W delta + b)), so a long gap without measurements fades what the model
+    remembered instead of carrying it unchanged. ``delta`` is read from the input channels
+    [delta_start, delta_start + n_vars) (hours since last observation / 48)."""
+
+    def __init__(self, units: int, n_vars: int, delta_start: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.units, self.n_vars, self.delta_start = int(units), int(n_vars), int(delta_start)
+        self.state_size = self.units
+        self.output_size = self.units
+        self.cell = keras.layers.GRUCell(self.units, name="gru_cell")
+
+    def build(self, input_shape) -> None:
+        self.cell.build(input_shape)
+        self.w_h = self.add_weight(shape=(self.n_vars, self.units),  # positive: see DecayImpute
+                                   initializer=keras.initializers.RandomUniform(0.0, 0.05),
+                                   name="decay_h_w")
+        self.b_h = self.add_weight(shape=(self.units,), initializer="zeros", name="decay_h_b")
+
+    def call(self, inputs, states, training=False):
+        h = states[0] if isinstance(states, (list, tuple)) else states
+        delta = inputs[:, self.delta_start:self.delta_start + self.n_vars]
+        gamma = ops.exp(-ops.relu(ops.matmul(delta, self.w_h) + self.b_h))
+        return self.cell(inputs, [h * gamma], training=training)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "units": self.units, "n_vars": self.n_vars,
+                "delta_start": self.delta_start}

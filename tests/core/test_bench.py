@@ -97,3 +97,32 @@ def test_memory_with_every_model_loaded_is_measured():
         pytest.skip("not every model is trained in this checkout")
     mb = all_models_rss_mb()
     assert mb is not None and 200 < mb < 16_000  # TensorFlow alone is a few hundred MB
+
+
+def test_update_rebenches_only_the_named_model_and_keeps_the_rest(tmp_path, monkeypatch):
+    import pytest
+
+    from medcore import bench
+    from medcore.errors import MedcoreError
+
+    with pytest.raises(MedcoreError, match="No benchmarks.json"):
+        bench.update_bench(["dna-cnn"], tmp_path)
+    full = json.loads((ROOT / "benchmarks.json").read_text())
+    (tmp_path / "benchmarks.json").write_text(json.dumps(full))
+    fresh = {"load_ms": 1.0, "quality_source": "card", "quality": {"accuracy": 0.5},
+             "speed": {}, "targets": [{"name": "new timing", "target": 1.0, "value": 2.0,
+                                       "pass": False}]}
+    monkeypatch.setattr(bench, "bench_model", lambda mid, quick: fresh)
+    report = bench.update_bench(["dna-cnn"], tmp_path)
+    assert report["models"]["dna-cnn"] == fresh and "dna-cnn" in report["updated"]
+    assert report["models"]["xray-cnn"] == full["models"]["xray-cnn"]
+    mine = [t for t in report["targets"] if t["model"] == "dna-cnn"]
+    assert [t["name"] for t in mine] == ["held-out accuracy", "new timing"]
+    assert mine[0]["pass"] is False  # 0.5 is below the 0.97 goal
+    app = [t for t in report["targets"] if t["model"] == "app"]
+    assert app == [t for t in full["targets"] if t["model"] == "app"] and app
+    assert "Re-measured with `--update`" in (tmp_path / "BENCHMARKS.md").read_text()
+    full["quick"] = True
+    (tmp_path / "benchmarks.json").write_text(json.dumps(full))
+    with pytest.raises(MedcoreError, match="--quick"):
+        bench.update_bench(["dna-cnn"], tmp_path)

@@ -36,11 +36,31 @@ def test_decay_keeps_observed_and_decays_missing():
     x[0, 1, 2 * nv], x[0, 1, 3 * nv] = 1 / 48, 2.0  # unobserved, last value 2, 1 h ago
     out = np.asarray(layer(x))
     assert out[0, 0, 0] == pytest.approx(2.0)
-    assert out[0, 1, 0] == pytest.approx(2.0)  # zero weights: gamma = 1 keeps the last value
+    assert out[0, 1, 0] == pytest.approx(2.0 * np.exp(-0.01))  # initial rate: 1 % per hour
     layer.w.assign(np.full(nv, 1.0, "float32"))
     out = np.asarray(layer(x))
     assert out[0, 1, 0] == pytest.approx(2.0 * np.exp(-1.0), rel=1e-5)  # decays towards mean 0
     assert out.shape[-1] == grid.n_channels() - nv
+
+
+def test_both_decays_get_gradients_from_the_first_step():
+    """history-rnn v1 started its decay at w = b = 0, where relu has no gradient: the decay never
+    trained. Both GRU-D decays must move on the first optimiser step."""
+    import keras
+
+    model = rnn.build(SHAPE, units=8, hidden_decay=True)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, *SHAPE)).astype("float32")
+    x[..., 2 * len(V.TIME_SERIES):3 * len(V.TIME_SERIES)] = rng.random((16, SHAPE[0],
+                                                                        len(V.TIME_SERIES)))
+    y = rng.integers(0, 2, (16, 1)).astype("float32")
+    decays = [v for v in model.trainable_weights if v.name.startswith("decay_")]
+    assert len(decays) == 4  # input decay w, b; hidden decay W, b
+    before = [np.array(v) for v in decays]
+    model.compile(keras.optimizers.SGD(0.1), "binary_crossentropy")
+    model.train_on_batch(x, y)
+    moved = [not np.allclose(b, np.array(v)) for b, v in zip(before, decays, strict=True)]
+    assert all(moved), [v.path for v, m in zip(decays, moved, strict=True) if not m]
 
 
 def test_quick_train_card_and_evaluate_agree(tmp_path, data_dir):
