@@ -44,7 +44,7 @@ MODELS: dict[str, ModelSpec] = {
                   "medcore.history.rnn"),
         ModelSpec("history-cnn", "history", "ICU mortality temporal CNN", "medcore.history.cnn"),
         ModelSpec("tox-cnn", "molecules", "Tox21 multitask CNN", "medcore.molecules.cnn"),
-        ModelSpec("mol-gan", "molecules", "SELFIES molecule GAN", "medcore.molecules.gan"),
+        ModelSpec("mol-gan", "molecules", "SELFIES LatentGAN", "medcore.molecules.gan"),
         ModelSpec("dna-cnn", "genomics", "Splice-junction CNN", "medcore.genomics.cnn"),
         ModelSpec("dna-rnn", "genomics", "DNA BiGRU embeddings", "medcore.genomics.rnn"),
     ]

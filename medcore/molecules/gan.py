@@ -1,4 +1,7 @@
-"""Model id ``mol-gan``: a SELFIES WGAN-GP that proposes new molecules (see ``gan_core``).
+"""Model id ``mol-gan``: a LatentGAN that proposes new molecules (see ``gan_core``).
+
+``model.keras`` is the GAN's generator (noise -> latent); the heteroencoder's decoder that writes
+latents out as SELFIES ships beside it (``decoder_init.keras``, ``decoder_step.keras``).
 
 There is no held-out split for a generator: ``metrics`` are the MOSES/GuacaMol figures of 10,000
 molecules drawn with seed 0, against the training set stored in ``training_set.npz``; the
@@ -16,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from medcore import settings
-from medcore.molecules import gan_core, genmetrics
+from medcore.molecules import gan_core, genmetrics, heteroencoder, selfies_codec
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
@@ -47,18 +50,29 @@ def training_summary(smiles: list[str], x: np.ndarray, props: dict) -> dict:
             "position_freq": x.mean(0), "qed": props["qed"], "sa": props["sa"]}
 
 
+def _load_decoder(folder: Path) -> heteroencoder.Decoder:
+    import keras
+
+    def load(name: str):
+        return keras.saving.load_model(Path(folder) / name, safe_mode=True, compile=False)
+
+    return heteroencoder.Decoder(load("decoder_init.keras"), load("decoder_step.keras"))
+
+
 def load_extras(folder: Path, card: dict) -> dict:
     with np.load(Path(folder) / "training_set.npz") as z:
         train = {k: z[k] for k in z.files}
     pre = json.loads((Path(folder) / "preprocess.json").read_text())
-    return {"preprocess": pre, "train_smiles": HashedSmiles(train["smiles_sha256"]),
+    return {"preprocess": pre, "decoder": _load_decoder(folder),
+            "train_smiles": HashedSmiles(train["smiles_sha256"]),
             "position_freq": train["position_freq"],
             "train_props": {"qed": train["qed"], "sa": train["sa"]}}
 
 
 def generate(bundle, n: int, seed: int = 0) -> list[str]:
     """n raw SMILES in generation order ('' marks an empty decode)."""
-    return gan_core.sample(bundle.model, bundle.extras["preprocess"]["vocab"], n, seed)
+    ex = bundle.extras
+    return gan_core.sample(bundle.model, ex["decoder"], ex["preprocess"]["vocab"], n, seed)
 
 
 def generate_with_metrics(bundle, n: int, seed: int = 0) -> tuple[list[str], dict]:
@@ -80,7 +94,7 @@ def _held_out_metrics(model, extras: dict, data_dir: Path | None = None) -> dict
     """Figures of N_EVAL samples (seed 0) and of the token-frequency baseline (seed 0)."""
     pre = extras["preprocess"]
     n = pre.get("n_eval", N_EVAL)
-    gen = gan_core.sample(model, pre["vocab"], n, seed=0)  # sampling seed 0 = the eval draw
+    gen = gan_core.sample(model, extras["decoder"], pre["vocab"], n, seed=0)  # the eval draw
     out = genmetrics.generation_report(gen, extras["train_smiles"], extras["train_props"])
     out["ci95"] = {"validity": _wilson(out["validity"] * n, n),
                    "novelty": _wilson(out["novelty"] * out["n_unique"], out["n_unique"])}
@@ -96,7 +110,7 @@ def _held_out_metrics(model, extras: dict, data_dir: Path | None = None) -> dict
 
 def _histograms(model, extras: dict) -> dict:
     gen = [c for c in map(genmetrics.canon_or_none, gan_core.sample(
-        model, extras["preprocess"]["vocab"], 2000, seed=0)) if c]
+        model, extras["decoder"], extras["preprocess"]["vocab"], 2000, seed=0)) if c]
     props = genmetrics.properties(gen)
     out = {}
     for key, lo, hi in (("qed", 0.0, 1.0), ("sa", 1.0, 10.0)):
@@ -108,29 +122,37 @@ def _histograms(model, extras: dict) -> dict:
     return {"histograms": out}
 
 
-def train(out_dir: Path, *, quick: bool = False, steps: int = 1500,
+def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int = 40,
           data_dir: Path | None = None) -> dict:
+    """Heteroencoder first (early-stopped on a 10 % validation slice of the corpus), then the
+    WGAN-GP on the encoded corpus."""
     from medcore.molecules.gan_card import build_card
 
     t0 = time.time()
-    smiles = gan_core.corpus(Path(data_dir or settings.data_dir()), limit=150 if quick else None)
+    out_dir = Path(out_dir)
+    smiles = selfies_codec.corpus(Path(data_dir or settings.data_dir()),
+                                  limit=150 if quick else None)
     if quick:
-        steps = 10
-    vocab = gan_core.vocabulary(smiles)
-    x = gan_core.encode(smiles, vocab)
-    gen = gan_core.train_wgan(x, steps)
+        steps, ae_epochs = 10, 1
+    vocab = selfies_codec.vocabulary(smiles)
+    x = selfies_codec.encode(smiles, vocab)
+    encoder, decoder, ae_report = heteroencoder.fit(x, ae_epochs)
+    gen = gan_core.train_wgan(encoder.predict(x, verbose=0), steps)
     gen.save(out_dir / "model.keras")
+    decoder.init.save(out_dir / "decoder_init.keras")
+    decoder.step.save(out_dir / "decoder_step.keras")
     rng = np.random.default_rng(0)
     ref = [smiles[i] for i in rng.choice(len(smiles), min(2000, len(smiles)), replace=False)]
     props = genmetrics.properties(ref)
     np.savez_compressed(out_dir / "training_set.npz", **training_summary(smiles, x, props))
-    pre = {"vocab": vocab, "max_len": gan_core.MAX_LEN, "noise": gan_core.NOISE,
-           "n_eval": 200 if quick else N_EVAL,
+    pre = {"vocab": vocab, "max_len": selfies_codec.MAX_LEN, "noise": gan_core.NOISE,
+           "latent": heteroencoder.LATENT, "n_eval": 200 if quick else N_EVAL,
            "train_int_div1": round(genmetrics.internal_diversity(genmetrics.fingerprints(ref)), 4)}
     (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))
     extras = load_extras(out_dir, {})
     metrics = _held_out_metrics(gen, extras)
-    card = build_card(gen, metrics, len(smiles), steps, quick, time.time() - t0, vocab)
+    card = build_card(gen, decoder, metrics, ae_report, len(smiles), steps, quick,
+                      time.time() - t0, vocab)
     card["curves"] = _histograms(gen, extras)
     return card
 
@@ -169,11 +191,11 @@ def bench(bundle, quick: bool = False) -> dict:
 
 
 def train_throughput(bundle, quick: bool = False) -> dict:
-    """Generated molecules per second of WGAN-GP training (each step: 5 critic + 1 generator)."""
+    """Latent vectors per second of WGAN-GP training (each step: 5 critic + 1 generator)."""
     from medcore.bench_train import epoch_difference
 
-    vocab = bundle.extras["preprocess"]["vocab"]
     rng = np.random.default_rng(0)
-    x = np.eye(len(vocab), dtype=np.float32)[rng.integers(0, len(vocab), (512, gan_core.MAX_LEN))]
+    latent = bundle.extras["preprocess"]["latent"]
+    x = np.tanh(rng.standard_normal((512, latent))).astype(np.float32)
     steps = 10 if quick else 40
     return epoch_difference(lambda s: gan_core.train_wgan(x, s), steps, 64)
