@@ -39,6 +39,9 @@ with left:
     st.markdown(f"**Trained:** {card['date_trained']}")
     st.markdown(f"**Intended use:** {_prose(card['intended_use'])}")
     st.markdown("**Limitations:**\n\n" + _prose(card["limitations"]))
+    if card.get("revisions"):  # what changed since first release, with before/after figures
+        st.markdown("**Revisions:**\n\n" + _prose(
+            [f"{r['date']}: {r['change']}" for r in card["revisions"]]))
 with right:
     ds = card["dataset"]
     st.markdown(f"**Data:** {ds.get('name')} ({ds.get('licence', '')})")

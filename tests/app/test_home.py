@@ -5,6 +5,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from medcore import registry
+from medcore.cards import load_card
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,3 +49,5 @@ def test_model_cards_page_renders_each_trained_card():
         at.selectbox[0].select(mid).run()
         assert not at.exception, mid
         assert any("Held-out metrics" in s.value for s in at.subheader)
+        revised = bool(load_card(registry.model_folder(mid)).get("revisions"))
+        assert any("**Revisions:**" in m.value for m in at.markdown) == revised, mid
