@@ -92,17 +92,18 @@ def sample(generator, decoder: heteroencoder.Decoder, vocab: list[str], n: int, 
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n, NOISE)).astype(np.float32)
     latents = generator.predict(z, batch_size=4096, verbose=0)
-    return selfies_codec.decode(heteroencoder.write(decoder, latents, rng, vocab), vocab)
+    ids = heteroencoder.write(decoder, latents, rng, selfies_codec.atom_mask(vocab))
+    return selfies_codec.decode(ids, vocab)
 
 
 def positional_unigram(position_freq: np.ndarray, n: int, vocab: list[str], seed: int = 0
                        ) -> list[str]:
     """Baseline: draw each position independently from the training token frequencies there
     (``position_freq`` is the mean one-hot encoding of the training set, (MAX_LEN, V)); the
-    first position only from atom tokens, so no sample decodes to an empty string."""
+    first position only from atom tokens, as in ``sample``."""
     rng = np.random.default_rng(seed)
     probs = np.array(np.broadcast_to(position_freq, (n, *position_freq.shape)), np.float64)
-    first_ok = np.array([selfies_codec.is_atom_token(t) for t in vocab], bool)
+    first_ok = selfies_codec.atom_mask(vocab)
     probs[:, 0, ~first_ok] = 0.0
     probs[:, 0, first_ok] += 1e-9
     cum = probs.cumsum(-1)

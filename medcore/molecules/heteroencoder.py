@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from medcore.molecules.selfies_codec import MAX_LEN, is_atom_token
+from medcore.molecules.selfies_codec import MAX_LEN
 
 log = logging.getLogger(__name__)
 LATENT = 64
@@ -83,7 +83,7 @@ def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
         validation_data=([val, shift_right(val)], val),
         callbacks=[keras.callbacks.EarlyStopping(patience=4, restore_best_weights=True)])
     best = int(np.argmin(hist.history["val_loss"]))
-    greedy = write(decoder, encoder.predict(val, verbose=0), None, vocab_size=x.shape[-1])
+    greedy = write(decoder, encoder.predict(val, verbose=0), None, np.arange(x.shape[-1]) > 0)
     report = {"epochs_run": len(hist.history["val_loss"]), "best_epoch": best + 1,
               "val_token_accuracy": round(float(hist.history["val_categorical_accuracy"][best]), 4),
               "val_exact_reconstruction": round(float((greedy == val.argmax(-1)).all(1).mean()), 4),
@@ -93,16 +93,13 @@ def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
 
 
 def write(decoder: Decoder, latents: np.ndarray, rng: np.random.Generator | None,
-          vocab: list[str] | None = None, vocab_size: int | None = None) -> np.ndarray:
+          first_ok: np.ndarray) -> np.ndarray:
     """Token ids (n, MAX_LEN) written from latents: a seeded categorical draw per step (greedy
-    when ``rng`` is None). The first token is always an atom; after [nop] (id 0, the end
-    marker) a row only writes [nop]."""
+    when ``rng`` is None). The first token comes from ``first_ok`` (a mask over the vocabulary);
+    after [nop] (id 0, the end marker) a row only writes [nop]."""
     latents = np.asarray(latents, np.float32)
-    n = len(latents)
-    v = len(vocab) if vocab is not None else int(vocab_size)
+    n, v = len(latents), len(first_ok)
     eye = np.eye(v, dtype=np.float32)
-    first_ok = (np.array([is_atom_token(t) for t in vocab], bool) if vocab is not None
-                else np.arange(v) != 0)
     state = np.asarray(decoder.init.predict_on_batch(latents))
     prev = np.zeros((n, 1, v), np.float32)
     ids = np.zeros((n, MAX_LEN), np.int64)
@@ -111,7 +108,7 @@ def write(decoder: Decoder, latents: np.ndarray, rng: np.random.Generator | None
         probs, state = decoder.step.predict_on_batch([prev, latents, state])
         probs, state = np.asarray(probs, np.float64), np.asarray(state)
         if t == 0:
-            probs[:, ~first_ok] = 0.0
+            probs[:, ~np.asarray(first_ok, bool)] = 0.0
         if rng is None:
             tok = probs.argmax(-1)
         else:
@@ -122,4 +119,3 @@ def write(decoder: Decoder, latents: np.ndarray, rng: np.random.Generator | None
         ids[:, t] = tok
         prev = eye[tok][:, None, :]
     return ids
-

@@ -101,3 +101,9 @@ def decode(token_ids: np.ndarray, vocab: list[str]) -> list[str]:
 def is_atom_token(token: str) -> bool:
     """Tokens that place an atom (not [nop], branches or ring closures)."""
     return token != NOP and "Branch" not in token and "Ring" not in token
+
+
+def atom_mask(vocab: list[str]) -> np.ndarray:
+    """Which tokens may start a string (a SMILES must start with an atom, so no sample decodes
+    to an empty molecule)."""
+    return np.array([is_atom_token(t) for t in vocab], bool)
