@@ -1,6 +1,6 @@
 """Model id ``mol-gan``: a LatentGAN that proposes new molecules (see ``gan_core``).
 
-``model.keras`` is the GAN's generator (noise -> latent); the heteroencoder's decoder that writes
+``model.keras`` is the GAN's generator (noise -> latent); the autoencoder's decoder that writes
 latents out as SELFIES ships beside it (``decoder_init.keras``, ``decoder_step.keras``).
 
 There is no held-out split for a generator: ``metrics`` are the MOSES/GuacaMol figures of 10,000
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from medcore import settings
-from medcore.molecules import gan_core, genmetrics, heteroencoder, selfies_codec
+from medcore.molecules import autoencoder, gan_core, genmetrics, selfies_codec
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
@@ -50,13 +50,13 @@ def training_summary(smiles: list[str], x: np.ndarray, props: dict) -> dict:
             "position_freq": x.mean(0), "qed": props["qed"], "sa": props["sa"]}
 
 
-def _load_decoder(folder: Path) -> heteroencoder.Decoder:
+def _load_decoder(folder: Path) -> autoencoder.Decoder:
     import keras
 
     def load(name: str):
         return keras.saving.load_model(Path(folder) / name, safe_mode=True, compile=False)
 
-    return heteroencoder.Decoder(load("decoder_init.keras"), load("decoder_step.keras"))
+    return autoencoder.Decoder(load("decoder_init.keras"), load("decoder_step.keras"))
 
 
 def load_extras(folder: Path, card: dict) -> dict:
@@ -124,7 +124,7 @@ def _histograms(model, extras: dict) -> dict:
 
 def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int = 40,
           data_dir: Path | None = None) -> dict:
-    """Heteroencoder first (early-stopped on a 10 % validation slice of the corpus), then the
+    """Autoencoder first (early-stopped on a 10 % validation slice of the corpus), then the
     WGAN-GP on the encoded corpus."""
     from medcore.molecules.gan_card import build_card
 
@@ -136,7 +136,7 @@ def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: i
         steps, ae_epochs = 10, 1
     vocab = selfies_codec.vocabulary(smiles)
     x = selfies_codec.encode(smiles, vocab)
-    encoder, decoder, ae_report = heteroencoder.fit(x, ae_epochs)
+    encoder, decoder, ae_report = autoencoder.fit(x, ae_epochs)
     gen = gan_core.train_wgan(encoder.predict(x, verbose=0), steps)
     gen.save(out_dir / "model.keras")
     decoder.init.save(out_dir / "decoder_init.keras")
@@ -146,7 +146,7 @@ def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: i
     props = genmetrics.properties(ref)
     np.savez_compressed(out_dir / "training_set.npz", **training_summary(smiles, x, props))
     pre = {"vocab": vocab, "max_len": selfies_codec.MAX_LEN, "noise": gan_core.NOISE,
-           "latent": heteroencoder.LATENT, "n_eval": 200 if quick else N_EVAL,
+           "latent": autoencoder.LATENT, "n_eval": 200 if quick else N_EVAL,
            "train_int_div1": round(genmetrics.internal_diversity(genmetrics.fingerprints(ref)), 4)}
     (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))
     extras = load_extras(out_dir, {})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medcore.molecules import gan_core, heteroencoder, selfies_codec
+from medcore.molecules import autoencoder, gan_core, selfies_codec
 
 
 def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps: int,
@@ -12,9 +12,11 @@ def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps
         "task": "Generate new drug-like small molecules (SMILES) from random noise and a seed.",
         "architecture": {
             "text": f"LatentGAN (Prykhodko et al. 2019) over SELFIES ({selfies_codec.MAX_LEN} "
-                    f"tokens x {len(vocab)}). Heteroencoder: one-hot string - Dense(512) - "
-                    f"latent({heteroencoder.LATENT}, tanh, Gaussian noise 0.05 in training); "
-                    f"decoder GRU({heteroencoder.UNITS}) writes the string token by token from "
+                    f"tokens x {len(vocab)}). Autoencoder (it reconstructs its input; LatentGAN's "
+                    "heteroencoder maps randomised SMILES to canonical ones): one-hot string - "
+                    "Dense(512) - "
+                    f"latent({autoencoder.LATENT}, tanh, Gaussian noise 0.05 in training); "
+                    f"decoder GRU({autoencoder.UNITS}) writes the string token by token from "
                     "the latent (teacher forcing in training, early stopping on a 10 % "
                     "validation slice). WGAN-GP on the latent vectors: generator "
                     f"noise({gan_core.NOISE})-Dense(256)-Dense(256)-latent, critic "
@@ -23,7 +25,7 @@ def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps
                     "seeded categorical draw of each token from the decoder.",
             "params": int(gen.count_params() + decoder.step.count_params()
                           + decoder.init.count_params()),
-            "heteroencoder": ae_report,
+            "autoencoder": ae_report,
             "quick": quick,
         },
         "dataset": {
@@ -55,7 +57,7 @@ def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps
              "source": "Polykovskiy et al. 2020, MOSES"},
         ],
         "input_spec": {"shape": f"(batch, {gan_core.NOISE}) standard-normal noise",
-                       "preprocessing": f"output (batch, {heteroencoder.LATENT}) latent vectors; "
+                       "preprocessing": f"output (batch, {autoencoder.LATENT}) latent vectors; "
                        "decoder_step.keras writes tokens one at a time, then SELFIES-decode and "
                        "RDKit-canonicalise (preprocess.json holds the vocabulary)"},
         "training": {"seconds": round(seconds, 1), "steps": steps},

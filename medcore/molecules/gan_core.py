@@ -1,7 +1,7 @@
-"""LatentGAN for molecules: a WGAN-GP that learns the heteroencoder's latent distribution.
+"""LatentGAN for molecules: a WGAN-GP that learns the autoencoder's latent distribution.
 
-The generator maps 64 noise numbers to a latent vector and the heteroencoder's decoder writes it
-out as SELFIES (``heteroencoder.write``), so every sample decodes to a valid molecule. Sampling is
+The generator maps 64 noise numbers to a latent vector and the autoencoder's decoder writes it
+out as SELFIES (``autoencoder.write``), so every sample decodes to a valid molecule. Sampling is
 seeded end to end: one generator drives the noise and every token draw.
 """
 
@@ -11,13 +11,13 @@ import logging
 
 import numpy as np
 
-from medcore.molecules import heteroencoder, selfies_codec
+from medcore.molecules import autoencoder, selfies_codec
 
 log = logging.getLogger(__name__)
 NOISE = 64
 
 
-def build_generator(latent: int = heteroencoder.LATENT, width: int = 256):
+def build_generator(latent: int = autoencoder.LATENT, width: int = 256):
     import keras
 
     z = keras.Input((NOISE,), name="noise")
@@ -27,7 +27,7 @@ def build_generator(latent: int = heteroencoder.LATENT, width: int = 256):
                        name="generator")
 
 
-def build_critic(latent: int = heteroencoder.LATENT, width: int = 256):
+def build_critic(latent: int = autoencoder.LATENT, width: int = 256):
     import keras
 
     x = keras.Input((latent,))
@@ -86,13 +86,13 @@ def train_wgan(x: np.ndarray, steps: int, seed: int = 0, batch: int = 64, n_crit
     return gen
 
 
-def sample(generator, decoder: heteroencoder.Decoder, vocab: list[str], n: int, seed: int = 0
+def sample(generator, decoder: autoencoder.Decoder, vocab: list[str], n: int, seed: int = 0
            ) -> list[str]:
     """n SMILES: seeded noise -> latent -> token-by-token seeded draw -> SELFIES -> SMILES."""
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n, NOISE)).astype(np.float32)
     latents = generator.predict(z, batch_size=4096, verbose=0)
-    ids = heteroencoder.write(decoder, latents, rng, selfies_codec.atom_mask(vocab))
+    ids = autoencoder.write(decoder, latents, rng, selfies_codec.atom_mask(vocab))
     return selfies_codec.decode(ids, vocab)
 
 

@@ -4,6 +4,9 @@ LatentGAN (Prykhodko et al., J Cheminform 2019) trains a GAN on such latent vect
 decoder write the molecules. Because each token is conditioned on the tokens before it, samples
 follow SELFIES grammar rather than ending early at a misplaced terminal atom (which made the
 one-hot GAN repeat the same tiny molecules), and the GAN only has to match 64 numbers.
+LatentGAN's encoder is a heteroencoder (randomised SMILES in, canonical out); this one
+reconstructs its input: in one exploration run with a one-shot dense decoder, adding 4
+randomised SMILES per molecule did not raise uniqueness (0.86-0.89 vs 0.89-0.90).
 """
 
 from __future__ import annotations
@@ -88,7 +91,7 @@ def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
               "val_token_accuracy": round(float(hist.history["val_categorical_accuracy"][best]), 4),
               "val_exact_reconstruction": round(float((greedy == val.argmax(-1)).all(1).mean()), 4),
               "n_train": len(train), "n_val": n_val}
-    log.info("heteroencoder %s", report)
+    log.info("autoencoder %s", report)
     return encoder, decoder, report
 
 

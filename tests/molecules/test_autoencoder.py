@@ -1,17 +1,17 @@
-"""The heteroencoder's token-by-token writer: seeded, starts with an allowed token, ends cleanly."""
+"""The autoencoder's token-by-token writer: seeded, starts with an allowed token, ends cleanly."""
 
 import numpy as np
 
-from medcore.molecules import heteroencoder
+from medcore.molecules import autoencoder
 from medcore.molecules.selfies_codec import MAX_LEN
 
 
 def test_write_is_seeded_starts_allowed_and_stays_ended():
     v = 6
-    _, encoder, decoder = heteroencoder.build(v, latent=8, units=16)
+    _, encoder, decoder = autoencoder.build(v, latent=8, units=16)
     latents = np.random.default_rng(1).uniform(-1, 1, (200, 8)).astype(np.float32)
     first_ok = np.array([False, False, True, True, True, True])  # 0 = [nop], 1 = a branch token
-    ids = heteroencoder.write(decoder, latents, np.random.default_rng(5), first_ok)
+    ids = autoencoder.write(decoder, latents, np.random.default_rng(5), first_ok)
     assert ids.shape == (200, MAX_LEN)
     assert np.isin(ids[:, 0], [2, 3, 4, 5]).all()
     for row in ids:
@@ -19,11 +19,11 @@ def test_write_is_seeded_starts_allowed_and_stays_ended():
         if ended.size:
             assert (row[ended[0]:] == 0).all()  # nothing is written after the end marker
     assert (ids == 0).any() and (ids[:, 1:] != 0).any()  # both ending and writing happen
-    again = heteroencoder.write(decoder, latents, np.random.default_rng(5), first_ok)
+    again = autoencoder.write(decoder, latents, np.random.default_rng(5), first_ok)
     assert np.array_equal(ids, again)
-    other = heteroencoder.write(decoder, latents, np.random.default_rng(6), first_ok)
+    other = autoencoder.write(decoder, latents, np.random.default_rng(6), first_ok)
     assert not np.array_equal(ids, other)
-    greedy = heteroencoder.write(decoder, latents, None, first_ok)
-    assert np.array_equal(greedy, heteroencoder.write(decoder, latents, None, first_ok))
+    greedy = autoencoder.write(decoder, latents, None, first_ok)
+    assert np.array_equal(greedy, autoencoder.write(decoder, latents, None, first_ok))
     x = np.eye(v, dtype=np.float32)[ids[:4]]
     assert encoder.predict(x, verbose=0).shape == (4, 8)
