@@ -1,7 +1,8 @@
-"""GRU-D input decay as a registered, serialisable Keras layer (no Lambda, safe_mode loads it).
+"""GRU-D's two decays as registered, serialisable Keras layers (no Lambda, safe_mode loads them).
 
 Che et al. 2018: an unobserved value decays from the last observation towards the training
-mean (0 after standardising) at a learned per-variable rate, gamma = exp(-relu(w * delta + b)).
+mean (0 after standardising) at a learned per-variable rate, gamma = exp(-relu(w * delta + b));
+optionally the GRU's hidden state decays the same way between steps (``DecayGRUCell``).
 """
 
 from __future__ import annotations
