@@ -64,7 +64,7 @@ def test_generator_tab_draws_filters_and_shows_molecules(browser, server_url, sh
         wait_idle(page, 180_000)
         unique = int(summary.inner_text().split(" unique")[0].split()[-1])
         assert unique > 250  # of the 300 drawn by default
-        assert page.locator("[data-testid='stImage'] img").count() >= 1  # the molecule grid
+        page.locator("[data-testid='stImage'] img").first.wait_for(timeout=60_000)  # the grid
         assert_no_exception(page)
     except Exception:
         page.screenshot(path=str(shots / "FAILED_generator.png"), full_page=True)
