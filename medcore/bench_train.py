@@ -21,6 +21,16 @@ def steps_for(preprocess: dict) -> int:
     return int(preprocess.get("window", DEFAULT_STEPS))
 
 
+def times_ms(fn: Callable[[], object], reps: int) -> np.ndarray:
+    """Wall-clock milliseconds of ``reps`` calls of ``fn`` (the caller warms up first)."""
+    out = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return np.array(out)
+
+
 def random_inputs(model, n: int, steps: int = DEFAULT_STEPS, seed: int = 0) -> list[np.ndarray]:
     """One random array per model input: integers in [0, 2) for integer inputs, else N(0, 1).
 
@@ -125,12 +135,8 @@ def predict_throughput(model, n: int = 2048, batch_size: int = 512, steps: int =
     """Inputs per second of batched ``model.predict`` (median of ``reps`` after a warm-up)."""
     x = _unpack(random_inputs(model, n, steps))
     model.predict(x, batch_size=batch_size, verbose=0)
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        model.predict(x, batch_size=batch_size, verbose=0)
-        times.append(time.perf_counter() - start)
-    return {"predict_batch_per_s": round(n / float(np.median(times)), 1)}
+    ms = times_ms(lambda: model.predict(x, batch_size=batch_size, verbose=0), reps)
+    return {"predict_batch_per_s": round(n / (float(np.median(ms)) / 1000), 1)}
 
 
 def single_latency(model, steps: int = DEFAULT_STEPS, reps: int = 50) -> dict:
@@ -142,11 +148,7 @@ def single_latency(model, steps: int = DEFAULT_STEPS, reps: int = 50) -> dict:
     x = _unpack(random_inputs(model, 1, steps))
     for _ in range(5):
         model.predict_on_batch(x)
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        model.predict_on_batch(x)
-        times.append((time.perf_counter() - start) * 1e3)
+    times = times_ms(lambda: model.predict_on_batch(x), reps)
     return {"single_p50_ms": round(float(np.percentile(times, 50)), 3),
             "single_p95_ms": round(float(np.percentile(times, 95)), 3)}
 

@@ -9,7 +9,6 @@ Times are wall-clock on whatever else the machine is running; p50 of repeated ca
 from __future__ import annotations
 
 import io
-import time
 
 import numpy as np
 
@@ -20,15 +19,6 @@ TARGETS = {  # name: (target, unit, higher_is_better)
     "gradcam_ms": (50.0, "ms", False),
     "shap_ms": (2000.0, "ms", False),
 }
-
-
-def _times_ms(fn, reps: int) -> np.ndarray:
-    out = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return np.array(out)
 
 
 def _images(size: int, n: int) -> np.ndarray:
@@ -46,6 +36,7 @@ def _images(size: int, n: int) -> np.ndarray:
 def run_bench(bundle, quick: bool = False) -> dict:
     from PIL import Image
 
+    from medcore.bench_train import times_ms
     from medcore.explain.gradcam import gradcam
     from medcore.imaging.batch import explain_shap
     from medcore.imaging.infer import analyse_bytes, predict_proba
@@ -62,18 +53,18 @@ def run_bench(bundle, quick: bool = False) -> dict:
         fn(one)
         bundle.model.predict(one, verbose=0)
         gradcam(bundle.model, one)
-    ours = _times_ms(lambda: fn(one), reps)
-    tutorial = _times_ms(lambda: bundle.model.predict(one, verbose=0), 10 if quick else 40)
+    ours = times_ms(lambda: fn(one), reps)
+    tutorial = times_ms(lambda: bundle.model.predict(one, verbose=0), 10 if quick else 40)
     big = imgs[..., None].astype(np.float32)
     fn(big)
-    batch_ms = np.median(_times_ms(lambda: fn(big), 3 if quick else 10))
-    cam = _times_ms(lambda: gradcam(bundle.model, one), 10 if quick else 50)
+    batch_ms = np.median(times_ms(lambda: fn(big), 3 if quick else 10))
+    cam = times_ms(lambda: gradcam(bundle.model, one), 10 if quick else 50)
     explain_shap(bundle, imgs[0])
-    shap = _times_ms(lambda: explain_shap(bundle, imgs[1]), 1 if quick else 5)
+    shap = times_ms(lambda: explain_shap(bundle, imgs[1]), 1 if quick else 5)
     buf = io.BytesIO()
     Image.fromarray(np.kron(imgs[2], np.ones((16, 16), np.uint8))).save(buf, format="PNG")
     png = buf.getvalue()
-    e2e = _times_ms(lambda: analyse_bytes(bundle, "bench.png", png), 5 if quick else 20)
+    e2e = times_ms(lambda: analyse_bytes(bundle, "bench.png", png), 5 if quick else 20)
     figures = {
         "predict_p50_ms": round(float(np.percentile(ours, 50)), 3),
         "predict_p95_ms": round(float(np.percentile(ours, 95)), 3),
