@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from medcore.molecules.selfies_codec import MAX_LEN
+from medcore.molecules.selfies_codec import MAX_LEN, draw_tokens
 
 log = logging.getLogger(__name__)
 LATENT = 64
@@ -112,11 +112,7 @@ def write(decoder: Decoder, latents: np.ndarray, rng: np.random.Generator | None
         probs, state = np.asarray(probs, np.float64), np.asarray(state)
         if t == 0:
             probs[:, ~np.asarray(first_ok, bool)] = 0.0
-        if rng is None:
-            tok = probs.argmax(-1)
-        else:
-            cum = probs.cumsum(-1)
-            tok = np.minimum((rng.random((n, 1)) * cum[:, -1:] > cum).sum(-1), v - 1)
+        tok = probs.argmax(-1) if rng is None else draw_tokens(probs, rng)
         tok[ended] = 0
         ended |= tok == 0
         ids[:, t] = tok

@@ -106,7 +106,4 @@ def positional_unigram(position_freq: np.ndarray, n: int, vocab: list[str], seed
     first_ok = selfies_codec.atom_mask(vocab)
     probs[:, 0, ~first_ok] = 0.0
     probs[:, 0, first_ok] += 1e-9
-    cum = probs.cumsum(-1)
-    ids = np.minimum((rng.random((*probs.shape[:2], 1)) * cum[..., -1:] > cum).sum(-1),
-                     len(vocab) - 1)
-    return selfies_codec.decode(ids, vocab)
+    return selfies_codec.decode(selfies_codec.draw_tokens(probs, rng), vocab)

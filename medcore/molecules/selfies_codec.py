@@ -107,3 +107,11 @@ def atom_mask(vocab: list[str]) -> np.ndarray:
     """Which tokens may start a string (a SMILES must start with an atom, so no sample decodes
     to an empty molecule)."""
     return np.array([is_atom_token(t) for t in vocab], bool)
+
+
+def draw_tokens(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One seeded categorical draw over the last axis (token ids); rows need not sum to 1, so
+    masked-out tokens can simply be zeroed."""
+    cum = np.asarray(probs, np.float64).cumsum(-1)
+    u = rng.random((*cum.shape[:-1], 1))
+    return np.minimum((u * cum[..., -1:] > cum).sum(-1), cum.shape[-1] - 1)
