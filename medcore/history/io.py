@@ -145,6 +145,17 @@ def _offsets(u: pd.Series) -> pd.Series:
     return out
 
 
+def _epoch_seconds(stamps: pd.Series) -> np.ndarray:
+    """Seconds since 1970 without passing through nanoseconds.
+
+    pandas parses dates such as "0001-01-01" at microsecond resolution; subtracting a
+    nanosecond Timestamp from them overflows, so convert in whole seconds instead.
+    """
+    secs = stamps.dt.as_unit("s").astype("int64").to_numpy(float)
+    secs[stamps.isna().to_numpy()] = np.nan
+    return secs
+
+
 def _minutes(time: pd.Series, pid: pd.Series, report: ValidationReport) -> pd.Series:
     """Minutes since admission from HH:MM, plain minutes, or timestamps (relative per patient).
 
@@ -158,8 +169,7 @@ def _minutes(time: pd.Series, pid: pd.Series, report: ValidationReport) -> pd.Se
     if todo.any():
         stamps = pd.to_datetime(u[todo], format="mixed", errors="coerce", utc=True)
         ns = np.full(len(u), np.nan)  # seconds since 1970
-        secs = (stamps - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
-        ns[np.flatnonzero(todo)] = secs.to_numpy(float)
+        ns[np.flatnonzero(todo)] = _epoch_seconds(stamps)
         row_ns = np.where(codes >= 0, ns[np.maximum(codes, 0)], np.nan)
         is_stamp = ~np.isnan(row_ns)
         if is_stamp.any():

@@ -23,6 +23,15 @@ def test_times_in_three_formats_become_minutes():
     assert rec.loc[("C", 91.0), "minutes"] == 150  # relative to the patient's first timestamp
 
 
+def test_timestamps_outside_the_nanosecond_range_do_not_crash():
+    # Found by the CSV fuzz test: pandas reads ",00:10," as 0001-01-01 00:10 at microsecond
+    # resolution, and subtracting a nanosecond epoch from it overflowed.
+    csv = HEADER + "A,0001-01-01 00:10,HR,80\nA,0001-01-01 01:10,HR,81\nB,\",00:10,\",HR,70\n"
+    rec = io.load_upload("t.csv", csv.encode()).records.set_index(["patient_id", "value"])
+    assert rec.loc[("A", 81.0), "minutes"] == 60
+    assert rec.loc[("A", 80.0), "minutes"] == 0
+
+
 def test_report_counts_each_reason():
     csv = (HEADER + "A,02:00,hr,90\nA,01:00,HR,85\nA,01:00,HR,85\nA,03:00,HR,\n"
            "A,00:00,Height,-1\nA,05:00,ICD10:I50,1\n")
