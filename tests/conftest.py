@@ -6,8 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The fuzz tests draw the same examples on every run (profile "ci"), so a red CI run can be
+# replayed and a green one is not luck of the draw. To hunt for new failures, run them with
+# fresh random examples: MEDCORE_HYPOTHESIS=explore python -m pytest -k fuzz (repeat at will).
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None)
+settings.load_profile(os.environ.get("MEDCORE_HYPOTHESIS", "ci"))
 ROOT = Path(__file__).resolve().parent.parent
 
 
