@@ -146,7 +146,9 @@ def check_sequence(name: str, raw: str) -> SeqRecord:
                 "The genomics models read DNA or RNA; upload the nucleotide sequence instead.")
         chars = sorted(set(bad.decode("utf-8", "replace")))
         shown = ", ".join(repr(c) for c in chars[:8])
-        pos = next(i for i, ch in enumerate(text) if ch.encode() not in IUPAC_LETTERS) + 1
+        # Search the text as written: upper() changes lengths ('ß' -> 'SS', both IUPAC).
+        written = raw_bytes.decode("utf-8", "replace")
+        pos = next(i for i, ch in enumerate(written) if ch.encode() not in IUPAC_LETTERS) + 1
         raise InvalidSequenceError(
             f"Record '{name}' has characters that are not IUPAC nucleotide codes: {shown} "
             f"(first at position {pos}).",

@@ -42,6 +42,13 @@ def test_invalid_message_names_position_and_fix():
     assert "position 8" in str(info.value) and "N" in info.value.fix
 
 
+def test_letters_whose_capitals_are_longer_are_named_not_crashed():
+    # Found by fuzzing: "ß".upper() is "SS" (both IUPAC codes), so the position search ran dry.
+    with pytest.raises(InvalidSequenceError) as info:
+        parse_text(">x\nACßT\n")
+    assert "position 3" in str(info.value) and "'ß'" in str(info.value)
+
+
 def test_synthetic_example_parses_and_is_marked():
     text = synthetic.example_fasta()
     assert "synthetic" in text.splitlines()[0]
