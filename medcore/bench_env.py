@@ -6,8 +6,8 @@ import os
 import platform
 from importlib import metadata
 
-PACKAGES = ("tensorflow-cpu", "tensorflow", "keras", "numpy", "streamlit", "shap", "scikit-learn",
-            "rdkit", "pandas")
+PACKAGES = ("tensorflow-cpu", "tensorflow", "keras", "ai-edge-litert", "numpy", "streamlit", "shap",
+            "scikit-learn", "rdkit", "pandas")
 
 
 def _cpu_model() -> str:
