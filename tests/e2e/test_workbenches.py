@@ -18,6 +18,8 @@ BROKEN = {
     "drugs": ("broken.sdf", b"not a molfile\n$$$$\n", "chemical/x-mdl-sdfile"),
     "genomics": ("protein.fasta", b">p\nMKVLAAGIVALLLAAGCSSHEEWWQQRRPPLLMM\n", "text/plain"),
 }
+DRAWN = {"imaging": ".js-plotly-plot .heatmaplayer image",  # X-ray and Grad-CAM heatmaps
+         "drugs": "[data-testid='stImage'] img"}
 
 
 @pytest.mark.parametrize("workbench", list(BROKEN))
@@ -37,6 +39,12 @@ def test_upload_gives_result_and_clear_error(browser, server_url, shots, workben
         alert = page.locator("[data-testid^='stAlertContent']").filter(has_text=bad_name)
         alert.first.wait_for(timeout=60_000)
         assert len(alert.first.inner_text()) > len(bad_name) + 20  # says what is wrong
+        if workbench in DRAWN:  # the X-ray overlays, the molecule grid: drawn, not just placed
+            page.locator(DRAWN[workbench]).first.wait_for(timeout=60_000)
+        if workbench == "drugs":
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                                   arg=page.locator(DRAWN["drugs"]).first.element_handle(),
+                                   timeout=60_000)
         assert_no_exception(page)
     except Exception:
         page.screenshot(path=str(shots / f"FAILED_upload_{workbench}.png"), full_page=True)
