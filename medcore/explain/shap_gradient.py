@@ -6,6 +6,8 @@ DeepExplainer fails on LSTMs, so this is the one SHAP path for deep models.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 
@@ -26,7 +28,11 @@ def gradient_shap(
     import shap
 
     explainer = shap.GradientExplainer(model, background)
-    values = explainer.shap_values(x, nsamples=nsamples, rseed=seed)
+    with warnings.catch_warnings():
+        # shap calls a one-input model with a one-element list; Keras 3 warns about the
+        # structure but unpacks it the same way, so the warning only adds noise for users.
+        warnings.filterwarnings("ignore", message=".*structure of `inputs`", category=UserWarning)
+        values = explainer.shap_values(x, nsamples=nsamples, rseed=seed)
     values = np.asarray(values)
     # shap 0.51 returns (batch, *input_shape, outputs) for multi-output models.
     if values.ndim == x.ndim + 1:
