@@ -53,14 +53,12 @@ def _machine() -> dict:
 
 def _load(model_id: str):
     """The shipped model only (no extras: those may need TensorFlow), hash-checked."""
-    import keras
-
     from medcore.history import layers  # noqa: F401 - registers DecayImpute for loading
 
     folder = registry.model_folder(model_id)
     card = load_card(folder)
     registry.verify_files(folder, {"id": model_id, "sha256": card["sha256"]})
-    return keras.saving.load_model(folder / "model.keras", safe_mode=True, compile=False)
+    return registry.load_keras_file(folder / "model.keras")
 
 
 def _steps(model_id: str) -> int:

@@ -116,6 +116,15 @@ def verify_files(folder: Path, card: dict) -> None:
 _lock = threading.Lock()
 
 
+def load_keras_file(path: Path, custom_objects: dict | None = None):
+    """One ``.keras`` file, loaded the one safe way (safe_mode, no compile) for a model and the
+    extra networks that ship beside it; the caller has checked its hash via the card."""
+    import keras
+
+    return keras.saving.load_model(Path(path), safe_mode=True, custom_objects=custom_objects,
+                                   compile=False)
+
+
 def load(model_id: str) -> Bundle:
     """Load a trained model: check hashes, then ``keras.saving.load_model(safe_mode=True)``.
 
@@ -130,12 +139,8 @@ def load(model_id: str) -> Bundle:
     card = load_card(folder)
     verify_files(folder, card)
     with _lock:
-        import keras
-
         mod = module(model_id)
-        custom = getattr(mod, "CUSTOM_OBJECTS", None)
-        model = keras.saving.load_model(folder / "model.keras", safe_mode=True,
-                                        custom_objects=custom, compile=False)
+        model = load_keras_file(folder / "model.keras", getattr(mod, "CUSTOM_OBJECTS", None))
         bundle = Bundle(model_id, model, card, folder)
         if hasattr(mod, "load_extras"):
             bundle.extras = mod.load_extras(folder, card)

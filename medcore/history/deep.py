@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from medcore import calibration, metrics
+from medcore import calibration, metrics, registry
 from medcore.errors import ModelIntegrityError
 from medcore.explain import background
 from medcore.history import baselines, data, grid
@@ -161,7 +161,7 @@ def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
     log.info("baselines fitted at %.0f s", time.time() - t0)
 
     # Set C, once: reload the saved model and score it exactly as evaluate() does.
-    saved = keras.saving.load_model(out_dir / "model.keras", safe_mode=True, compile=False)
+    saved = registry.load_keras_file(out_dir / "model.keras")
     extras = load_extras(out_dir, {})
     m = held_out_metrics(saved, extras, data_dir)
     p_c = m.pop("_pred")

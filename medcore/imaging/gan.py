@@ -84,12 +84,11 @@ def train(out_dir: Path, *, quick: bool = False, size: int = 28, epochs: int = 1
 
 
 def load_extras(folder: Path, card: dict) -> dict:
-    import keras
+    from medcore.registry import load_keras_file
 
     extras = json.loads((Path(folder) / "gan_config.json").read_text())
     for name in EXTRA_MODELS:
-        extras[name] = keras.saving.load_model(Path(folder) / f"{name}.keras", safe_mode=True,
-                                               compile=False)
+        extras[name] = load_keras_file(Path(folder) / f"{name}.keras")
     return extras
 
 

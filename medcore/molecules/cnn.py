@@ -78,14 +78,13 @@ def _held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
 
 
 def load_extras(folder: Path, card: dict) -> dict:
-    import keras
+    from medcore.registry import load_keras_file
 
     with np.load(Path(folder) / "baselines.npz") as z:
         base = {k: z[k] for k in z.files}
     return {
         "preprocess": json.loads((Path(folder) / "preprocess.json").read_text()),
-        "scaffold_model": keras.saving.load_model(Path(folder) / "scaffold.keras",
-                                                  safe_mode=True, compile=False),
+        "scaffold_model": load_keras_file(Path(folder) / "scaffold.keras"),
         "baselines": base,
     }
 

@@ -51,12 +51,10 @@ def training_summary(smiles: list[str], x: np.ndarray, props: dict) -> dict:
 
 
 def _load_decoder(folder: Path) -> autoencoder.Decoder:
-    import keras
+    from medcore.registry import load_keras_file
 
-    def load(name: str):
-        return keras.saving.load_model(Path(folder) / name, safe_mode=True, compile=False)
-
-    return autoencoder.Decoder(load("decoder_init.keras"), load("decoder_step.keras"))
+    return autoencoder.Decoder(load_keras_file(Path(folder) / "decoder_init.keras"),
+                               load_keras_file(Path(folder) / "decoder_step.keras"))
 
 
 def load_extras(folder: Path, card: dict) -> dict:
