@@ -133,8 +133,12 @@ with tab_icu:
                 timelines[tkey] = service.patient_timeline(bundle, parsed[fname], pid)
         t = timelines[tkey]
         st.metric("Risk of in-hospital death", f"{t['risk']:.1%}")
+        spread = ("; this model's whole-stay summaries of a variable, such as its maximum, "
+                  "are spread evenly over the 48 hours"
+                  if bundle.extras["preprocess"].get("summary") else "")
         st.caption("Each dot is an observed hour; red pushed the risk up, blue pushed it down "
-                   "(expected-gradient SHAP, summed over the value, mask and time channels).")
+                   "(expected-gradient SHAP, summed over the value, mask and time channels"
+                   f"{spread}).")
         st.plotly_chart(_timeline_figure(t), key="history_timeline")
 
     if bundle is not None:

@@ -18,25 +18,30 @@ import numpy as np
 from medcore import calibration, metrics, registry
 from medcore.errors import ModelIntegrityError
 from medcore.explain import background
-from medcore.history import baselines, data, grid
+from medcore.history import baselines, data, grid, summary
 from medcore.history import variables as V
 
 log = logging.getLogger(__name__)
 N_BACKGROUND = 32  # SHAP background rows, expanded from the stored centroids
 N_CENTROIDS = 16  # k-means summary of the training grids shipped as background.npz
+SUMMARY_SPEC = (" Then, repeated per hour, first/last/min/max/mean/count of the raw observations "
+                "of each of the 40 variables in 0-48 h and a never-observed flag per variable "
+                "(training medians fill the gaps; standardised with training statistics, "
+                "clipped to +-5).")
 
 
-def _fit(model, x_tr, y_tr, x_va, y_va, epochs: int, batch: int, lr: float) -> int:
+def _fit(model, x_tr, y_tr, x_va, y_va, epochs: int, batch: int, lr: float,
+         seed: int = data.SEED) -> int:
     import keras
 
     from medcore.pipeline import dataset
 
-    keras.utils.set_random_seed(data.SEED)
+    keras.utils.set_random_seed(seed)
     model.compile(optimizer=keras.optimizers.Adam(lr, clipnorm=1.0),
                   loss="binary_crossentropy", metrics=[keras.metrics.AUC(name="auc")])
     stop = keras.callbacks.EarlyStopping(monitor="val_auc", mode="max", patience=6,
                                          restore_best_weights=True)
-    hist = model.fit(dataset(x_tr, y_tr, batch, seed=data.SEED),
+    hist = model.fit(dataset(x_tr, y_tr, batch, seed=seed),
                      validation_data=dataset(x_va, y_va, 512, shuffle=False), epochs=epochs,
                      callbacks=[stop], verbose=2, shuffle=False)  # the dataset shuffles
     aucs = hist.history["val_auc"]
@@ -60,7 +65,7 @@ def held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
     pre = extras["preprocess"]
     n_boot = pre.get("n_boot", 1000)
     c = test_cohort(data_dir, pre.get("test_limit"))
-    g = grid.build(c.records, pre["stats"], c.patients)
+    g = grid.build(c.records, pre["stats"], c.patients, pre.get("summary"))
     p = predict_proba(model, g.x, pre["temperature"])
     out = metrics.binary_report(c.y, p, pre["threshold"], n_boot=n_boot)
     base = baseline_predictions(extras["baselines"], c, pre)
@@ -112,9 +117,16 @@ def evaluate(bundle, data_dir: Path) -> dict:
 
 
 def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
-                epochs: int, batch: int = 64, lr: float = 1e-3, data_dir: Path | None = None
-                ) -> dict:
-    """Train one deep model plus the baselines, calibrate on validation, score set C once."""
+                epochs: int, batch: int = 64, lr: float = 1e-3, data_dir: Path | None = None,
+                summary_features: bool = False, seed: int = data.SEED,
+                validation_only: bool = False) -> dict:
+    """Train one deep model plus the baselines, calibrate on validation, score set C once.
+
+    ``summary_features`` adds the whole-stay summary channels (``medcore.history.summary``).
+    ``validation_only`` stops after calibration on set-A validation: nothing is written and
+    set C is not read, so designs (and seeds, for their spread) can be compared before the
+    one held-out scoring.
+    """
     import keras
 
     from medcore import settings
@@ -129,18 +141,25 @@ def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
         epochs = 1
     a_tr, a_va = data.subset(a, tr), data.subset(a, va)
     stats = grid.fit_stats(a_tr.records)
-    g_tr = grid.build(a_tr.records, stats, a_tr.patients)
-    g_va = grid.build(a_va.records, stats, a_va.patients)
+    fitted_summary = summary.fit(a_tr.records, a_tr.patients) if summary_features else None
+    g_tr = grid.build(a_tr.records, stats, a_tr.patients, fitted_summary)
+    g_va = grid.build(a_va.records, stats, a_va.patients, fitted_summary)
     log.info("grids built in %.0f s", time.time() - t0)
 
-    keras.utils.set_random_seed(data.SEED)
+    keras.utils.set_random_seed(seed)
     model = build(g_tr.x.shape[1:])
-    best_epoch = _fit(model, g_tr.x, a_tr.y, g_va.x, a_va.y, epochs, batch, lr)
+    best_epoch = _fit(model, g_tr.x, a_tr.y, g_va.x, a_va.y, epochs, batch, lr, seed)
     raw_va = np.asarray(model.predict(g_va.x, batch_size=512, verbose=0), float).ravel()
     temperature = calibration.fit_temperature(calibration.logit(raw_va), a_va.y)
     p_va = calibration.apply_temperature(calibration.logit(raw_va), temperature)
     threshold = calibration.youden_threshold(a_va.y, p_va)
     log.info("model trained in %.0f s (best epoch %d)", time.time() - t0, best_epoch)
+    val_auc = metrics.binary_point_metrics(a_va.y, p_va, threshold)["roc_auc"]
+    validation = {"roc_auc": round(float(val_auc), 4), "best_epoch": best_epoch,
+                  "temperature": round(temperature, 4)}
+    if validation_only:
+        return {"validation": {**validation, "seed": seed,
+                               "event1": round(metrics.event1_score(a_va.y, p_va), 4)}}
 
     f_tr = baselines.features(a_tr.records, a_tr.patients)
     f_va = baselines.features(a_va.records, a_va.patients)
@@ -152,6 +171,7 @@ def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
     background.save(out_dir / "background.npz", g_tr.x, N_CENTROIDS)
     pre = {"variables": list(V.TIME_SERIES), "static": list(V.STATIC), "hours": grid.HOURS,
            "stats": stats, "log_variables": sorted(grid.LOG_VARS),
+           **({"summary": fitted_summary} if fitted_summary else {}),
            "temperature": temperature, "threshold": threshold,
            "test_limit": limit, "n_boot": 50 if quick else 1000, "saps1_fit": fitted["saps1"],
            "baseline_thresholds": {k: calibration.youden_threshold(a_va.y, v)
@@ -168,11 +188,11 @@ def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
     from medcore.history import explain
 
     importance = explain.global_importance(saved, extras["background"],
-                                           grid.build(c.records, stats, c.patients).x,
+                                           grid.build(c.records, stats, c.patients,
+                                                      fitted_summary).x,
                                            n=5 if quick else 60,
                                            nsamples=10 if quick else 20)
     log.info("held-out scored at %.0f s", time.time() - t0)
-    val_auc = metrics.binary_point_metrics(a_va.y, p_va, threshold)["roc_auc"]
     return {
         **{k: v for k, v in card_text.items() if k != "architecture_text"},
         "task": "In-hospital mortality from the first 48 h of an ICU stay (binary)",
@@ -190,20 +210,20 @@ def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
                        "test": data.counts(c.y)},
         },
         "metrics": m,
-        "validation": {"roc_auc": round(float(val_auc), 4), "best_epoch": best_epoch,
-                       "temperature": round(temperature, 4)},
+        "validation": validation,
         "anchors": [
             {"name": "GRU-D (Che et al. 2018, Sci Rep)", "value": 0.842, "metric": "roc_auc",
              "source": "https://doi.org/10.1038/s41598-018-24271-9"},
             {"name": "Challenge 2012 event-1 winner (Johnson et al. 2012)", "value": 0.535,
              "metric": "event1", "source": "https://physionet.org/content/challenge-2012/"},
         ],
-        "input_spec": {"shape": [grid.HOURS, grid.n_channels()],
+        "input_spec": {"shape": [grid.HOURS, int(g_tr.x.shape[-1])],
                        "preprocessing": ("Long CSV -> hourly 48 h grid of 37 variables: "
                                          "standardised value (0 if unobserved), mask, hours "
                                          "since last observation / 48, last observed value; "
                                          "Age, Gender, Height + their masks repeated per hour. "
-                                         "Log for skewed labs; clip to training 0.5-99.5 %.")},
+                                         "Log for skewed labs; clip to training 0.5-99.5 %."
+                                         + (SUMMARY_SPEC if fitted_summary else ""))},
         "headline_metrics": ["roc_auc", "event1", "pr_auc"],
         "class_names": ["survived", "died_in_hospital"],
         "curves": metrics.binary_curves(c.y, p_c, threshold),

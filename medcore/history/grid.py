@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from medcore.history import summary as S
 from medcore.history import variables as V
 
 HOURS = 48
@@ -74,8 +75,13 @@ def _standardise(var, value, names, stats):
     return (np.clip(_transform(var, value, names), lo, hi) - mean) / sd
 
 
-def build(records: pd.DataFrame, stats: dict, patients: list[str] | None = None) -> Grid:
-    """Grid every patient in ``patients`` (default: all, in order of appearance)."""
+def build(records: pd.DataFrame, stats: dict, patients: list[str] | None = None,
+          summary: dict | None = None) -> Grid:
+    """Grid every patient in ``patients`` (default: all, in order of appearance).
+
+    With ``summary`` (fitted by :func:`medcore.history.summary.fit`) the whole-stay summary
+    features follow as extra channels, the same vector at every hour.
+    """
     patients = list(pd.unique(records["patient_id"])) if patients is None else patients
     n, nv, ns = len(patients), len(V.TIME_SERIES), len(V.STATIC)
     p, v, minutes, value = _index(records, patients, V.TIME_SERIES)
@@ -107,19 +113,30 @@ def build(records: pd.DataFrame, stats: dict, patients: list[str] | None = None)
         static[first["p"], first["v"]] = first["z"]
         smask[first["p"], first["v"]] = 1.0
     stat_block = np.repeat(np.concatenate([static, smask], 1)[:, None, :], HOURS, axis=1)
-    x = np.concatenate([z, mask, delta, x_last, stat_block], axis=2).astype(np.float32)
+    blocks = [z, mask, delta, x_last, stat_block]
+    if summary is not None:
+        feats = S.transform(records, patients, summary)
+        blocks.append(np.repeat(feats[:, None, :], HOURS, axis=1))
+    x = np.concatenate(blocks, axis=2).astype(np.float32)
     return Grid(x, patients, observed.astype(np.float32))
 
 
-def channel_variables() -> list[str]:
-    """The variable each input channel belongs to (static masks count for their variable)."""
-    names = [n for _ in BLOCKS for n in V.TIME_SERIES]
-    return names + list(V.STATIC) * 2
+def channel_variables(n: int | None = None) -> list[str]:
+    """The variable each of ``n`` input channels belongs to (static masks count for their
+    variable; beyond the grid's own channels come the summary features, if the model has them).
+    """
+    names = [n for _ in BLOCKS for n in V.TIME_SERIES] + list(V.STATIC) * 2
+    if n is None or n == len(names):
+        return names
+    if n == len(names) + S.n_channels():
+        return names + S.channel_variables()
+    raise ValueError(f"{n} channels match neither the grid ({len(names)}) nor the grid with "
+                     f"summary features ({len(names) + S.n_channels()}).")
 
 
 def per_variable(attr: np.ndarray) -> np.ndarray:
     """Sum channel attributions (..., 48, channels) into (..., 48, variables incl. static)."""
-    names = channel_variables()
+    names = channel_variables(attr.shape[-1])
     order = list(V.TIME_SERIES) + list(V.STATIC)
     idx = np.array([order.index(n) for n in names])
     out = np.zeros(attr.shape[:-1] + (len(order),), dtype=float)

@@ -72,3 +72,22 @@ class DecayGRUCell(keras.layers.Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units, "n_vars": self.n_vars,
                 "delta_start": self.delta_start}
+
+
+@keras.saving.register_keras_serializable(package="medcore")
+class ChannelSlice(keras.layers.Layer):
+    """Channels [start, stop) of a (batch, time, channels) input: how history-rnn separates the
+    hourly grid from the whole-stay summary features that ride along as extra channels."""
+
+    def __init__(self, start: int, stop: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.start, self.stop = int(start), int(stop)
+
+    def call(self, x):
+        return x[..., self.start:self.stop]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.stop - self.start)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "start": self.start, "stop": self.stop}

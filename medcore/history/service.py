@@ -16,30 +16,49 @@ from medcore.errors import InputError
 from medcore.history import deep, explain, grid, io, synthetic
 
 log = logging.getLogger(__name__)
+CHUNK = 2000  # patients gridded and scored at a time
 
 
 def _pre(bundle) -> dict:
     return bundle.extras["preprocess"]
 
 
+def _scored_chunks(bundle, records, reasons: bool):
+    """(patients, risks, attributions) per chunk of CHUNK patients, in order of appearance.
+
+    Why chunks: the grid with summary channels is about 80 kB per patient, so a 10,000-patient
+    cohort built at once would hold ~0.8 GB; chunks keep memory flat whatever the upload size.
+    """
+    import pandas as pd
+
+    pre = _pre(bundle)
+    patients = list(pd.unique(records["patient_id"]))
+    codes = pd.Categorical(records["patient_id"], categories=patients).codes
+    for lo in range(0, len(patients), CHUNK):
+        part = patients[lo:lo + CHUNK]
+        rec = records[(codes >= lo) & (codes < lo + len(part))]
+        g = grid.build(rec, pre["stats"], part, pre.get("summary"))
+        risk = deep.predict_proba(bundle.model, g.x, pre["temperature"])
+        attr = explain.fast_per_variable(bundle.model, bundle.extras["background"], g.x) \
+            if reasons else None
+        yield part, risk, attr
+
+
 def predict_records(bundle, hist: io.HistoryData, reasons: bool = True) -> list[dict]:
     """One dict per patient: calibrated risk, high-risk flag and the top 3 reasons."""
     pre = _pre(bundle)
-    g = grid.build(hist.records, pre["stats"])
-    risk = deep.predict_proba(bundle.model, g.x, pre["temperature"])
-    attr = explain.fast_per_variable(bundle.model, bundle.extras["background"], g.x) \
-        if reasons else None
     counts = hist.records.groupby("patient_id", sort=False).size()
     out = []
-    for i, pid in enumerate(g.patients):
-        row = {"patient_id": pid, "risk": round(float(risk[i]), 4),
-               "high_risk": bool(risk[i] >= pre["threshold"]),
-               "threshold": round(float(pre["threshold"]), 4),
-               "n_observations": int(counts.get(pid, 0)),
-               "synthetic": str(pid).startswith(synthetic.PREFIX)}
-        if attr is not None:
-            row["top_reasons"] = explain.top_reasons(attr[i])
-        out.append(row)
+    for part, risk, attr in _scored_chunks(bundle, hist.records, reasons):
+        for i, pid in enumerate(part):
+            row = {"patient_id": pid, "risk": round(float(risk[i]), 4),
+                   "high_risk": bool(risk[i] >= pre["threshold"]),
+                   "threshold": round(float(pre["threshold"]), 4),
+                   "n_observations": int(counts.get(pid, 0)),
+                   "synthetic": str(pid).startswith(synthetic.PREFIX)}
+            if attr is not None:
+                row["top_reasons"] = explain.top_reasons(attr[i])
+            out.append(row)
     return out
 
 
@@ -70,7 +89,7 @@ def patient_timeline(bundle, hist: io.HistoryData, patient_id: str,
     """Hourly observed values and SHAP contribution per variable for one patient (for plots)."""
     pre = _pre(bundle)
     rec = hist.records[hist.records["patient_id"] == patient_id]
-    g = grid.build(rec, pre["stats"], [patient_id])
+    g = grid.build(rec, pre["stats"], [patient_id], pre.get("summary"))
     risk = float(deep.predict_proba(bundle.model, g.x, pre["temperature"])[0])
     shap = explain.shap_per_variable(bundle.model, bundle.extras["background"], g.x, nsamples)[0]
     return {"patient_id": patient_id, "risk": risk, "variables": explain.VARIABLES,

@@ -59,3 +59,42 @@ def test_per_variable_keeps_the_total():
     pv = grid.per_variable(attr)
     assert pv.shape == (2, grid.HOURS, len(V.KNOWN))
     assert np.allclose(pv.sum(-1), attr.sum(-1))
+
+
+def test_summary_channels_keep_raw_counts_and_extremes():
+    """Within-hour extremes and counts, which the hourly mean loses, reach the model."""
+    from medcore.history import summary
+
+    train = _rec([(p, m, "HR", v) for p, m, v in
+                  [("A", 10, 60), ("A", 20, 140), ("B", 30, 80), ("C", 40, 100)]]
+                 + [("A", 0, "Age", 50), ("B", 0, "Age", 70)])
+    params = summary.fit(train, ["A", "B", "C"])
+    raw = summary._raw(train, ["A", "B", "C"])
+    hr = V.KNOWN.index("HR")
+    col = {s: summary.baselines.STATS.index(s) * len(V.KNOWN) + hr for s in ("max", "count")}
+    assert raw[0, col["max"]] == 140 and raw[0, col["count"]] == 2  # both in hour 0
+    never_age = len(summary.baselines.STATS) * len(V.KNOWN) + V.KNOWN.index("Age")
+    assert raw[:, never_age].tolist() == [0, 0, 1]  # C never had an age
+    g = grid.build(train, _stats(), ["A", "B", "C"], params)
+    assert g.x.shape[-1] == grid.n_channels() + summary.n_channels()
+    block = g.x[:, :, grid.n_channels():]
+    assert (block == block[:, :1]).all()  # the same vector at every hour
+    first_age = V.KNOWN.index("Age")  # "first" is the first statistic
+    assert block[2, 0, first_age] == pytest.approx(0.0)  # C: training median 60 = the mean
+    assert block[0, 0, col["max"]] > block[1, 0, col["max"]]
+    plain = grid.build(train, _stats(), ["A", "B", "C"])
+    np.testing.assert_array_equal(g.x[:, :, :grid.n_channels()], plain.x)
+
+
+def test_per_variable_counts_summary_channels_for_their_variable():
+    from medcore.history import summary
+
+    attr = np.zeros((1, grid.HOURS, grid.n_channels() + summary.n_channels()))
+    age_max = grid.n_channels() + summary.baselines.STATS.index("max") * len(V.KNOWN) \
+        + V.KNOWN.index("Age")
+    attr[0, :, age_max] = 1.0
+    pv = grid.per_variable(attr)
+    assert pv[0, :, V.KNOWN.index("Age")].sum() == pytest.approx(grid.HOURS)
+    assert pv.sum() == pytest.approx(grid.HOURS)
+    with pytest.raises(ValueError, match="channels"):
+        grid.per_variable(np.zeros((1, grid.HOURS, 7)))

@@ -6,24 +6,37 @@ import numpy as np
 import pytest
 
 from medcore.cards import REQUIRED_FIELDS
-from medcore.history import cnn, grid, rnn
+from medcore.history import cnn, grid, rnn, summary
 from medcore.history import variables as V
 
 SHAPE = (grid.HOURS, grid.n_channels())
+WIDE = (grid.HOURS, grid.n_channels() + summary.n_channels())
 
 
-@pytest.mark.parametrize("mod", [rnn, cnn], ids=["rnn", "cnn"])
-def test_build_save_load_same_output(mod, tmp_path):
+@pytest.mark.parametrize(("mod", "shape"), [(rnn, SHAPE), (rnn, WIDE), (cnn, SHAPE)],
+                         ids=["rnn", "rnn-summary", "cnn"])
+def test_build_save_load_same_output(mod, shape, tmp_path):
     import keras
 
-    model = mod.build(SHAPE)
-    x = np.random.default_rng(0).normal(size=(3, *SHAPE)).astype("float32")
+    model = mod.build(shape)
+    x = np.random.default_rng(0).normal(size=(3, *shape)).astype("float32")
     p = model.predict(x, verbose=0)
     assert p.shape == (3, 1) and ((p > 0) & (p < 1)).all()
     model.save(tmp_path / "m.keras")
     back = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True, compile=False,
                                    custom_objects=mod.CUSTOM_OBJECTS)
     np.testing.assert_allclose(back.predict(x, verbose=0), p, rtol=1e-5)
+
+
+def test_summary_channels_reach_the_output_only_through_their_branch():
+    model = rnn.build(WIDE, units=4)
+    x = np.zeros((1, *WIDE), "float32")
+    base = float(model(x)[0, 0])
+    x[..., grid.n_channels():] = 1.0
+    assert float(model(x)[0, 0]) != pytest.approx(base, abs=1e-6)
+    names = [layer.name for layer in model.layers]
+    assert "hourly" in names and "stay_summary" in names
+    assert model.get_layer("gru").input.shape[-1] == grid.n_channels() - len(V.TIME_SERIES)
 
 
 def test_decay_keeps_observed_and_decays_missing():

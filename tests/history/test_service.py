@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from medcore.history import explain, io, rnn, service, synthetic
 
@@ -50,3 +51,17 @@ def test_bench_quick_reports_target(rnn_bundle):
     assert f["cohort_patients"] == 500 and f["predict_p95_ms"] >= f["predict_p50_ms"] > 0
     t = b["targets"][0]
     assert t["unit"] == "ms" and t["target"] == 30_000 and t["pass"] == (t["value"] < 30_000)
+
+
+def test_chunked_scoring_equals_one_pass(rnn_bundle, monkeypatch):
+    """Cohorts are gridded in chunks to bound memory; the chunk size must not change a risk."""
+    rec = synthetic.records(5, seed=6)
+    hist = io.HistoryData(rec, io.ValidationReport())
+    whole = service.predict_records(rnn_bundle, hist)
+    monkeypatch.setattr(service, "CHUNK", 2)
+    parts = service.predict_records(rnn_bundle, hist)
+    assert [p["patient_id"] for p in parts] == [p["patient_id"] for p in whole]
+    for a, b in zip(parts, whole, strict=True):
+        assert a["risk"] == pytest.approx(b["risk"], abs=1e-4)
+        assert [r["variable"] for r in a["top_reasons"]] == \
+            [r["variable"] for r in b["top_reasons"]]
