@@ -25,6 +25,9 @@ def features(records: pd.DataFrame, patients: list[str]) -> np.ndarray:
     """(patients, variables x 6) summary features; NaN where a variable was never observed."""
     r = records[(records["minutes"] >= 0) & (records["minutes"] <= 48 * 60)
                 & records["variable"].isin(V.KNOWN)]
+    # first/last follow time, not row order, so a shuffled file scores the same (same-minute
+    # ties keep the file's order, as io's sort does; the trained models saw exactly that)
+    r = r.sort_values("minutes", kind="stable")
     agg = r.groupby(["patient_id", "variable"], sort=False)["value"].agg(list(STATS))
     wide = agg.unstack("variable")
     cols = pd.MultiIndex.from_product([STATS, V.KNOWN])
