@@ -49,8 +49,13 @@ def _fit(model, x_tr, y_tr, x_va, y_va, epochs: int, batch: int, lr: float,
 
 
 def predict_proba(model, x: np.ndarray, temperature: float) -> np.ndarray:
-    """Calibrated risk: temperature-scaled sigmoid of the model's logit (deterministic)."""
-    raw = np.asarray(model.predict(x, batch_size=512, verbose=0), float).ravel()
+    """Calibrated risk: temperature-scaled sigmoid of the model's logit (deterministic).
+
+    ``predict_on_batch`` per 512 rows computes what ``predict(batch_size=512)`` does without
+    building a dataset per call, which cost ~0.2 s for a single patient.
+    """
+    raw = np.concatenate([np.asarray(model.predict_on_batch(x[i:i + 512]), float).ravel()
+                          for i in range(0, len(x), 512)]) if len(x) else np.zeros(0)
     return calibration.apply_temperature(calibration.logit(raw), temperature)
 
 

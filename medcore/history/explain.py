@@ -41,21 +41,35 @@ def fast_per_variable(model, background: np.ndarray, x: np.ndarray) -> np.ndarra
     return grid.per_variable(np.concatenate(out))
 
 
+def _cells() -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """Names, window labels and (window, variable) indices of every reason cell, in the order
+    ties are broken: each variable's windows in time order; static descriptors one total."""
+    nw = grid.HOURS // WINDOW_HOURS
+    names, labels, w_idx, v_idx = [], [], [], []
+    for j, name in enumerate(VARIABLES):
+        windows = [-1] if name in V.STATIC else list(range(nw))
+        for w in windows:
+            names.append(name)
+            labels.append("admission" if w < 0 else
+                          f"{w * WINDOW_HOURS}-{(w + 1) * WINDOW_HOURS} h")
+            w_idx.append(w)
+            v_idx.append(j)
+    return names, labels, np.array(w_idx), np.array(v_idx)
+
+
+_CELLS = _cells()
+
+
 def top_reasons(attr: np.ndarray, k: int = 3) -> list[dict]:
     """The k (variable, 6 h window) cells with the largest |contribution| for one patient."""
+    names, labels, w_idx, v_idx = _CELLS
     nw = grid.HOURS // WINDOW_HOURS
     windows = attr.reshape(nw, WINDOW_HOURS, -1).sum(1)  # (windows, variables)
-    static = [VARIABLES.index(s) for s in V.STATIC]
-    cells = []
-    for j, name in enumerate(VARIABLES):
-        if j in static:  # static descriptors have no time window: one total
-            cells.append((float(windows[:, j].sum()), name, "admission"))
-        else:
-            cells += [(float(windows[w, j]), name, f"{w * WINDOW_HOURS}-{(w + 1) * WINDOW_HOURS} h")
-                      for w in range(nw)]
-    cells.sort(key=lambda c: -abs(c[0]))
-    return [{"variable": n, "window": w, "contribution": round(v, 5),
-             "direction": "raises risk" if v > 0 else "lowers risk"} for v, n, w in cells[:k]]
+    totals = windows.sum(0)
+    values = np.where(w_idx < 0, totals[v_idx], windows[np.maximum(w_idx, 0), v_idx])
+    top = np.argsort(-np.abs(values), kind="stable")[:k]
+    return [{"variable": names[i], "window": labels[i], "contribution": round(float(values[i]), 5),
+             "direction": "raises risk" if values[i] > 0 else "lowers risk"} for i in top]
 
 
 def reason_text(reasons: list[dict]) -> str:
