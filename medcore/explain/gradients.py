@@ -23,11 +23,13 @@ def _grad_fn(model, output_index: int | None):
 
     fns = _TRACED.setdefault(model, {})
     if output_index not in fns:
+        ref = weakref.ref(model)  # a strong reference here would keep the key alive forever
+
         @tf.function(reduce_retracing=True)
         def fn(xt):
             with tf.GradientTape() as tape:
                 tape.watch(xt)
-                out = model(xt, training=False)
+                out = ref()(xt, training=False)
                 if isinstance(out, (list, tuple)):
                     out = out[0]
                 target = out[:, output_index] if output_index is not None \

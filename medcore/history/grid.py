@@ -125,7 +125,7 @@ def channel_variables(n: int | None = None) -> list[str]:
     """The variable each of ``n`` input channels belongs to (static masks count for their
     variable; beyond the grid's own channels come the summary features, if the model has them).
     """
-    names = [n for _ in BLOCKS for n in V.TIME_SERIES] + list(V.STATIC) * 2
+    names = [name for _ in BLOCKS for name in V.TIME_SERIES] + list(V.STATIC) * 2
     if n is None or n == len(names):
         return names
     if n == len(names) + S.n_channels():
