@@ -118,7 +118,8 @@ def build(records: pd.DataFrame, stats: dict, patients: list[str] | None = None,
         feats = S.transform(records, patients, summary)
         blocks.append(np.repeat(feats[:, None, :], HOURS, axis=1))
     x = np.concatenate(blocks, axis=2).astype(np.float32)
-    return Grid(x, patients, observed.astype(np.float32))
+    big = float(np.finfo(np.float32).max)  # absurd raw values stay plottable, not inf
+    return Grid(x, patients, np.clip(observed, -big, big).astype(np.float32))
 
 
 def channel_variables(n: int | None = None) -> list[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -88,3 +91,36 @@ def test_fuzz_csv_shaped_text(rows, sep):
     except UnicodeEncodeError:
         return
     assert h.records["value"].notna().all() and h.records["minutes"].notna().all()
+
+
+@functools.cache
+def _fitted() -> tuple[dict, dict]:
+    """Grid statistics and summary parameters fitted once on synthetic stays (no data needed)."""
+    from medcore.history import grid, summary
+
+    rec = synthetic.records(30, seed=0)
+    return grid.fit_stats(rec), summary.fit(rec, list(pd.unique(rec["patient_id"])))
+
+
+_value = st.one_of(st.floats(allow_nan=False, allow_infinity=False, width=64),
+                   st.integers(-10**12, 10**12))
+
+
+@settings(max_examples=60, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["A", "B"]), st.integers(-600, 4000),
+                          st.sampled_from(["HR", "Urine", "Age", "GCS", "pH", "FOO"]), _value),
+                min_size=1, max_size=40))
+def test_fuzz_parsed_uploads_grid_to_finite_model_input(rows):
+    """Whatever io accepts, the model input (grid + whole-stay summaries) is finite."""
+    from medcore.history import grid, summary
+
+    text = HEADER + "\n".join(f"{p},{m},{v},{x!r}" for p, m, v, x in rows)
+    try:
+        h = io.load_upload("fuzz.csv", text.encode())
+    except InputError:
+        return
+    stats, params = _fitted()
+    g = grid.build(h.records, stats, None, params)
+    assert g.x.shape == (len(g.patients), grid.HOURS, grid.n_channels() + summary.n_channels())
+    assert np.isfinite(g.x).all()
+    assert not np.isinf(g.observed).any()  # NaN marks unobserved hours; nothing overflows
