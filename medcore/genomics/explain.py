@@ -17,14 +17,10 @@ METHOD = ("SHAP GradientExplainer (expected gradients), 100 samples, background 
 def contributions(model, background: np.ndarray, x: np.ndarray, class_index: int,
                   nsamples: int = 100) -> np.ndarray:
     """(n, width, 4) signed contributions towards ``class_index`` for the batch ``x``."""
-    import warnings
-
     from medcore.explain.shap_gradient import gradient_shap
 
-    with warnings.catch_warnings():  # shap passes the input as a list; Keras warns, harmlessly
-        warnings.filterwarnings("ignore", message="The structure of `inputs`")
-        values = gradient_shap(model, background, x, output_index=class_index,
-                               nsamples=nsamples, seed=0)
+    values = gradient_shap(model, background, x, output_index=class_index, nsamples=nsamples,
+                           seed=0)
     values = np.asarray(values, dtype=np.float32).reshape(x.shape)
     per_pos = values.sum(axis=-1, keepdims=True)
     return per_pos * x

@@ -8,8 +8,6 @@ backward pass per batch) so 10,000 patients still get reasons quickly.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from medcore.history import grid
@@ -24,9 +22,7 @@ def shap_per_variable(model, background: np.ndarray, x: np.ndarray,
     """(patients, 48, variables) SHAP contributions to the model's risk output."""
     from medcore.explain.shap_gradient import gradient_shap
 
-    with warnings.catch_warnings():  # shap passes a list to a single-input model: harmless
-        warnings.filterwarnings("ignore", message="The structure of `inputs`")
-        values = gradient_shap(model, background, x, output_index=0, nsamples=nsamples, seed=0)
+    values = gradient_shap(model, background, x, output_index=0, nsamples=nsamples, seed=0)
     return grid.per_variable(np.asarray(values).reshape(x.shape))
 
 
