@@ -120,8 +120,9 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
     cache = st.session_state.setdefault("drugs_shap", {})
     if (row["smiles"], a) not in cache:
         with st.spinner("Computing SHAP…"):
-            cache[(row["smiles"], a)] = explain.atom_shap(tox, row["smiles"], assays.index(a))
-    values = cache[(row["smiles"], a)]
+            cache[(row["smiles"], a)] = explain.shap_parts(tox, row["smiles"], assays.index(a))
+    parts = cache[(row["smiles"], a)]
+    values = parts["atoms"]
     left, right = st.columns(2)
     with left:
         st.code(row["smiles"], language=None)
@@ -129,7 +130,18 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
             st.warning("This SMILES could not be mapped atom by atom.")
         else:
             st.image(draw.similarity_map_png(row["smiles"], values),
-                     caption=f"{a}: red atoms raise the probability, blue lower it")
+                     caption=f"{a}: red atoms raise the probability, blue lower it "
+                             "(SMILES-CNN tokens and the ECFP4 substructures the molecule has)")
+        top = explain.top_descriptors(parts)
+        whole = pd.DataFrame({"property": [k for k, _ in top], "SHAP": [v for _, v in top]})
+        fig = px.bar(whole, x="SHAP", y="property", orientation="h",
+                     color=whole["SHAP"] > 0, color_discrete_map={True: "#d62728",
+                                                                  False: "#1f77b4"})
+        fig.update_layout(showlegend=False, yaxis={"autorange": "reversed"}, height=300,
+                          margin={"t": 10})
+        st.caption("Whole-molecule contributions, not drawn on atoms: RDKit descriptors "
+                   "(names as in RDKit) and the ECFP4 substructures this molecule lacks.")
+        st.plotly_chart(fig, key="drugs_whole")
     with right:
         thr = dict(zip(assays, tox.extras["preprocess"]["thresholds"], strict=True))
         prob = pd.DataFrame({"assay": assays, "probability": [row["probabilities"][x]

@@ -1,9 +1,11 @@
-"""Model id ``tox-cnn``: Tox21 12-assay toxicity from a 1-D SMILES CNN (see ``smiles_cnn``).
+"""Model id ``tox-cnn``: Tox21 12-assay toxicity from a 1-D SMILES CNN (see ``smiles_cnn``)
+averaged with a fingerprint-and-descriptor MLP branch (``fingerprint_mlp``; version 2).
 
-One training run fits: the shipped CNN on the seeded random 80/10/10 split, a second CNN on the
-Bemis-Murcko scaffold split (``scaffold.keras``), and 200-tree random forests on 2048-bit ECFP4
-for both splits (their test predictions are stored in ``baselines.npz``; ``evaluate`` rescores
-those stored predictions rather than refitting the forests). Test splits are scored once, here.
+One training run fits: the shipped two-branch model on the seeded random 80/10/10 split, a second
+one on the Bemis-Murcko scaffold split (``scaffold.keras``), and 200-tree random forests on
+2048-bit ECFP4 for both splits (their test predictions are stored in ``baselines.npz``;
+``evaluate`` rescores those stored predictions rather than refitting the forests). Test splits
+are scored once, here.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from medcore import settings
-from medcore.molecules import data, featurize, mtmetrics, smiles_cnn
+from medcore.molecules import data, descriptors, featurize, fingerprint_mlp, mtmetrics, smiles_cnn
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
@@ -64,10 +66,10 @@ def _held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
 
     sm, y = test_of(splits["random"])
     nb = pre.get("n_boot", 200)
-    out = mtmetrics.report(y, smiles_cnn.predict(model, sm, vocab), assays, nb)
+    out = mtmetrics.report(y, fingerprint_mlp.predict(model, sm, vocab), assays, nb)
     ssm, sy = test_of(splits["scaffold"])
     out["scaffold_split"] = mtmetrics.report(
-        sy, smiles_cnn.predict(extras["scaffold_model"], ssm, vocab), assays, nb)
+        sy, fingerprint_mlp.predict(extras["scaffold_model"], ssm, vocab), assays, nb)
     out["scaffold_mean_roc_auc"] = out["scaffold_split"]["mean_roc_auc"]
     base = extras["baselines"]
     out["baselines"] = {
@@ -100,15 +102,22 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 16, augment: int 
     splits = _splits(t)
     epochs, augment = (1, 0) if quick else (epochs, augment)
     vocab = featurize.build_vocab([t.smiles[i] for i in splits["random"]["train"]])
-    models, history = {}, {}
+    x_fp = descriptors.features(t.mols)
+    models, history, valid_auc, valid_p = {}, {}, {}, {}
     for name, sp in splits.items():
         tr, va = sp["train"], sp["valid"]
-        models[name], history[name] = smiles_cnn.fit(
+        cnn, h_cnn = smiles_cnn.fit(
             [t.smiles[i] for i in tr], [t.mols[i] for i in tr], t.labels[tr],
             [t.smiles[i] for i in va], t.labels[va], vocab, epochs, augment=augment,
             filters=filters)
-    va = splits["random"]["valid"]
-    pv = smiles_cnn.predict(models["random"], [t.smiles[i] for i in va], vocab)
+        mlp, h_fp = fingerprint_mlp.fit(x_fp[tr], t.labels[tr], x_fp[va], t.labels[va],
+                                        epochs=2 if quick else 40)
+        models[name] = fingerprint_mlp.combine(cnn, mlp)
+        history[name] = {"smiles_cnn": h_cnn, "fingerprint_mlp": h_fp}
+        valid_p[name] = fingerprint_mlp.predict(models[name], [t.smiles[i] for i in va], vocab)
+        valid_auc[name] = {"smiles_cnn": max(h_cnn), "fingerprint_mlp": max(h_fp),
+                           "combined": round(smiles_cnn.mean_auc(t.labels[va], valid_p[name]), 4)}
+    va, pv = splits["random"]["valid"], valid_p["random"]
     thresholds = []
     for j in range(len(data.ASSAYS)):
         m = ~np.isnan(t.labels[va, j])
@@ -123,7 +132,7 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 16, augment: int 
     (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))
     models["random"].save(out_dir / "model.keras")
     models["scaffold"].save(out_dir / "scaffold.keras")
-    x = featurize.ecfp4_bits(t.mols)
+    x = x_fp[:, :descriptors.N_BITS]
     trees = 10 if quick else 200
     base = {f"rf_{k}": _rf_test_preds(x, t.labels, sp, trees) for k, sp in splits.items()}
     np.savez_compressed(out_dir / "baselines.npz", **base)
@@ -131,7 +140,7 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 16, augment: int 
     metrics = _held_out_metrics(models["random"], extras, data_dir)
     from medcore.molecules.tox_card import build_card
 
-    card = build_card(t, splits, models["random"], metrics, history, pre,
+    card = build_card(t, splits, models["random"], metrics, history, valid_auc, pre,
                       epochs=epochs, augment=augment, quick=quick, seconds=time.time() - t0)
     card["curves"] = _curves(models["random"], t, splits["random"], pre)
     return card
@@ -142,7 +151,7 @@ def _curves(model, t: data.Tox21, split: dict, pre: dict) -> dict:
     from medcore.metrics import binary_curves
 
     te = split["test"]
-    p = smiles_cnn.predict(model, [t.smiles[i] for i in te], pre["vocab"])
+    p = fingerprint_mlp.predict(model, [t.smiles[i] for i in te], pre["vocab"])
     m = ~np.isnan(t.labels[te])
     return binary_curves(t.labels[te][m], p[m], 0.5)
 
@@ -153,7 +162,7 @@ def evaluate(bundle, data_dir: Path) -> dict:
 
 def score(bundle, smiles: list[str]) -> np.ndarray:
     """(n, 12) assay probabilities for canonical SMILES from ``io``."""
-    return smiles_cnn.predict(bundle.model, smiles, bundle.extras["preprocess"]["vocab"])
+    return fingerprint_mlp.predict(bundle.model, smiles, bundle.extras["preprocess"]["vocab"])
 
 
 def predict_paths(bundle, paths: list[Path], explain_top: int = 10) -> list[dict]:

@@ -1,12 +1,16 @@
-"""Per-atom SHAP for tox-cnn: expected gradients on the one-hot SMILES, summed per token,
-then moved onto atoms (bond, branch and ring-closure tokens credit the atom written before).
+"""Per-atom SHAP for tox-cnn: expected gradients on both inputs of the two-branch model.
+
+SMILES tokens: summed per token, then moved onto atoms (bond, branch and ring-closure tokens
+credit the atom written before). ECFP4 bits the molecule has: spread evenly over the atoms of the
+environments that set them. What cannot honestly sit on an atom is reported beside the drawing:
+each descriptor's share (logP, charge, ...) and the total of substructures the molecule lacks.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from medcore.molecules import featurize, smiles_cnn
+from medcore.molecules import descriptors, featurize, smiles_cnn
 
 
 def token_to_atom_values(tokens: list[str], token_values: np.ndarray, n_atoms: int
@@ -24,46 +28,90 @@ def token_to_atom_values(tokens: list[str], token_values: np.ndarray, n_atoms: i
     return out
 
 
-def expected_gradients(model, background: np.ndarray, x: np.ndarray, output_index: int,
-                       nsamples: int = 200, seed: int = 0) -> np.ndarray:
+def bits_to_atom_values(mol, bit_values: np.ndarray) -> tuple[np.ndarray, float]:
+    """(per-atom share of the bits the molecule has, total of the bits it lacks)."""
+    out = np.zeros(mol.GetNumAtoms())
+    present = descriptors.bit_atoms(mol)
+    for bit, envs in present.items():
+        for atoms in envs:
+            out[atoms] += bit_values[bit] / len(envs) / len(atoms)
+    absent = np.ones(len(bit_values), bool)
+    absent[list(present)] = False
+    return out, float(bit_values[absent].sum())
+
+
+def expected_gradients(model, background: list[np.ndarray], x: list[np.ndarray],
+                       output_index: int, nsamples: int = 200, seed: int = 0
+                       ) -> list[np.ndarray]:
     """SHAP values by expected gradients (Erion et al. 2021), the estimator behind
     ``shap.GradientExplainer``: mean over (background, alpha) draws of
-    grad f(bg + alpha (x - bg)) * (x - bg). Written directly with one eager GradientTape so a
-    molecule of any length takes one batched pass, instead of shap re-tracing per call
-    (10+ s per molecule here). Returns the shape of ``x[0]``."""
+    grad f(bg + alpha (x - bg)) * (x - bg), one draw shared by all inputs of a multi-input
+    model. Written directly with one eager GradientTape so a molecule of any length takes one
+    batched pass, instead of shap re-tracing per call (10+ s per molecule here). Returns one
+    array per input, each the shape of that input's ``x[k][0]``."""
     import tensorflow as tf
 
     rng = np.random.default_rng(seed)
-    bg = background[rng.integers(0, len(background), nsamples)]
-    alpha = rng.random((nsamples,) + (1,) * (x.ndim - 1)).astype(np.float32)
-    diff = x[0][None] - bg
-    points = tf.constant(bg + alpha * diff)
+    pick = rng.integers(0, len(background[0]), nsamples)
+    alpha = rng.random(nsamples).astype(np.float32)
+    diffs, points = [], []
+    for bg, xx in zip(background, x, strict=True):
+        bg = bg[pick]
+        a = alpha.reshape((nsamples,) + (1,) * (xx.ndim - 1))
+        diffs.append(xx[0][None] - bg)
+        points.append(tf.constant(bg + a * diffs[-1]))
     with tf.GradientTape() as tape:
         tape.watch(points)
         out = model(points, training=False)[:, output_index]
-    grads = tape.gradient(out, points).numpy()
-    return (grads * diff).mean(0)
+    grads = tape.gradient(out, points)
+    return [(g.numpy() * d).mean(0) for g, d in zip(grads, diffs, strict=True)]
 
 
-def atom_shap(bundle, smiles: str, assay: int, nsamples: int = 200, seed: int = 0
-              ) -> np.ndarray | None:
-    """SHAP value of each atom for one assay's probability (sums to f(x) - E[f(background)])."""
+def model_inputs(pre: dict, smiles: list[str], length: int) -> list[np.ndarray]:
+    return [featurize.one_hot(smiles, pre["vocab"], length), descriptors.from_smiles(smiles)]
+
+
+def shap_parts(bundle, smiles: str, assay: int, nsamples: int = 200, seed: int = 0) -> dict:
+    """One assay's SHAP for one molecule, split into what sits on atoms and what does not.
+
+    Returns ``atoms`` (per-atom values, None when tokens and atoms do not line up),
+    ``descriptors`` (name -> value), ``absent_substructures`` (sum over ECFP4 bits the molecule
+    lacks), ``expected`` (mean probability over the background). All parts sum to
+    f(x) - expected, up to the sampling error of expected gradients."""
     from rdkit import Chem
 
     pre = bundle.extras["preprocess"]
     length = smiles_cnn.bucket_len(smiles)
-    x = featurize.one_hot([smiles], pre["vocab"], length)
-    background = featurize.one_hot(pre["background"], pre["vocab"], length)
-    values = expected_gradients(bundle.model, background, x, assay, nsamples, seed)
-    per_token = values.sum(-1)
-    tokens = featurize.tokenize(smiles)[:length]
+    x = model_inputs(pre, [smiles], length)
+    background = model_inputs(pre, pre["background"], length)
+    tok_values, fp_values = expected_gradients(bundle.model, background, x, assay, nsamples,
+                                               seed)
+    expected = float(np.mean(np.asarray(bundle.model(background, training=False))[:, assay]))
     mol = Chem.MolFromSmiles(smiles)
-    if mol is None:
-        return None
-    if len(tokens) < len(featurize.tokenize(smiles)):
-        per_token = np.concatenate([per_token, np.zeros(len(featurize.tokenize(smiles)) - length)])
-        tokens = featurize.tokenize(smiles)
-    return token_to_atom_values(tokens, per_token, mol.GetNumAtoms())
+    all_tokens = featurize.tokenize(smiles)
+    per_token = tok_values.sum(-1)
+    if len(all_tokens) > length:
+        per_token = np.concatenate([per_token, np.zeros(len(all_tokens) - length)])
+    atoms = token_to_atom_values(all_tokens, per_token, mol.GetNumAtoms())
+    bit_atoms, absent = bits_to_atom_values(mol, fp_values[: descriptors.N_BITS])
+    return {"atoms": None if atoms is None else atoms + bit_atoms,
+            "descriptors": dict(zip(descriptors.NAMES, fp_values[descriptors.N_BITS:].tolist(),
+                                    strict=True)),
+            "absent_substructures": absent, "expected": expected}
+
+
+def atom_shap(bundle, smiles: str, assay: int, nsamples: int = 200, seed: int = 0
+              ) -> np.ndarray | None:
+    """Per-atom SHAP values for one assay's probability (see ``shap_parts``)."""
+    return shap_parts(bundle, smiles, assay, nsamples, seed)["atoms"]
+
+
+def top_descriptors(parts: dict, k: int = 8) -> list[tuple[str, float]]:
+    """The k whole-molecule contributions with the largest |SHAP|, absent substructures
+    included as one entry, for the bar beside the atom drawing."""
+    items = [*parts["descriptors"].items(),
+             ("substructures absent (ECFP4)", parts["absent_substructures"])]
+    return sorted(items, key=lambda kv: -abs(kv[1]))[:k]
 
 
 def top_atoms(smiles: str, values: np.ndarray, k: int = 5) -> list[dict]:

@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 
 def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_shap: bool = False,
                 nsamples: int = 200) -> list[dict]:
-    """One row per record: probabilities per assay, assays over threshold, top SHAP atoms
-    (for the first ``explain_top`` valid molecules, on their most probable assay), or the error."""
+    """One row per record: probabilities per assay, assays over threshold, top SHAP atoms and
+    whole-molecule properties (for the first ``explain_top`` valid molecules, on their most
+    probable assay), or the error."""
     from medcore.molecules.cnn import score
 
     pre = bundle.extras["preprocess"]
@@ -36,7 +37,10 @@ def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_shap: boo
                "active_assays": [a for a, v, t in zip(assays, p, thr, strict=True) if v >= t],
                "max_assay": assays[best], "max_probability": round(float(p[best]), 4)}
         if explained < explain_top:
-            values = explain.atom_shap(bundle, rec.smiles, best, nsamples)
+            parts = explain.shap_parts(bundle, rec.smiles, best, nsamples)
+            row["top_properties"] = [{"property": k, "shap": round(float(v), 4)}
+                                     for k, v in explain.top_descriptors(parts, 5)]
+            values = parts["atoms"]
             if values is not None:
                 row["top_atoms"] = explain.top_atoms(rec.smiles, values)
                 if full_shap:

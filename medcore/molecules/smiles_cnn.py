@@ -100,8 +100,8 @@ def fit(smiles: list[str], mols: list, labels: np.ndarray, valid_smiles: list[st
     model = build(len(vocab), labels.shape[1], **arch)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=masked_bce)
     y = np.nan_to_num(labels, nan=-1.0).astype(np.float32)
-    best, best_w, history, wait = -1.0, model.get_weights(), [], 0
-    for epoch in range(epochs):
+
+    def run_epoch() -> None:
         sm, yy = list(smiles), [y]
         for _ in range(augment):
             sm += [Chem.MolToSmiles(m, doRandom=True) for m in mols]
@@ -109,9 +109,23 @@ def fit(smiles: list[str], mols: list, labels: np.ndarray, valid_smiles: list[st
         ys = np.concatenate(yy)
         for length, idx in buckets(sm, 64, rng):
             model.train_on_batch(featurize.one_hot([sm[i] for i in idx], vocab, length), ys[idx])
-        auc = mean_auc(valid_labels, predict(model, valid_smiles, vocab))
+
+    history = keep_best(model, run_epoch, lambda: mean_auc(
+        valid_labels, predict(model, valid_smiles, vocab)), epochs, patience, "smiles")
+    return model, history
+
+
+def keep_best(model, run_epoch, valid_auc, epochs: int, patience: int, name: str
+              ) -> list[float]:
+    """Early stopping shared by both tox-cnn branches: run epochs, score validation mean
+    ROC-AUC after each, stop after ``patience`` epochs without a gain, and leave the model with
+    the best epoch's weights. Returns the per-epoch validation AUCs."""
+    best, best_w, history, wait = -1.0, model.get_weights(), [], 0
+    for epoch in range(epochs):
+        run_epoch()
+        auc = valid_auc()
         history.append(round(auc, 4))
-        log.info("epoch %d valid mean AUC %.4f", epoch, auc)
+        log.info("%s epoch %d valid mean AUC %.4f", name, epoch, auc)
         if auc > best:
             best, best_w, wait = auc, model.get_weights(), 0
         else:
@@ -119,4 +133,4 @@ def fit(smiles: list[str], mols: list, labels: np.ndarray, valid_smiles: list[st
             if wait >= patience:
                 break
     model.set_weights(best_w)
-    return model, history
+    return history

@@ -61,20 +61,41 @@ def test_tox_predict_paths_good_and_bad(tox, tmp_path):
     assert len(rows) == len(examples.EXAMPLES) + 1 and "error" in rows[-1]
     assert all(0 <= p <= 1 for p in rows[0]["probabilities"].values())
     assert len(rows[0]["top_atoms"]) == 5 and "top_atoms" not in rows[2]
+    assert len(rows[0]["top_properties"]) == 5 and "top_properties" not in rows[2]
     json.dumps(out)
 
 
 def test_atom_shap_is_deterministic_and_near_additive(tox):
     smi = io.standardise(examples.EXAMPLES["tamoxifen"]).smiles
-    a = explain.atom_shap(tox, smi, 0, nsamples=400)
+    parts = explain.shap_parts(tox, smi, 0, nsamples=400)
+    a = parts["atoms"]
     assert a.shape == (28,) and np.allclose(a, explain.atom_shap(tox, smi, 0, nsamples=400))
-    from medcore.molecules import featurize, smiles_cnn
+    desc = list(parts["descriptors"].values())
+    assert len(desc) == 92 and np.isfinite(desc).all()
+    from medcore.molecules import fingerprint_mlp
 
-    pre = tox.extras["preprocess"]
-    length = smiles_cnn.bucket_len(smi)
-    fx = float(tox.model(featurize.one_hot([smi], pre["vocab"], length))[0, 0])
-    fb = float(np.mean(tox.model(featurize.one_hot(pre["background"], pre["vocab"], length))[:, 0]))
-    assert abs(a.sum() - (fx - fb)) < 0.25 * abs(fx - fb) + 0.01
+    fx = float(fingerprint_mlp.predict(tox.model, [smi], tox.extras["preprocess"]["vocab"])[0, 0])
+    total = a.sum() + sum(desc) + parts["absent_substructures"]
+    assert abs(total - (fx - parts["expected"])) < 0.25 * abs(fx - parts["expected"]) + 0.01
+    top = explain.top_descriptors(parts, 3)
+    assert len(top) == 3 and abs(top[0][1]) >= abs(top[2][1])
+
+
+def test_fingerprint_bits_map_onto_their_atoms():
+    from rdkit import Chem
+
+    from medcore.molecules import descriptors
+
+    mol = Chem.MolFromSmiles("CCO")
+    envs = descriptors.bit_atoms(mol)
+    assert all(set(a) <= {0, 1, 2} for e in envs.values() for a in e)
+    assert any(a == [0, 1, 2] for e in envs.values() for a in e)  # radius-1 around the CH2
+    values = np.zeros(descriptors.N_BITS)
+    bit = next(b for b, e in envs.items() if [0, 1, 2] in e)
+    values[bit] = 0.3
+    values[(set(range(descriptors.N_BITS)) - set(envs)).pop()] = -0.1
+    atoms, absent = explain.bits_to_atom_values(mol, values)
+    assert np.isclose(atoms.sum(), 0.3) and np.isclose(absent, -0.1) and atoms.min() > 0
 
 
 def test_drawings_are_png(tox):
