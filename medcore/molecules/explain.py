@@ -68,6 +68,7 @@ def expected_gradients(model, background: list[np.ndarray], x: list[np.ndarray],
 
 
 def model_inputs(pre: dict, smiles: list[str], length: int) -> list[np.ndarray]:
+    """The two-input model's [one-hot SMILES padded to ``length``, fingerprint] arrays."""
     return [featurize.one_hot(smiles, pre["vocab"], length), descriptors.from_smiles(smiles)]
 
 
@@ -80,6 +81,12 @@ def shap_parts(bundle, smiles: str, assay: int, nsamples: int = 200, seed: int =
     f(x) - expected, up to the sampling error of expected gradients."""
     from rdkit import Chem
 
+    from medcore.errors import InputError
+
+    mol = Chem.MolFromSmiles(smiles)
+    if mol is None:
+        raise InputError(f"Not a valid SMILES: {smiles[:80]!r}.",
+                         "Pass the canonical SMILES that medcore.molecules.io returned.")
     pre = bundle.extras["preprocess"]
     length = smiles_cnn.bucket_len(smiles)
     x = model_inputs(pre, [smiles], length)
@@ -87,7 +94,6 @@ def shap_parts(bundle, smiles: str, assay: int, nsamples: int = 200, seed: int =
     tok_values, fp_values = expected_gradients(bundle.model, background, x, assay, nsamples,
                                                seed)
     expected = float(np.mean(np.asarray(bundle.model(background, training=False))[:, assay]))
-    mol = Chem.MolFromSmiles(smiles)
     all_tokens = featurize.tokenize(smiles)
     per_token = tok_values.sum(-1)
     if len(all_tokens) > length:

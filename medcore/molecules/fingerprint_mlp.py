@@ -77,8 +77,8 @@ def predict(model, smiles: list[str], vocab: list[str], batch: int = 512) -> np.
     from medcore.molecules import featurize
 
     out = np.zeros((len(smiles), model.output_shape[-1]), np.float32)
-    fp = descriptors.from_smiles(smiles)
+    bits, desc = descriptors.compact_from_smiles(smiles)
     for length, idx in smiles_cnn.buckets(smiles, batch):
         x = featurize.one_hot([smiles[i] for i in idx], vocab, length)
-        out[idx] = model.predict_on_batch([x, fp[idx]])
+        out[idx] = model.predict_on_batch([x, descriptors.join(bits[idx], desc[idx])])
     return out

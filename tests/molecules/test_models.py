@@ -79,6 +79,10 @@ def test_atom_shap_is_deterministic_and_near_additive(tox):
     assert abs(total - (fx - parts["expected"])) < 0.25 * abs(fx - parts["expected"]) + 0.01
     top = explain.top_descriptors(parts, 3)
     assert len(top) == 3 and abs(top[0][1]) >= abs(top[2][1])
+    from medcore.errors import InputError
+
+    with pytest.raises(InputError, match="Not a valid SMILES"):
+        explain.shap_parts(tox, "C1CC", 0)
 
 
 def test_fingerprint_bits_map_onto_their_atoms():
