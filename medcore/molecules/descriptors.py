@@ -2,8 +2,8 @@
 physico-chemical descriptors.
 
 Chosen on the validation split: the descriptors carry what a SMILES CNN misses (lipophilicity,
-charge, size), and this set costs under 1 ms per molecule, so 10,000 SMILES still score well
-inside the 20 s target (the full RDKit list costs ~12 ms per molecule). Descriptors are
+charge, size), and this set costs ~1.3 ms per molecule, so 10,000 SMILES still score inside
+the 20 s target on two cores (the full RDKit list costs ~12 ms per molecule). Descriptors are
 sign-log1p compressed here; the model standardises them with its training statistics.
 """
 
