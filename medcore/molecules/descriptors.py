@@ -121,7 +121,7 @@ def bit_atoms(mol) -> dict[int, list[list[int]]]:
     from rdkit import Chem
     from rdkit.Chem import rdFingerprintGenerator
 
-    gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=N_BITS)
+    gen = featurize.ecfp4_generator(N_BITS)
     info = rdFingerprintGenerator.AdditionalOutput()
     info.AllocateBitInfoMap()
     gen.GetFingerprint(mol, additionalOutput=info)

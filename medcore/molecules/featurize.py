@@ -77,9 +77,15 @@ def truncated(smiles: str, max_tokens: int = MAX_TOKENS) -> bool:
     return len(tokenize(smiles)) > max_tokens
 
 
-def ecfp4_bits(mols: list, n_bits: int = 2048) -> np.ndarray:
-    """2048-bit ECFP4 (Morgan radius 2) as uint8, the RF baseline's input."""
+def ecfp4_generator(n_bits: int = 2048):
+    """The one ECFP4 definition (Morgan radius 2): the bits the models read and the atoms an
+    explanation maps them back to must come from the same generator."""
     from rdkit.Chem import rdFingerprintGenerator
 
-    gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=n_bits)
+    return rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=n_bits)
+
+
+def ecfp4_bits(mols: list, n_bits: int = 2048) -> np.ndarray:
+    """2048-bit ECFP4 (Morgan radius 2) as uint8, the RF baseline's input."""
+    gen = ecfp4_generator(n_bits)
     return np.stack([gen.GetFingerprintAsNumPy(m).astype(np.uint8) for m in mols])
