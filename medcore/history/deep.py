@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from medcore import calibration, metrics, registry
 from medcore.errors import ModelIntegrityError
 from medcore.explain import background
-from medcore.history import baselines, data, grid, summary
+from medcore.history import baselines, crossfit, data, grid, summary
 from medcore.history import variables as V
 
 log = logging.getLogger(__name__)
@@ -127,66 +128,143 @@ def evaluate(bundle, data_dir: Path) -> dict:
     return m
 
 
+@dataclass
+class Fitted:
+    """What either training path hands to the shared tail of ``train_model``."""
+
+    model: object
+    raw_cal: np.ndarray  # uncalibrated scores of stays the scoring member never trained on
+    y_cal: np.ndarray
+    base_cal: dict[str, np.ndarray]  # baseline risks for the same stays (their thresholds)
+    baselines: dict
+    stats: dict
+    summary: dict | None
+    x_fit: np.ndarray  # training grids (SHAP background summary)
+    counts: dict
+    validation: dict
+    split_text: str
+
+
+def _holdout(a: data.Cohort, build: Callable, opts: dict) -> Fitted:
+    """One model: set A split 80/20, validation for early stopping and calibration."""
+    tr, va = data.split_a(a)
+    if opts["quick"]:
+        tr, va = tr[:300], va[:150]
+    a_tr, a_va = data.subset(a, tr), data.subset(a, va)
+    stats = grid.fit_stats(a_tr.records)
+    fsum = summary.fit(a_tr.records, a_tr.patients) if opts["summary_features"] else None
+    g_tr = grid.build(a_tr.records, stats, a_tr.patients, fsum)
+    g_va = grid.build(a_va.records, stats, a_va.patients, fsum)
+    import keras
+
+    keras.utils.set_random_seed(opts["seed"])
+    model = build(g_tr.x.shape[1:])
+    best = _fit(model, g_tr.x, a_tr.y, g_va.x, a_va.y, opts["epochs"], opts["batch"],
+                opts["lr"], opts["seed"])
+    f_tr = baselines.features(a_tr.records, a_tr.patients)
+    f_va = baselines.features(a_va.records, a_va.patients)
+    fitted = baselines.fit_all(f_tr, a_tr.y, a_tr.saps, gb_iter=opts["gb_iter"])
+    return Fitted(model, raw_scores(model, g_va.x), a_va.y,
+                  baselines.predict_all(fitted, f_va, a_va.saps), fitted, stats, fsum, g_tr.x,
+                  {"train": data.counts(a_tr.y), "validation": data.counts(a_va.y)},
+                  {"best_epoch": best},
+                  f"Set A split {1 - data.VAL_FRACTION:.0%}/{data.VAL_FRACTION:.0%} "
+                  f"(stratified, seed {data.SEED}) into train/validation; validation used for "
+                  "early stopping, temperature and threshold.")
+
+
+def _crossfit(a: data.Cohort, build: Callable, opts: dict) -> Fitted:
+    """K members on K stratified folds of all of set A, averaged; calibrated out of fold."""
+    import keras
+
+    if opts["quick"]:
+        a = data.subset(a, np.arange(450))
+    k = opts["folds"]
+    folds = crossfit.splits(a.y, k, data.SEED)
+    stats = grid.fit_stats(a.records)  # label-free scaling statistics of all set A
+    fsum = summary.fit(a.records, a.patients) if opts["summary_features"] else None
+    g = grid.build(a.records, stats, a.patients, fsum)
+    best: list[int] = []
+
+    def member(tr: np.ndarray, va: np.ndarray, i: int):
+        seed = opts["seed"] + i
+        keras.utils.set_random_seed(seed)
+        m = build(g.x.shape[1:])
+        best.append(_fit(m, g.x[tr], a.y[tr], g.x[va], a.y[va], opts["epochs"], opts["batch"],
+                         opts["lr"], seed))
+        log.info("fold %d/%d trained (best epoch %d)", i + 1, k, best[-1])
+        return m, raw_scores(m, g.x[va])
+
+    members, raw_oof = crossfit.out_of_fold(member, folds, len(a.y))
+    f = baselines.features(a.records, a.patients)
+
+    base_oof = {name: np.empty(len(a.y)) for name in baselines.NAMES}
+    for tr, va in folds:  # one fit per fold serves all three baselines' thresholds
+        fold_fit = baselines.fit_all(f[tr], a.y[tr], a.saps[tr], gb_iter=opts["gb_iter"])
+        for name, p in baselines.predict_all(fold_fit, f[va], a.saps[va]).items():
+            base_oof[name][va] = p
+    fitted = baselines.fit_all(f, a.y, a.saps, gb_iter=opts["gb_iter"])
+    model = crossfit.combine(members, g.x.shape[1:], members[0].name)
+    n = len(a.y)
+    return Fitted(model, raw_oof, a.y, base_oof, fitted, stats, fsum, g.x,
+                  {"train": data.counts(a.y), "validation": data.counts(a.y)},
+                  {"best_epoch": best, "folds": k},
+                  f"All {n:,} set-A stays in {k} stratified folds (seed {data.SEED}): {k} "
+                  f"members, each trained on {k - 1} folds with early stopping on the fold it "
+                  "did not see, averaged into one model; temperature and thresholds fitted on "
+                  "the out-of-fold predictions (each stay scored by the member that never "
+                  "trained on it); baselines refitted on all of set A, thresholds likewise "
+                  "out of fold.")
+
+
 def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
                 epochs: int, batch: int = 64, lr: float = 1e-3, data_dir: Path | None = None,
                 summary_features: bool = False, seed: int = data.SEED,
-                validation_only: bool = False) -> dict:
-    """Train one deep model plus the baselines, calibrate on validation, score set C once.
+                validation_only: bool = False, folds: int = 1) -> dict:
+    """Train one deep model plus the baselines, calibrate on held-out set A, score set C once.
 
     ``summary_features`` adds the whole-stay summary channels (``medcore.history.summary``).
+    ``folds`` > 1 cross-fits ``folds`` members on all of set A (``medcore.history.crossfit``)
+    instead of one model on an 80/20 split.
     ``validation_only`` stops after calibration on set-A validation: nothing is written and
     set C is not read, so designs (and seeds, for their spread) can be compared before the
     one held-out scoring.
     """
-    import keras
-
     from medcore import settings
 
     t0 = time.time()
     data_dir = Path(data_dir or settings.data_dir())
     a = data.load_set(data_dir, "a")
-    tr, va = data.split_a(a)
-    limit = 300 if quick else None
-    if quick:
-        tr, va = tr[:300], va[:150]
-        epochs = 1
-    a_tr, a_va = data.subset(a, tr), data.subset(a, va)
-    stats = grid.fit_stats(a_tr.records)
-    fitted_summary = summary.fit(a_tr.records, a_tr.patients) if summary_features else None
-    g_tr = grid.build(a_tr.records, stats, a_tr.patients, fitted_summary)
-    g_va = grid.build(a_va.records, stats, a_va.patients, fitted_summary)
-    log.info("grids built in %.0f s", time.time() - t0)
-
-    keras.utils.set_random_seed(seed)
-    model = build(g_tr.x.shape[1:])
-    best_epoch = _fit(model, g_tr.x, a_tr.y, g_va.x, a_va.y, epochs, batch, lr, seed)
-    raw_va = raw_scores(model, g_va.x)
-    temperature = calibration.fit_temperature(calibration.logit(raw_va), a_va.y)
-    p_va = calibration.apply_temperature(calibration.logit(raw_va), temperature)
-    threshold = calibration.youden_threshold(a_va.y, p_va)
-    log.info("model trained in %.0f s (best epoch %d)", time.time() - t0, best_epoch)
-    val_auc = metrics.binary_point_metrics(a_va.y, p_va, threshold)["roc_auc"]
-    validation = {"roc_auc": round(float(val_auc), 4), "best_epoch": best_epoch,
+    opts = {"quick": quick, "epochs": 1 if quick else epochs, "batch": batch, "lr": lr,
+            "seed": seed, "summary_features": summary_features, "folds": folds,
+            "gb_iter": 20 if quick else 250}
+    fit = (_crossfit if folds > 1 else _holdout)(a, build, opts)
+    temperature = calibration.fit_temperature(calibration.logit(fit.raw_cal), fit.y_cal)
+    p_cal = calibration.apply_temperature(calibration.logit(fit.raw_cal), temperature)
+    threshold = calibration.youden_threshold(fit.y_cal, p_cal)
+    log.info("model trained in %.0f s", time.time() - t0)
+    val_auc = metrics.binary_point_metrics(fit.y_cal, p_cal, threshold)["roc_auc"]
+    validation = {"roc_auc": round(float(val_auc), 4), **fit.validation,
                   "temperature": round(temperature, 4)}
     if validation_only:
         return {"validation": {**validation, "seed": seed,
-                               "event1": round(metrics.event1_score(a_va.y, p_va), 4)}}
+                               "event1": round(metrics.event1_score(fit.y_cal, p_cal), 4)}}
 
-    f_tr = baselines.features(a_tr.records, a_tr.patients)
-    f_va = baselines.features(a_va.records, a_va.patients)
-    fitted = baselines.fit_all(f_tr, a_tr.y, a_tr.saps, gb_iter=20 if quick else 250)
-    p_base_va = baselines.predict_all(fitted, f_va, a_va.saps)
+    limit = 300 if quick else None
+    model, stats, fitted_summary = fit.model, fit.stats, fit.summary
     c = test_cohort(data_dir, limit)
-    p_base_c = baselines.predict_all(fitted, baselines.features(c.records, c.patients), c.saps)
+    p_base_c = baselines.predict_all(fit.baselines,
+                                     baselines.features(c.records, c.patients), c.saps)
     save_baselines(out_dir, c, p_base_c)
-    background.save(out_dir / "background.npz", g_tr.x, N_CENTROIDS)
+    background.save(out_dir / "background.npz", fit.x_fit, N_CENTROIDS)
     pre = {"variables": list(V.TIME_SERIES), "static": list(V.STATIC), "hours": grid.HOURS,
            "stats": stats, "log_variables": sorted(grid.LOG_VARS),
            **({"summary": fitted_summary} if fitted_summary else {}),
            "temperature": temperature, "threshold": threshold,
-           "test_limit": limit, "n_boot": 50 if quick else 1000, "saps1_fit": fitted["saps1"],
-           "baseline_thresholds": {k: calibration.youden_threshold(a_va.y, v)
-                                   for k, v in p_base_va.items()}}
+           "test_limit": limit, "n_boot": 50 if quick else 1000,
+           "saps1_fit": fit.baselines["saps1"],
+           "baseline_thresholds": {k: calibration.youden_threshold(fit.y_cal, v)
+                                   for k, v in fit.base_cal.items()}}
     (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))
     model.save(out_dir / "model.keras")
     log.info("baselines fitted at %.0f s", time.time() - t0)
@@ -212,13 +290,10 @@ def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
         "dataset": {
             "name": "PhysioNet/Computing in Cardiology Challenge 2012 (sets A and C)",
             "source": data.SOURCE, "licence": "ODC-By 1.0", "citation": data.CITATION,
-            "split": (f"Set A split {1 - data.VAL_FRACTION:.0%}/{data.VAL_FRACTION:.0%} "
-                      f"(stratified, seed {data.SEED}) into train/validation; validation used "
-                      "for early stopping, temperature and threshold. Set C (the challenge's "
-                      "hidden test set) scored once at the end of training."
-                      + (" QUICK run: small slice, 1 epoch." if quick else "")),
-            "counts": {"train": data.counts(a_tr.y), "validation": data.counts(a_va.y),
-                       "test": data.counts(c.y)},
+            "split": (fit.split_text + " Set C (the challenge's hidden test set) scored once "
+                      "at the end of training." + (" QUICK run: small slice, 1 epoch." if quick
+                                                   else "")),
+            "counts": {**fit.counts, "test": data.counts(c.y)},
         },
         "metrics": m,
         "validation": validation,
@@ -228,7 +303,7 @@ def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
             {"name": "Challenge 2012 event-1 winner (Johnson et al. 2012)", "value": 0.535,
              "metric": "event1", "source": "https://physionet.org/content/challenge-2012/"},
         ],
-        "input_spec": {"shape": [grid.HOURS, int(g_tr.x.shape[-1])],
+        "input_spec": {"shape": [grid.HOURS, int(fit.x_fit.shape[-1])],
                        "preprocessing": ("Long CSV -> hourly 48 h grid of 37 variables: "
                                          "standardised value (0 if unobserved), mask, hours "
                                          "since last observation / 48, last observed value; "
