@@ -40,9 +40,14 @@ def _grad_fn(model, output_index: int | None):
     return fns[output_index]
 
 
-def _grads(model, x: np.ndarray, output_index: int | None) -> np.ndarray:
+def input_gradients(model, x, output_index: int | None = None):
+    """d output / d input for a batch (a list of arrays, one per input, for multi-input models),
+    through the model's traced gradient function."""
     import tensorflow as tf
 
+    if isinstance(x, (list, tuple)):
+        grads = _grad_fn(model, output_index)([tf.convert_to_tensor(v, tf.float32) for v in x])
+        return [g.numpy() for g in grads]
     return _grad_fn(model, output_index)(tf.convert_to_tensor(x, tf.float32)).numpy()
 
 
@@ -58,7 +63,7 @@ def gradient_x_input(
         baseline: reference input (zeros when None).
     """
     base = np.zeros_like(x) if baseline is None else baseline
-    return (x - base) * _grads(model, x, output_index)
+    return (x - base) * input_gradients(model, x, output_index)
 
 
 def integrated_gradients(
@@ -69,5 +74,5 @@ def integrated_gradients(
     base = np.zeros_like(x) if baseline is None else baseline
     total = np.zeros_like(x, dtype=np.float32)
     for alpha in (np.arange(steps) + 0.5) / steps:
-        total += _grads(model, base + alpha * (x - base), output_index)
+        total += input_gradients(model, base + alpha * (x - base), output_index)
     return (x - base) * total / steps

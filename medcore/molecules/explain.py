@@ -1,4 +1,5 @@
-"""Per-atom SHAP for tox-cnn: expected gradients on both inputs of the two-branch model.
+"""Per-atom SHAP for tox-cnn: expected gradients (``medcore.explain.shap_gradient``) on both
+inputs of the two-branch model.
 
 SMILES tokens: summed per token, then moved onto atoms (bond, branch and ring-closure tokens
 credit the atom written before). ECFP4 bits the molecule has: spread evenly over the atoms of the
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from medcore.explain.shap_gradient import expected_gradients
 from medcore.molecules import descriptors, featurize, smiles_cnn
 
 
@@ -40,33 +42,6 @@ def bits_to_atom_values(mol, bit_values: np.ndarray) -> tuple[np.ndarray, float]
     return out, float(bit_values[absent].sum())
 
 
-def expected_gradients(model, background: list[np.ndarray], x: list[np.ndarray],
-                       output_index: int, nsamples: int = 200, seed: int = 0
-                       ) -> list[np.ndarray]:
-    """SHAP values by expected gradients (Erion et al. 2021), the estimator behind
-    ``shap.GradientExplainer``: mean over (background, alpha) draws of
-    grad f(bg + alpha (x - bg)) * (x - bg), one draw shared by all inputs of a multi-input
-    model. Written directly with one eager GradientTape so a molecule of any length takes one
-    batched pass, instead of shap re-tracing per call (10+ s per molecule here). Returns one
-    array per input, each the shape of that input's ``x[k][0]``."""
-    import tensorflow as tf
-
-    rng = np.random.default_rng(seed)
-    pick = rng.integers(0, len(background[0]), nsamples)
-    alpha = rng.random(nsamples).astype(np.float32)
-    diffs, points = [], []
-    for bg, xx in zip(background, x, strict=True):
-        bg = bg[pick]
-        a = alpha.reshape((nsamples,) + (1,) * (xx.ndim - 1))
-        diffs.append(xx[0][None] - bg)
-        points.append(tf.constant(bg + a * diffs[-1]))
-    with tf.GradientTape() as tape:
-        tape.watch(points)
-        out = model(points, training=False)[:, output_index]
-    grads = tape.gradient(out, points)
-    return [(g.numpy() * d).mean(0) for g, d in zip(grads, diffs, strict=True)]
-
-
 def model_inputs(pre: dict, smiles: list[str], length: int) -> list[np.ndarray]:
     """The two-input model's [one-hot SMILES padded to ``length``, fingerprint] arrays."""
     return [featurize.one_hot(smiles, pre["vocab"], length), descriptors.from_smiles(smiles)]
@@ -91,8 +66,8 @@ def shap_parts(bundle, smiles: str, assay: int, nsamples: int = 200, seed: int =
     length = smiles_cnn.bucket_len(smiles)
     x = model_inputs(pre, [smiles], length)
     background = model_inputs(pre, pre["background"], length)
-    tok_values, fp_values = expected_gradients(bundle.model, background, x, assay, nsamples,
-                                               seed)
+    tok_values, fp_values = (v[0] for v in expected_gradients(bundle.model, background, x,
+                                                                assay, nsamples, seed))
     expected = float(np.mean(np.asarray(bundle.model(background, training=False))[:, assay]))
     all_tokens = featurize.tokenize(smiles)
     per_token = tok_values.sum(-1)

@@ -31,9 +31,10 @@ def test_traced_gradient_equals_eager_tape_for_each_output():
             out = model(xt, training=False)
             target = tf.reduce_sum(out, -1) if output_index is None else out[:, output_index]
         eager = tape.gradient(target, xt).numpy()
-        np.testing.assert_allclose(gradients._grads(model, x, output_index), eager, atol=1e-6)
+        np.testing.assert_allclose(gradients.input_gradients(model, x, output_index), eager,
+                                   atol=1e-6)
     # a different batch size reuses the model's traced function
-    assert gradients._grads(model, x[:1], 0).shape == (1, 5, 3)
+    assert gradients.input_gradients(model, x[:1], 0).shape == (1, 5, 3)
     assert set(gradients._TRACED[model]) == {0, 1, None}
 
 
