@@ -6,38 +6,63 @@ approximation, ``integrated_gradients`` its path-integrated version.
 
 from __future__ import annotations
 
+import threading
 import weakref
 
 import numpy as np
 
 _TRACED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _signature(model) -> list:
+    """One TensorSpec per model input with the batch (and any other free axis) left open, so a
+    single trace serves every batch size: tracing the five-member history-rnn takes ~8 s."""
+    import tensorflow as tf
+
+    specs = [tf.TensorSpec(tuple(t.shape), tf.float32) for t in model.inputs]
+    return specs if len(specs) == 1 else [specs]
+
+
+def _recurrent(layer) -> bool:
+    """Whether a model holds a recurrent layer anywhere, nested models included."""
+    import keras
+
+    if isinstance(layer, keras.layers.RNN):
+        return True
+    return any(_recurrent(sub) for sub in getattr(layer, "layers", []))
 
 
 def _grad_fn(model, output_index: int | None):
-    """The model's input-gradient function, traced once per model and output.
+    """The model's input-gradient function, made once per model and output.
 
-    Why traced: run eagerly, a Keras GRU steps through time in Python, so one patient's
-    gradient took ~0.35 s on this CPU; the traced graph takes milliseconds.
+    Why traced for recurrent models only: run eagerly, a Keras GRU steps through time in Python,
+    so one patient's gradient took ~0.35 s on this CPU and the traced graph milliseconds; a
+    convolutional model runs as fast eagerly, and its trace (seconds on this CPU) would only
+    delay a user's first explanation. The lock keeps two Streamlit sessions from tracing the
+    same model twice.
     """
     import tensorflow as tf
 
-    fns = _TRACED.setdefault(model, {})
-    if output_index not in fns:
-        ref = weakref.ref(model)  # a strong reference here would keep the key alive forever
+    with _LOCK:
+        fns = _TRACED.setdefault(model, {})
+        if output_index not in fns:
+            ref = weakref.ref(model)  # a strong reference here would keep the key alive forever
 
-        @tf.function(reduce_retracing=True)
-        def fn(xt):
-            with tf.GradientTape() as tape:
-                tape.watch(xt)
-                out = ref()(xt, training=False)
-                if isinstance(out, (list, tuple)):
-                    out = out[0]
-                target = out[:, output_index] if output_index is not None \
-                    else tf.reduce_sum(out, -1)
-            return tape.gradient(target, xt)
+            def fn(xt):
+                with tf.GradientTape() as tape:
+                    tape.watch(xt)
+                    out = ref()(xt, training=False)
+                    if isinstance(out, (list, tuple)):
+                        out = out[0]
+                    target = out[:, output_index] if output_index is not None \
+                        else tf.reduce_sum(out, -1)
+                return tape.gradient(target, xt)
 
-        fns[output_index] = fn
-    return fns[output_index]
+            if _recurrent(model):
+                fn = tf.function(fn, input_signature=_signature(model))
+            fns[output_index] = fn
+        return fns[output_index]
 
 
 def input_gradients(model, x, output_index: int | None = None):

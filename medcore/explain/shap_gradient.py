@@ -2,10 +2,10 @@
 
 STACK.md: GradientExplainer is the SHAP path that works on CNN, RNN and 1-D CNN models with
 Keras 3 (DeepExplainer fails on LSTMs). Its estimator (Erion et al. 2021) is written here over
-the model's traced input-gradient function (``medcore.explain.gradients``) because the shap
-library re-traces the model on every call: one patient through the five-member history-rnn took
-6.5-8 s that way and 0.27 s here, a molecule 10+ s. ``tests/core/test_shap_gradient.py`` checks
-this estimator against shap.GradientExplainer on the same model.
+the model's input-gradient function (``medcore.explain.gradients``, traced once for recurrent
+models) because the shap library re-traces the model on every call: one patient through the
+five-member history-rnn took 6.5-8 s that way and 0.27 s here, a molecule 10+ s.
+``tests/core/test_shap_gradient.py`` checks this estimator against shap.GradientExplainer.
 """
 
 from __future__ import annotations

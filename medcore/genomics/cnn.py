@@ -152,7 +152,7 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
                              f"MaxPool(3) -> Conv1D({arch['filters']}, 5, relu) -> Flatten -> "
                              "Dropout(0.5) -> Dense(3, softmax); L2 1e-4; architecture "
                              f"'{chosen}' chosen by 10-fold CV on the training part",
-        "explanation": "SHAP GradientExplainer per base (medcore.explain.shap_gradient)",
+        "explanation": "SHAP per base by expected gradients (medcore.explain.shap_gradient)",
         "motifs": [{"filter": m["filter"], "consensus": m["consensus"], "matches": m["matches"]}
                    for m in pwms if m["matches"]],
     })

@@ -1,17 +1,17 @@
 """Per-base attributions for the splice CNN.
 
-SHAP GradientExplainer (expected gradients, ``medcore.explain.shap_gradient``) against a fixed
-background saved with the model: weighted k-means centroids of the training windows
-(``medcore.explain.background``), so no real sequence ships. The per-position total is drawn on
-the base that is present (fractionally for IUPAC codes), the usual "contribution logo".
+SHAP by expected gradients (shap.GradientExplainer's estimator, ``medcore.explain.shap_gradient``)
+against a fixed background saved with the model: weighted k-means centroids of the training
+windows (``medcore.explain.background``), so no real sequence ships. The per-position total is
+drawn on the base that is present (fractionally for IUPAC codes), the usual "contribution logo".
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-METHOD = ("SHAP GradientExplainer (expected gradients), 100 samples, background of 16 weighted "
-          "k-means centroids of the training windows")
+METHOD = ("SHAP by expected gradients (the GradientExplainer estimator), 100 samples, background "
+          "of 16 weighted k-means centroids of the training windows")
 
 
 def contributions(model, background: np.ndarray, x: np.ndarray, class_index: int,

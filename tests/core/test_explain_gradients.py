@@ -33,9 +33,28 @@ def test_traced_gradient_equals_eager_tape_for_each_output():
         eager = tape.gradient(target, xt).numpy()
         np.testing.assert_allclose(gradients.input_gradients(model, x, output_index), eager,
                                    atol=1e-6)
-    # a different batch size reuses the model's traced function
+    # a different batch size reuses the model's traced function: one trace per output
     assert gradients.input_gradients(model, x[:1], 0).shape == (1, 5, 3)
     assert set(gradients._TRACED[model]) == {0, 1, None}
+    assert gradients._TRACED[model][0].experimental_get_tracing_count() == 1
+
+
+def test_multi_input_gradients_use_one_trace_for_every_length():
+    import keras
+
+    from medcore.explain import gradients
+
+    keras.utils.set_random_seed(2)
+    seq, vec = keras.Input((None, 3)), keras.Input((4,))
+    out = keras.layers.Dense(1)(keras.layers.Concatenate()([keras.layers.GRU(2)(seq), vec]))
+    model = keras.Model([seq, vec], out)
+    rng = np.random.default_rng(0)
+    for n, length in ((2, 5), (3, 9)):
+        x = [rng.normal(size=(n, length, 3)).astype("float32"),
+             rng.normal(size=(n, 4)).astype("float32")]
+        g_seq, g_vec = gradients.input_gradients(model, x, 0)
+        assert g_seq.shape == (n, length, 3) and g_vec.shape == (n, 4)
+    assert gradients._TRACED[model][0].experimental_get_tracing_count() == 1
 
 
 def test_cache_does_not_keep_models_alive():
@@ -47,3 +66,21 @@ def test_cache_does_not_keep_models_alive():
     del model
     gc.collect()
     assert ref() is None
+
+
+def test_convolutional_models_run_eagerly_and_recurrent_ones_traced():
+    """A trace costs seconds on this CPU: worth it only where eager GRUs step in Python."""
+    import keras
+
+    from medcore.explain import gradients
+
+    inp = keras.Input((6, 4))
+    conv = keras.Model(inp, keras.layers.Dense(1)(keras.layers.Flatten()(
+        keras.layers.Conv1D(2, 3)(inp))))
+    nested = keras.Model(inp, keras.layers.Average()([_model(3)(inp[:, :5, :3]),
+                                                      _model(4)(inp[:, :5, :3])]))
+    x = np.ones((2, 6, 4), "float32")
+    for model in (conv, nested):
+        assert gradients.input_gradients(model, x, 0).shape == x.shape
+    assert not hasattr(gradients._TRACED[conv][0], "experimental_get_tracing_count")
+    assert gradients._TRACED[nested][0].experimental_get_tracing_count() == 1
