@@ -37,6 +37,15 @@ def cached_model(model_id: str) -> registry.Bundle:
     return registry.load(model_id)
 
 
+@st.cache_resource(show_spinner=False)
+def warm_gradients(model_id: str, output_index: int = 0) -> None:
+    """Once per server: trace a recurrent model's gradient function in the background, so the
+    first reasons a user asks for do not wait for it (``medcore.explain.gradients.warm_up``)."""
+    from medcore.explain import gradients
+
+    gradients.warm_up(cached_model(model_id).model, output_index)
+
+
 def get_model(model_id: str) -> registry.Bundle | None:
     """The loaded model, or None after showing why it cannot be used."""
     try:

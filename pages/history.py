@@ -81,7 +81,10 @@ with tab_icu:
         sources.append(("synthetic example", st.session_state["history_example"]))
     if not sources:
         st.info("Upload a CSV or press **Try an example**.")
-    bundle = components.get_model(model_id) if sources else None
+    # loaded while the user picks a file, with the explanation's trace started in the background
+    bundle = components.get_model(model_id)
+    if bundle is not None:
+        components.warm_gradients(model_id)
     cache = st.session_state.setdefault("history_cache", {})
     results, parsed = {}, {}
     if bundle is not None:

@@ -76,6 +76,21 @@ def input_gradients(model, x, output_index: int | None = None):
     return _grad_fn(model, output_index)(tf.convert_to_tensor(x, tf.float32)).numpy()
 
 
+def warm_up(model, output_index: int | None = None) -> threading.Thread:
+    """Make the gradient function in a background thread, so a recurrent model's trace (~8 s for
+    the five-member history-rnn on this CPU) runs while the user picks a file; a first real call
+    that comes earlier waits for the same trace instead of starting another."""
+    zeros = [np.zeros([1 if d is None else d for d in t.shape], np.float32)
+             for t in model.inputs]
+
+    def run() -> None:
+        input_gradients(model, zeros[0] if len(zeros) == 1 else zeros, output_index)
+
+    thread = threading.Thread(target=run, name="medcore-gradient-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def gradient_x_input(
     model, x: np.ndarray, output_index: int | None = None, baseline: np.ndarray | None = None
 ) -> np.ndarray:

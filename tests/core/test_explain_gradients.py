@@ -84,3 +84,15 @@ def test_convolutional_models_run_eagerly_and_recurrent_ones_traced():
         assert gradients.input_gradients(model, x, 0).shape == x.shape
     assert not hasattr(gradients._TRACED[conv][0], "experimental_get_tracing_count")
     assert gradients._TRACED[nested][0].experimental_get_tracing_count() == 1
+
+
+def test_warm_up_traces_in_the_background_once():
+    from medcore.explain import gradients
+
+    model = _model(5)
+    gradients.warm_up(model, 0).join(60)
+    fn = gradients._TRACED[model][0]
+    assert fn.experimental_get_tracing_count() == 1
+    x = np.ones((7, 5, 3), "float32")
+    assert gradients.gradient_x_input(model, x, 0).shape == x.shape
+    assert fn.experimental_get_tracing_count() == 1  # the user's call reused the warm trace
