@@ -1,4 +1,4 @@
-"""Gradient-based attributions for any Keras model with one tensor input.
+"""Gradient-based attributions for Keras models (one input, or a list of inputs).
 
 Used where SHAP cannot run or is too slow; ``gradient_x_input`` is the DeepLIFT-style rescale
 approximation, ``integrated_gradients`` its path-integrated version.
@@ -39,8 +39,8 @@ def _grad_fn(model, output_index: int | None):
     Why traced for recurrent models only: run eagerly, a Keras GRU steps through time in Python,
     so one patient's gradient took ~0.35 s on this CPU and the traced graph milliseconds; a
     convolutional model runs as fast eagerly, and its trace (seconds on this CPU) would only
-    delay a user's first explanation. The lock keeps two Streamlit sessions from tracing the
-    same model twice.
+    delay a user's first explanation. The lock keeps two Streamlit sessions from making two
+    functions for one model; TensorFlow then makes a second caller wait for the first trace.
     """
     import tensorflow as tf
 
@@ -67,7 +67,7 @@ def _grad_fn(model, output_index: int | None):
 
 def input_gradients(model, x, output_index: int | None = None):
     """d output / d input for a batch (a list of arrays, one per input, for multi-input models),
-    through the model's traced gradient function."""
+    through the model's gradient function (traced once for recurrent models)."""
     import tensorflow as tf
 
     if isinstance(x, (list, tuple)):
