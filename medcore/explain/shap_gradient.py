@@ -49,11 +49,3 @@ def expected_gradients(model, background: np.ndarray | list[np.ndarray],
         for k, (g, d) in enumerate(zip(grads, diffs, strict=True)):
             out[k][row] = (g * d).mean(0)
     return out[0] if single else out
-
-
-def gradient_shap(
-    model, background: np.ndarray, x: np.ndarray, output_index: int | None = None,
-    nsamples: int = 200, seed: int = 0,
-) -> np.ndarray:
-    """SHAP values with the shape of ``x`` for one output column of a one-input model."""
-    return expected_gradients(model, background, x, output_index, nsamples, seed)

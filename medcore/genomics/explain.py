@@ -17,10 +17,10 @@ METHOD = ("SHAP by expected gradients (the GradientExplainer estimator), 100 sam
 def contributions(model, background: np.ndarray, x: np.ndarray, class_index: int,
                   nsamples: int = 100) -> np.ndarray:
     """(n, width, 4) signed contributions towards ``class_index`` for the batch ``x``."""
-    from medcore.explain.shap_gradient import gradient_shap
+    from medcore.explain.shap_gradient import expected_gradients
 
-    values = gradient_shap(model, background, x, output_index=class_index, nsamples=nsamples,
-                           seed=0)
+    values = expected_gradients(model, background, x, output_index=class_index,
+                                nsamples=nsamples, seed=0)
     values = np.asarray(values, dtype=np.float32).reshape(x.shape)
     per_pos = values.sum(axis=-1, keepdims=True)
     return per_pos * x

@@ -8,12 +8,9 @@ the out-of-fold predictions of all 3,996 stays. Nothing of set C is read here.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 import numpy as np
-
-log = logging.getLogger(__name__)
 
 
 def splits(y: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -20,9 +20,9 @@ VARIABLES = list(V.TIME_SERIES) + list(V.STATIC)
 def shap_per_variable(model, background: np.ndarray, x: np.ndarray,
                       nsamples: int = 100) -> np.ndarray:
     """(patients, 48, variables) SHAP contributions to the model's risk output."""
-    from medcore.explain.shap_gradient import gradient_shap
+    from medcore.explain.shap_gradient import expected_gradients
 
-    values = gradient_shap(model, background, x, output_index=0, nsamples=nsamples, seed=0)
+    values = expected_gradients(model, background, x, output_index=0, nsamples=nsamples, seed=0)
     return grid.per_variable(np.asarray(values).reshape(x.shape))
 
 

@@ -21,13 +21,13 @@ def _models():
 def test_matches_shap_gradient_explainer_and_sums_to_the_output_gap():
     import shap
 
-    from medcore.explain.shap_gradient import gradient_shap
+    from medcore.explain.shap_gradient import expected_gradients
 
     one, _ = _models()
     rng = np.random.default_rng(0)
     bg = rng.normal(size=(20, 6, 3)).astype("float32")
     x = rng.normal(size=(2, 6, 3)).astype("float32")
-    ours = gradient_shap(one, bg, x, 0, nsamples=4000, seed=1)
+    ours = expected_gradients(one, bg, x, 0, nsamples=4000, seed=1)
     theirs = np.asarray(shap.GradientExplainer(one, bg).shap_values(x, nsamples=4000, rseed=2))
     theirs = theirs.reshape(x.shape)
     scale = np.abs(theirs).max()
@@ -35,10 +35,10 @@ def test_matches_shap_gradient_explainer_and_sums_to_the_output_gap():
     gap = np.asarray(one(x)).ravel() - np.asarray(one(bg)).mean()
     np.testing.assert_allclose(ours.reshape(2, -1).sum(1), gap, atol=0.05 * np.abs(gap).max())
     # repeatable for a seed, different for another
-    np.testing.assert_array_equal(gradient_shap(one, bg, x, 0, 50, seed=3),
-                                  gradient_shap(one, bg, x, 0, 50, seed=3))
-    assert not np.array_equal(gradient_shap(one, bg, x, 0, 50, seed=3),
-                              gradient_shap(one, bg, x, 0, 50, seed=4))
+    np.testing.assert_array_equal(expected_gradients(one, bg, x, 0, 50, seed=3),
+                                  expected_gradients(one, bg, x, 0, 50, seed=3))
+    assert not np.array_equal(expected_gradients(one, bg, x, 0, 50, seed=3),
+                              expected_gradients(one, bg, x, 0, 50, seed=4))
 
 
 def test_multi_input_parts_share_one_draw_and_sum_to_the_output_gap():
