@@ -45,3 +45,38 @@ def youden_threshold(y: np.ndarray, p: np.ndarray) -> float:
     j = tpr - fpr
     best = int(np.argmax(j))
     return float(np.clip(thr[best], 0.0, 1.0))
+
+
+def prior_shift_offset(from_prevalence: float, to_prevalence: float) -> float:
+    """Logit offset that moves calibrated probabilities to another class prevalence.
+
+    Why: a model calibrated where 74 % of images show pneumonia overstates the risk where fewer
+    do. Under a pure change of class ratio, Bayes' rule shifts every log-odds by the difference
+    of the two prior log-odds (Saerens, Latinne & Decaestecker, Neural Computation 2002).
+    """
+    for p in (from_prevalence, to_prevalence):
+        if not 0.0 < p < 1.0:
+            raise ValueError(f"prevalence must lie strictly between 0 and 1, got {p}")
+    return float(logit(np.array([to_prevalence]))[0] - logit(np.array([from_prevalence]))[0])
+
+
+def fit_operating_point(logits: np.ndarray, y: np.ndarray,
+                        prevalence: float | None = None) -> dict[str, float]:
+    """Temperature, logit offset and decision threshold, all from validation logits and labels.
+
+    Without ``prevalence``: offset 0 and Youden's J threshold (does not depend on the class
+    ratio). With it: probabilities are moved to that prevalence and the threshold is 0.5, the
+    accuracy-maximising (Bayes) decision if the calibration holds there.
+    Apply as ``sigmoid(logits / temperature + offset) >= threshold``.
+    """
+    temperature = fit_temperature(logits, y)
+    if prevalence is None:
+        p = apply_temperature(logits, temperature)
+        return {"temperature": temperature, "offset": 0.0, "threshold": youden_threshold(y, p)}
+    offset = prior_shift_offset(float(np.mean(y)), prevalence)
+    return {"temperature": temperature, "offset": offset, "threshold": 0.5}
+
+
+def apply_operating_point(logits: np.ndarray, point: dict[str, float]) -> np.ndarray:
+    """Probabilities under a fitted :func:`fit_operating_point` (temperature, then offset)."""
+    return _sigmoid(np.asarray(logits, float) / point["temperature"] + point["offset"])

@@ -17,6 +17,9 @@ cnn = components.get_model("xray-cnn")
 if cnn is None:
     st.stop()
 size = int(cnn.extras["size"])
+prevalence = cnn.extras.get("prevalence")
+calibration_text = ("calibrated on validation data" if prevalence is None else
+                    f"calibrated on validation data, then to {prevalence:.1%} pneumonia")
 tab_cls, tab_gan = st.tabs(["Classify X-rays", "Synthetic X-rays (GAN)"])
 
 # The GAN tab is filled first: it is cheap, and stays usable while SHAP runs below.
@@ -103,8 +106,8 @@ with tab_cls:
             st.warning(f"This does not look like a chest X-ray: {s['ood_reason']}. The "
                        "prediction below is unreliable.", icon="🚫")
         st.markdown(f"**P(pneumonia) = {s['probability_pneumonia']:.3f}** → "
-                    f"**{s['prediction']}** (calibrated; threshold {s['threshold']:.3f} "
-                    "chosen on validation data)")
+                    f"**{s['prediction']}** ({calibration_text}; threshold "
+                    f"{s['threshold']:.3f})")
         st.plotly_chart(figures.probability_figure(s["probability_pneumonia"], s["threshold"]),
                         key=f"imaging_prob_{i}")
         cols = st.columns(3)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from medcore import ensemble
 from medcore.explain import background
 from medcore.genomics import data, encode, training
 
@@ -59,17 +60,6 @@ def build_model(width: int = data.WINDOW, filters: int = 32, seed: int = 0,
     model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     return model
-
-
-def combine(members: list, width: int = data.WINDOW):
-    """One functional model averaging the members' probabilities (a seed ensemble)."""
-    import keras
-
-    if len(members) == 1:
-        return members[0]
-    inp = keras.Input((width, 4), name="one_hot")
-    out = keras.layers.Average(name="ensemble_mean")([m(inp) for m in members])
-    return keras.Model(inp, out, name="dna_cnn_ensemble")
 
 
 def first_member(model):
@@ -134,7 +124,8 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
             lambda seed, i=i: build_model(seed=seed, name=f"member{i}", **arch), x, y,
             epochs=1 if quick else 100, seed=100 + i)
         members.append(m)
-    model = combine(members)
+    model = ensemble.average(members, input_name="one_hot", mean_name="ensemble_mean",
+                             name="dna_cnn_ensemble")
     model.save(out_dir / "model.keras")
     background.save(out_dir / "background.npz", x, N_CENTROIDS)
     prep = {"window": data.WINDOW, "alphabet": "ACGT", "encoding": "IUPAC fractional one-hot",

@@ -35,16 +35,3 @@ def out_of_fold(fit_predict: Callable[[np.ndarray, np.ndarray, int], object],
     if np.isnan(oof).any():
         raise ValueError("folds do not cover every row")
     return fitted, oof
-
-
-def combine(members: list, shape: tuple[int, ...], name: str):
-    """One functional model averaging the members' probabilities (one file, one SHAP target)."""
-    import keras
-
-    if len(members) == 1:
-        return members[0]
-    inp = keras.Input(shape=shape, name="grid")
-    out = keras.layers.Average(name="fold_mean")(
-        [keras.Model(m.input, m.output, name=f"{name}_fold{i}")(inp)
-         for i, m in enumerate(members)])
-    return keras.Model(inp, out, name=name)

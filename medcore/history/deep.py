@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from medcore import calibration, metrics, registry
+from medcore import calibration, ensemble, metrics, registry
 from medcore.errors import ModelIntegrityError
 from medcore.explain import background
 from medcore.history import baselines, crossfit, data, grid, summary
@@ -204,7 +204,9 @@ def _crossfit(a: data.Cohort, build: Callable, opts: dict) -> Fitted:
         for name, p in baselines.predict_all(fold_fit, f[va], a.saps[va]).items():
             base_oof[name][va] = p
     fitted = baselines.fit_all(f, a.y, a.saps, gb_iter=opts["gb_iter"])
-    model = crossfit.combine(members, g.x.shape[1:], members[0].name)
+    name = members[0].name
+    model = ensemble.average(members, input_name="grid", mean_name="fold_mean", name=name,
+                             member_names=[f"{name}_fold{i}" for i in range(len(members))])
     n = len(a.y)
     return Fitted(model, raw_oof, a.y, base_oof, fitted, stats, fsum, g.x,
                   {"train": data.counts(a.y), "validation": data.counts(a.y)},

@@ -1,9 +1,11 @@
 """Model module for ``xray-cnn``: pneumonia vs normal on PneumoniaMNIST (registry contract).
 
 An ensemble of small VGG-style CNNs trained with augmentation, averaged in logit space and
-temperature-scaled on validation; the operating threshold is Youden's J on validation, which
-does not depend on the class ratio (validation has the training ratio, test has more normals).
-The test split is scored once, at the end of ``train``, through :func:`_held_out_metrics`.
+temperature-scaled on validation. Validation has the training ratio (74 % pneumonia), the test
+split more normals (62.5 %): v2 moves its probabilities to the deployment prevalence and
+decides at 0.5 (``calibration.fit_operating_point``); ``prevalence=None`` keeps v1's rule,
+Youden's J on validation. The test split is scored once, at the end of ``train``, through
+:func:`_held_out_metrics`.
 """
 
 from __future__ import annotations
@@ -23,14 +25,25 @@ from medcore.imaging.cnn_fit import fit_member
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
 MODEL_ID = "xray-cnn"
+# v2's design, pre-committed in the README before its one scoring of the test split.
+MEMBERS, WIDTH, CONVS, EPOCHS = 3, 12, (1, 2, 2), 12
+AUGMENT: dict = {"brightness": 0.1, "contrast": 0.3}  # on top of cnn_model.AUGMENT
 
 
-def train(out_dir: Path, *, quick: bool = False, size: int = 28, members: int = 3,
-          width: int = 16, epochs: int = 12, seed: int = 0, **_options) -> dict:
-    """Train the ensemble, calibrate and pick the threshold on validation, score test once."""
+def train(out_dir: Path, *, quick: bool = False, size: int = 28, members: int = MEMBERS,
+          width: int = WIDTH, convs: tuple[int, ...] = CONVS, epochs: int = EPOCHS,
+          augment: dict | None = None,
+          prevalence: float | None = xdata.DEPLOYMENT_PREVALENCE, seed: int = 0,
+          **_options) -> dict:
+    """Train the ensemble, fit the operating point on validation, score test once.
+
+    ``prevalence``: the share of pneumonia where the model is used; probabilities are moved
+    there and the threshold is 0.5. ``None`` keeps validation's ratio and Youden's threshold.
+    """
     import keras
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    from medcore.imaging import cnn_model
     from medcore.imaging.cnn_model import export_ensemble, logit_model
     from medcore.imaging.ood import fit_ood
     from medcore.settings import data_dir
@@ -40,17 +53,20 @@ def train(out_dir: Path, *, quick: bool = False, size: int = 28, members: int = 
     if quick:
         members, width, epochs = 1, 8, 1
         train_s = xdata.subset(train_s, 512)
-    fitted = [fit_member(train_s, size, width, epochs, seed + i, f"m{i}") for i in range(members)]
-    raw = export_ensemble(fitted, size, width, temperature=1.0)
-    val_logits = _predict(logit_model(raw), val_s.x)
-    temperature = calibration.fit_temperature(val_logits, val_s.y)
-    model = export_ensemble(fitted, size, width, temperature=temperature)
-    p_val = calibration.apply_temperature(val_logits, temperature)
-    threshold = calibration.youden_threshold(val_s.y, p_val)
-    prep = {"size": size, "temperature": round(temperature, 6), "threshold": round(threshold, 6),
-            "class_names": xdata.CLASS_NAMES, "crop": "centre square on the short edge",
-            "resize": "PIL bicubic", "input_range": "0-255 grayscale, shape (size, size, 1)",
-            "quick": quick}
+    convs = tuple(convs)
+    augment = {**cnn_model.AUGMENT, **AUGMENT, **(augment or {})}
+    fitted = [fit_member(train_s, size, width, epochs, seed + i, f"m{i}", convs=convs,
+                         augment=augment) for i in range(members)]
+    raw = export_ensemble(fitted, size, width, temperature=1.0, convs=convs)
+    point = calibration.fit_operating_point(_predict(logit_model(raw), val_s.x), val_s.y,
+                                            prevalence)
+    model = export_ensemble(fitted, size, width, temperature=point["temperature"], convs=convs,
+                            offset=point["offset"])
+    prep = {"size": size, "temperature": round(point["temperature"], 6),
+            "offset": round(point["offset"], 6), "threshold": round(point["threshold"], 6),
+            "prevalence": prevalence, "class_names": xdata.CLASS_NAMES,
+            "crop": "centre square on the short edge", "resize": "PIL bicubic",
+            "input_range": "0-255 grayscale, shape (size, size, 1)", "quick": quick}
     model.save(out_dir / "model.keras")
     tflite.export(model, out_dir / tflite.FILE)
     (out_dir / "preprocess.json").write_text(json.dumps(prep, indent=2))
@@ -58,8 +74,8 @@ def train(out_dir: Path, *, quick: bool = False, size: int = 28, members: int = 
     extras = load_extras(out_dir, {})
     held_out, curves = _held_out_metrics(model, extras, data_dir(), with_curves=True)
     keras.backend.clear_session(free_memory=False)
-    config = {"members": members, "width": width, "epochs": epochs, "seed": seed,
-              "quick": quick}
+    config = {"members": members, "width": width, "convs": list(convs), "epochs": epochs,
+              "augment": augment, "prevalence": prevalence, "seed": seed, "quick": quick}
     return build_card(model, prep, held_out, curves, xdata.class_counts(splits), config)
 
 
@@ -78,11 +94,12 @@ def _predict(model, x: np.ndarray) -> np.ndarray:
 
 
 def _held_out_metrics(model, extras: dict, data_dir: Path, with_curves: bool = False):
-    """Test-split report at the validation threshold, plus baselines (same code for card/evaluate).
+    """Test-split report at the operating threshold, plus baselines (same code for card/evaluate).
 
-    Baselines, all refitted deterministically or derived from the saved model:
-    ``single_member`` (member m0 alone, its own validation temperature and Youden threshold)
-    and ``logreg_pixels`` (L2 logistic regression on raw pixels, seed 0, threshold on val).
+    Baselines, all refitted deterministically or derived from the saved model, get the same
+    operating-point rule on validation: ``single_member`` (member m0 alone) and
+    ``logreg_pixels`` (L2 logistic regression on raw pixels). ``other_thresholds`` shows the
+    test split at 0.5 and at Youden's J on validation, beside the operating threshold.
     """
     from medcore.imaging.cnn_baselines import baselines
     from medcore.imaging.ood_probe import ood_report
@@ -90,14 +107,17 @@ def _held_out_metrics(model, extras: dict, data_dir: Path, with_curves: bool = F
     splits = xdata.load_splits(data_dir, extras["size"])
     if extras.get("quick"):  # tiny test models: baselines on the same small training slice
         splits["train"] = xdata.subset(splits["train"], 512)
-    test = splits["test"]
+    test, val = splits["test"], splits["val"]
     p_test = _predict(model, test.x)
     report = metrics.binary_report(test.y, p_test, extras["threshold"])
-    report["baselines"] = baselines(model, splits)
+    report["baselines"] = baselines(model, splits, extras.get("prevalence"))
     report["ood"] = ood_report(model, extras["ood"], test.x, extras["size"])
-    report["at_threshold_0.5"] = {
-        k: v for k, v in metrics.binary_report(test.y, p_test, 0.5, n_boot=0).items()
-        if k in ("accuracy", "sensitivity", "specificity")
+    youden = calibration.youden_threshold(val.y, _predict(model, val.x))
+    report["other_thresholds"] = {
+        name: {"threshold": round(thr, 4), **{
+            k: v for k, v in metrics.binary_report(test.y, p_test, thr, n_boot=0).items()
+            if k in ("accuracy", "sensitivity", "specificity")}}
+        for name, thr in (("0.5", 0.5), ("youden_on_validation", youden))
     }
     if with_curves:
         return report, metrics.binary_curves(test.y, p_test, extras["threshold"])

@@ -1,9 +1,12 @@
 """Baselines for xray-cnn, recomputed identically by ``train`` and ``evaluate``.
 
 - ``single_member``: member m0 of the saved ensemble alone (taken from model.keras), with its
-  own validation temperature and Youden threshold: what the ensemble adds.
-- ``logreg_pixels``: L2 logistic regression on raw 28x28 pixels (lbfgs, deterministic), threshold
-  by Youden's J on validation: what a CNN adds over a linear model.
+  own validation operating point: what the ensemble adds.
+- ``logreg_pixels``: L2 logistic regression on raw 28x28 pixels (lbfgs, deterministic), its
+  log-odds given the same validation operating point: what a CNN adds over a linear model.
+
+Operating point as for the ensemble (:func:`medcore.calibration.fit_operating_point` with the
+model's deployment prevalence), so the comparison is at like thresholds.
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ def _report(y_test: np.ndarray, p_test: np.ndarray, threshold: float) -> dict:
     return {k: full[k] for k in KEYS}
 
 
-def single_member(model, splits: dict[str, Split]) -> dict:
+def _at_operating_point(z_val: np.ndarray, y_val: np.ndarray, z_test: np.ndarray,
+                        y_test: np.ndarray, prevalence: float | None) -> dict:
+    point = calibration.fit_operating_point(z_val, y_val, prevalence)
+    return _report(y_test, calibration.apply_operating_point(z_test, point), point["threshold"])
+
+
+def single_member(model, splits: dict[str, Split], prevalence: float | None = None) -> dict:
     from medcore.imaging.cnn_model import member_logit_model
 
     member = member_logit_model(model, 0)
@@ -31,13 +40,10 @@ def single_member(model, splits: dict[str, Split]) -> dict:
                                          verbose=0)).ravel()
 
     val, test = splits["val"], splits["test"]
-    z_val = logits(val.x)
-    t = calibration.fit_temperature(z_val, val.y)
-    thr = calibration.youden_threshold(val.y, calibration.apply_temperature(z_val, t))
-    return _report(test.y, calibration.apply_temperature(logits(test.x), t), thr)
+    return _at_operating_point(logits(val.x), val.y, logits(test.x), test.y, prevalence)
 
 
-def logreg_pixels(splits: dict[str, Split]) -> dict:
+def logreg_pixels(splits: dict[str, Split], prevalence: float | None = None) -> dict:
     from sklearn.linear_model import LogisticRegression
 
     def flat(s: Split) -> np.ndarray:
@@ -45,13 +51,13 @@ def logreg_pixels(splits: dict[str, Split]) -> dict:
 
     clf = LogisticRegression(C=0.1, max_iter=2000)
     clf.fit(flat(splits["train"]), splits["train"].y)
-    thr = calibration.youden_threshold(splits["val"].y,
-                                       clf.predict_proba(flat(splits["val"]))[:, 1])
-    return _report(splits["test"].y, clf.predict_proba(flat(splits["test"]))[:, 1], thr)
+    val, test = splits["val"], splits["test"]
+    return _at_operating_point(clf.decision_function(flat(val)), val.y,
+                               clf.decision_function(flat(test)), test.y, prevalence)
 
 
-def baselines(model, splits: dict[str, Split]) -> dict:
-    out = {"logreg_pixels": logreg_pixels(splits)}
+def baselines(model, splits: dict[str, Split], prevalence: float | None = None) -> dict:
+    out = {"logreg_pixels": logreg_pixels(splits, prevalence)}
     if "m1_logit" in [layer.name for layer in model.layers]:
-        out["single_member"] = single_member(model, splits)
+        out["single_member"] = single_member(model, splits, prevalence)
     return out

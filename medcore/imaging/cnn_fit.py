@@ -17,15 +17,17 @@ log = logging.getLogger(__name__)
 
 
 def fit_member(split: Split, size: int, width: int, epochs: int, seed: int, prefix: str,
-               extra: Split | None = None, steps: int | None = None, batch_size: int = 64):
+               extra: Split | None = None, steps: int | None = None, batch_size: int = 64,
+               convs: tuple[int, ...] | None = None, augment: dict | None = None):
     """Train one member on ``split`` (+ optional ``extra`` images, e.g. synthetic ones).
 
     ``steps`` fixes the number of optimiser steps (a same-budget comparison), else
-    ``epochs`` passes over the data.
+    ``epochs`` passes over the data. ``convs``: convolutions per block, ``augment``: augmentation
+    ranges (both default to v1's, see ``cnn_model``).
     """
     import keras
 
-    from medcore.imaging.cnn_model import build_member
+    from medcore.imaging.cnn_model import CONVS, build_member
 
     x, y = split.x, split.y
     if extra is not None:
@@ -35,7 +37,8 @@ def fit_member(split: Split, size: int, width: int, epochs: int, seed: int, pref
     per_epoch = int(np.ceil(len(x) / batch_size))
     total = steps or epochs * per_epoch
     n_epochs = int(np.ceil(total / per_epoch))
-    model = build_member(size, width, prefix, seed=seed)
+    model = build_member(size, width, prefix, seed=seed, convs=convs or CONVS,
+                         augment=augment)
     schedule = keras.optimizers.schedules.CosineDecay(2e-3, total, alpha=0.02)
     model.compile(keras.optimizers.Adam(schedule),
                   keras.losses.BinaryCrossentropy(from_logits=True))

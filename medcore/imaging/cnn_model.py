@@ -10,21 +10,27 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-AUGMENT = {"translate": 0.08, "rotate": 0.04, "zoom": 0.08, "contrast": 0.2}
+AUGMENT = {"translate": 0.08, "rotate": 0.04, "zoom": 0.08, "contrast": 0.2, "brightness": 0.0}
+CONVS = (2, 2, 2)  # convolutions per block (v1's members); 28 px -> 14 -> 7
 
 
-def _member(x, prefix: str, width: int, dropout: float):
-    """Conv blocks -> global average pool -> one logit. Returns (logit, last_conv)."""
+def _member(x, prefix: str, width: int, dropout: float, convs: tuple[int, ...] = CONVS):
+    """Conv blocks -> global average pool -> one logit. Returns (logit, last_conv).
+
+    Block ``b`` has ``convs[b]`` 3x3 convolutions of ``width * 2**b`` channels; max pooling
+    between blocks.
+    """
     conv = x
-    for block, ch in enumerate((width, width * 2, width * 4)):
-        for j in range(2):
-            last = block == 2 and j == 1
+    for block, n_conv in enumerate(convs):
+        ch = width * 2 ** block
+        for j in range(n_conv):
+            last = block == len(convs) - 1 and j == n_conv - 1
             conv = layers.Conv2D(ch, 3, padding="same", use_bias=False,
                                  name=f"{prefix}_conv{block}{j}")(conv)
             conv = layers.BatchNormalization(momentum=0.9, name=f"{prefix}_bn{block}{j}")(conv)
             conv = layers.Activation("relu", name=f"{prefix}_last_conv" if last
                                      else f"{prefix}_relu{block}{j}")(conv)
-        if block < 2:
+        if block < len(convs) - 1:
             conv = layers.MaxPooling2D(name=f"{prefix}_pool{block}")(conv)
     feat = layers.GlobalAveragePooling2D(name=f"{prefix}_gap")(conv)
     feat = layers.Dropout(dropout, name=f"{prefix}_drop")(feat)
@@ -33,24 +39,36 @@ def _member(x, prefix: str, width: int, dropout: float):
 
 
 def build_member(size: int, width: int, prefix: str = "m0", dropout: float = 0.3,
-                 seed: int = 0) -> keras.Model:
-    """Training model: uint8-range input -> scale -> random augmentation -> member -> logit."""
+                 seed: int = 0, convs: tuple[int, ...] = CONVS,
+                 augment: dict | None = None) -> keras.Model:
+    """Training model: uint8-range input -> scale -> random augmentation -> member -> logit.
+
+    ``augment``: ranges as in :data:`AUGMENT` (missing keys from there); brightness shifts
+    the whole image by up to that fraction of the 0-1 range.
+    """
+    aug = {**AUGMENT, **(augment or {})}
     keras.utils.set_random_seed(seed)
     inp = keras.Input((size, size, 1), name="image")
     x = layers.Rescaling(1 / 255.0, name="scale")(inp)
-    x = layers.RandomTranslation(AUGMENT["translate"], AUGMENT["translate"],
+    x = layers.RandomTranslation(aug["translate"], aug["translate"],
                                  fill_mode="nearest", seed=seed, name="aug_shift")(x)
-    x = layers.RandomRotation(AUGMENT["rotate"], fill_mode="nearest", seed=seed,
-                              name="aug_rot")(x)
-    x = layers.RandomZoom(AUGMENT["zoom"], fill_mode="nearest", seed=seed, name="aug_zoom")(x)
-    x = layers.RandomContrast(AUGMENT["contrast"], seed=seed, name="aug_contrast")(x)
-    logit, _ = _member(x, prefix, width, dropout)
+    x = layers.RandomRotation(aug["rotate"], fill_mode="nearest", seed=seed, name="aug_rot")(x)
+    x = layers.RandomZoom(aug["zoom"], fill_mode="nearest", seed=seed, name="aug_zoom")(x)
+    x = layers.RandomContrast(aug["contrast"], seed=seed, name="aug_contrast")(x)
+    if aug["brightness"]:
+        x = layers.RandomBrightness(aug["brightness"], value_range=(0.0, 1.0), seed=seed,
+                                    name="aug_brightness")(x)
+    logit, _ = _member(x, prefix, width, dropout, convs)
     return keras.Model(inp, logit, name=f"{prefix}_train")
 
 
 def export_ensemble(members: list[keras.Model], size: int, width: int,
-                    temperature: float) -> keras.Model:
-    """Inference graph: mean of member logits / temperature -> sigmoid (calibrated P(pneumonia)).
+                    temperature: float, convs: tuple[int, ...] = CONVS,
+                    offset: float = 0.0) -> keras.Model:
+    """Inference graph: mean member logit / temperature + offset -> sigmoid = P(pneumonia).
+
+    ``offset`` moves the calibrated probability to the deployment prevalence
+    (:func:`medcore.calibration.prior_shift_offset`); one Rescaling layer holds both.
 
     Augmentation layers are left out; weights are copied layer by layer by name.
     """
@@ -58,13 +76,13 @@ def export_ensemble(members: list[keras.Model], size: int, width: int,
     x = layers.Rescaling(1 / 255.0, name="scale")(inp)
     logits = []
     for i, _ in enumerate(members):
-        logit, _ = _member(x, f"m{i}", width, 0.0)
+        logit, _ = _member(x, f"m{i}", width, 0.0, convs)
         logits.append(logit)
     if len(logits) > 1:
         mean = layers.Average(name="mean_logit")(logits)
     else:
         mean = layers.Identity(name="mean_logit")(logits[0])
-    scaled = layers.Rescaling(1.0 / temperature, name="temperature")(mean)
+    scaled = layers.Rescaling(1.0 / temperature, offset=offset, name="temperature")(mean)
     prob = layers.Activation("sigmoid", name="probability")(scaled)
     model = keras.Model(inp, prob, name="xray_cnn")
     for i, member in enumerate(members):

@@ -70,6 +70,44 @@ def test_youden_threshold_separates_classes():
     assert 0.3 < thr <= 0.6
 
 
+def _two_gaussians(n: int, prevalence: float, seed: int):
+    """x | y ~ N(+-1, 1): the true log-odds at ``prevalence`` is 2x + logit(prevalence)."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < prevalence).astype(int)
+    x = rng.normal(2 * y - 1, 1.0)
+    return x, y
+
+
+def test_prior_shift_gives_the_true_posterior_at_the_new_prevalence():
+    x, y = _two_gaussians(20000, 0.74, 0)
+    z = 2 * x + calibration.logit(np.array([0.74]))[0]  # calibrated at validation's ratio
+    point = calibration.fit_operating_point(z, y, prevalence=0.4)
+    assert point["temperature"] == pytest.approx(1.0, abs=0.05)
+    assert point["threshold"] == 0.5
+    truth = 1 / (1 + np.exp(-(2 * x + np.log(0.4 / 0.6))))
+    np.testing.assert_allclose(calibration.apply_operating_point(z, point), truth, atol=0.03)
+    plain = calibration.fit_operating_point(z, y)
+    assert plain["offset"] == 0.0
+    assert plain["threshold"] == pytest.approx(calibration.youden_threshold(
+        y, calibration.apply_temperature(z, plain["temperature"])))
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        calibration.prior_shift_offset(0.74, 1.0)
+
+
+def test_prior_shift_threshold_is_more_accurate_where_the_ratio_changed():
+    x, y = _two_gaussians(5000, 0.74, 1)
+    z = 2 * x + calibration.logit(np.array([0.74]))[0]
+    shifted = calibration.fit_operating_point(z, y, prevalence=0.3)
+    youden = calibration.fit_operating_point(z, y)
+    xt, yt = _two_gaussians(50000, 0.3, 2)
+    zt = 2 * xt + calibration.logit(np.array([0.74]))[0]
+
+    def accuracy(point):
+        return np.mean((calibration.apply_operating_point(zt, point) >= point["threshold"]) == yt)
+
+    assert accuracy(shifted) > accuracy(youden) + 0.01
+
+
 def test_curves_have_roc_calibration_and_confusion():
     y, p = _data()
     c = metrics.binary_curves(y, p, 0.5)

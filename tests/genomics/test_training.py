@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from medcore import registry
+from medcore import ensemble, registry
 from medcore.genomics import cnn, rnn
 
 
@@ -39,7 +39,8 @@ def test_quick_train_load_evaluate(model_id, data_dir, tmp_path, monkeypatch):
 def test_fast_scan_equals_window_by_window():
     from medcore.genomics import encode, fastscan, scan
 
-    model = cnn.combine([cnn.build_model(seed=i, name=f"member{i}") for i in range(2)])
+    model = ensemble.average([cnn.build_model(seed=i, name=f"member{i}") for i in range(2)],
+                             input_name="one_hot", mean_name="ensemble_mean", name="dna_cnn")
     assert fastscan.supported(model)
     seq = "".join(np.random.default_rng(2).choice(list("ACGTN"), 500))
     centres, fast = scan.scan(model, seq, 60)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from medcore import ensemble
 from medcore.history import crossfit
 
 
@@ -49,8 +50,12 @@ def test_combined_model_averages_member_probabilities():
         return keras.Model(inp, out, name="history_rnn")
 
     members = [member(s) for s in range(3)]
-    model = crossfit.combine(members, shape, "history_rnn")
+    names = [f"fold{i}" for i in range(3)]
+    model = ensemble.average(members, input_name="grid", mean_name="fold_mean",
+                             name="history_rnn", member_names=names)
     x = np.random.default_rng(0).normal(size=(5, *shape)).astype("float32")
     want = np.mean([m.predict_on_batch(x) for m in members], axis=0)
     np.testing.assert_allclose(model.predict_on_batch(x), want, rtol=1e-5)
-    assert crossfit.combine(members[:1], shape, "history_rnn") is members[0]
+    assert [lay.name for lay in model.layers[1:4]] == names
+    assert ensemble.average(members[:1], input_name="grid", mean_name="fold_mean",
+                            name="history_rnn") is members[0]

@@ -1,0 +1,32 @@
+"""Seed and fold ensembles as one functional model that averages the members' probabilities.
+
+Why one model: one ``.keras`` file to hash, load and cache, and one differentiable function
+for SHAP and input gradients. Used by the cross-fitted ``history-rnn`` and the ``dna-cnn``
+seed ensemble.
+"""
+
+from __future__ import annotations
+
+
+def average(members: list, *, input_name: str, mean_name: str, name: str,
+            member_names: list[str] | None = None):
+    """Members (same input shape, probability outputs) -> one model returning their mean.
+
+    Args:
+        members: fitted Keras models; a single member is returned as it is.
+        input_name: name of the new input (the members' own input name, so callers feed it alike).
+        mean_name: name of the ``Average`` layer.
+        name: name of the combined model.
+        member_names: new names for the nested members, needed when they share one name
+            (a functional model may not hold two layers of the same name).
+    """
+    import keras
+
+    if len(members) == 1:
+        return members[0]
+    inp = keras.Input(shape=tuple(members[0].input.shape[1:]), name=input_name)
+    if member_names is not None:
+        members = [keras.Model(m.input, m.output, name=n)
+                   for m, n in zip(members, member_names, strict=True)]
+    out = keras.layers.Average(name=mean_name)([m(inp) for m in members])
+    return keras.Model(inp, out, name=name)
