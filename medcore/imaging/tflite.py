@@ -1,8 +1,8 @@
 """The xray-cnn inference graph as a TensorFlow Lite flatbuffer, for fast scoring without gradients.
 
-Why: on the shared 2-core CPU the XNNPACK kernels score the three-member ensemble at
+Why: on the shared 2-core CPU the XNNPACK kernels scored v1's three-member ensemble at
 2,100-3,600 images/s depending on the machine's state (chunks of 32, see ``CHUNK``; near the
-peak of two AVX2 cores) and 0.4-0.6 ms per single image, against
+peak of two AVX2 cores; v2's cheaper members ~5,000/s) and 0.4-0.6 ms per single image, against
 800-1,400/s and 4.8 ms for a compiled ``tf.function`` (``python -m medcore bench`` and side
 runs), with outputs equal to within 1e-6. Grad-CAM and SHAP still use the Keras model, which
 has gradients. ``model.tflite`` ships beside ``model.keras``; its sha256 is in the card like
