@@ -26,10 +26,12 @@ def build_card(model, prep: dict, metrics: dict, curves: dict, counts: dict, con
         calibrated = "Calibrated on validation (74% pneumonia); at other prevalences " \
                      "probabilities shift."
     else:
+        source = (" (the official test split's published ratio)"
+                  if prevalence == xdata.DEPLOYMENT_PREVALENCE else "")
         choice = (f"0.5 on probabilities moved from validation's class ratio to a prevalence of "
-                  f"{prevalence:.3f} (the official test split's published ratio): the "
-                  "accuracy-maximising decision there if the validation calibration holds. "
-                  "metrics.other_thresholds shows 0.5 and Youden's J on validation.")
+                  f"{prevalence:.3f}{source}: the accuracy-maximising decision there if the "
+                  "validation calibration holds. metrics.other_thresholds shows 0.5 and "
+                  "Youden's J on validation.")
         calibrated = (f"Temperature fitted on validation (74% pneumonia), then moved to "
                       f"{prevalence:.1%} pneumonia; where pneumonia is rarer or commoner than "
                       "that, probabilities are too high or too low.")

@@ -33,6 +33,22 @@ def test_shipped_evaluate_equals_card(cnn, data_dir):
     assert module.evaluate(cnn, data_dir) == cnn.card["metrics"]
 
 
+def test_shipped_graph_applies_the_recorded_operating_point(cnn):
+    """preprocess.json's temperature and prevalence offset are what the saved graph computes."""
+    from medcore import calibration
+    from medcore.imaging.cnn_model import logit_model
+
+    x = np.stack([chest_like(28, s) for s in range(4)]).astype(np.float32)[..., None]
+    z = np.asarray(logit_model(cnn.model).predict(x, verbose=0)).ravel()
+    point = {"temperature": cnn.extras["temperature"], "offset": cnn.extras.get("offset", 0.0)}
+    np.testing.assert_allclose(calibration.apply_operating_point(z, point),
+                               cnn.model.predict(x, verbose=0).ravel(), atol=1e-4)
+    if cnn.extras.get("prevalence") is not None:
+        assert cnn.extras["threshold"] == 0.5
+        assert point["offset"] == pytest.approx(calibration.prior_shift_offset(
+            389 / 524, cnn.extras["prevalence"]), abs=1e-5)  # validation: 389 of 524 pneumonia
+
+
 def test_predict_paths_good_and_bad(cnn, tmp_path):
     from medcore.imaging import cnn as module
 
