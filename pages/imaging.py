@@ -30,7 +30,8 @@ with tab_gan:
         aug = m["augmentation"]["test_roc_auc"]
         ci = m["augmentation"]["ci95"]["difference"]
         st.markdown(
-            f"**Realism (Frechet distance in xray-cnn feature space, lower is better):** "
+            f"**Realism (Frechet distance in the feature space of the xray-cnn copy frozen "
+            f"with this GAN, lower is better):** "
             f"generated vs real test **{m['fd_generated_vs_test']}**; real vs real floor "
             f"{m['fd_real_test_halves_floor']}; real train vs real test "
             f"{m['fd_real_train_vs_test']} ({m['fd_n_per_set']} images per set).  \n"
