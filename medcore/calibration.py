@@ -80,3 +80,13 @@ def fit_operating_point(logits: np.ndarray, y: np.ndarray,
 def apply_operating_point(logits: np.ndarray, point: dict[str, float]) -> np.ndarray:
     """Probabilities under a fitted :func:`fit_operating_point` (temperature, then offset)."""
     return _sigmoid(np.asarray(logits, float) / point["temperature"] + point["offset"])
+
+
+def move_prevalence(p: np.ndarray, from_prevalence: float, to_prevalence: float) -> np.ndarray:
+    """Calibrated probabilities re-expressed for another class prevalence (same images).
+
+    Lets a user whose population differs from the one a model was calibrated for read its
+    probabilities at their own prevalence; a no-op when the two are equal.
+    """
+    z = logit(np.asarray(p, float)) + prior_shift_offset(from_prevalence, to_prevalence)
+    return _sigmoid(z)

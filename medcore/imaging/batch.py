@@ -44,7 +44,7 @@ def analyse_uploads(bundle, files: list[tuple[str, bytes]], synthetic: set[str] 
         except InputError as err:
             out[key] = {"name": name, "error": str(err)}
     for key, res in zip(keys, infer.analyse(bundle, good), strict=True):
-        out[key] = {"name": res.image.name, "summary": res.summary(),
+        out[key] = {"name": res.image.name, "summary": res.summary(), "p": res.probability,
                     "thumb": _thumb(res.image.pixels), "model_input": res.model_input,
                     "cam": res.cam, "tags": dict(res.image.dicom_tags),
                     "synthetic": res.image.name in synthetic}
@@ -59,6 +59,26 @@ def explain_shap(bundle, model_input: np.ndarray) -> tuple[np.ndarray, float]:
     return shap_image(lambda x: infer.predict_logit(bundle, x), model_input)
 
 
+def at_prevalence(entry: dict, model_prevalence: float | None, prevalence: float | None,
+                  class_names: list[str]) -> dict:
+    """One result (an ``analyse_uploads`` entry) re-read at the user's pneumonia prevalence.
+
+    Why: xray-cnn's probabilities hold at the prevalence it was calibrated for; a clinic where
+    pneumonia is rarer should see lower ones. The decision stays ``p >= threshold`` (0.5: the
+    accuracy-maximising one at that prevalence). Unchanged without both prevalences.
+    """
+    from medcore import calibration
+
+    if model_prevalence is None or prevalence is None:
+        return entry
+    summary = entry["summary"]
+    p = float(calibration.move_prevalence(np.array([entry["p"]]), model_prevalence,
+                                          prevalence)[0])
+    return {**entry, "p": p, "summary": {
+        **summary, "probability_pneumonia": round(p, 4), "prevalence": prevalence,
+        "prediction": class_names[int(p >= summary["threshold"])]}}
+
+
 def results_table(entries: list[dict]):
     """A sortable table of the good results (one row per file)."""
     import pandas as pd
@@ -70,6 +90,7 @@ def results_table(entries: list[dict]):
         s = e["summary"]
         rows.append({"file": s["file"], "P(pneumonia)": s["probability_pneumonia"],
                      "prediction": s["prediction"], "threshold": s["threshold"],
+                     "at_prevalence": s.get("prevalence"),
                      "out_of_distribution": s["out_of_distribution"],
                      "synthetic": e.get("synthetic", False), "format": s["source"],
                      "original_size": "x".join(map(str, s["original_size"]))})

@@ -49,6 +49,23 @@ def test_good_then_bad_upload_keeps_result():
     assert "P(pneumonia) =" in _markdown(at), "the good file's result must remain"
 
 
+def _probability(at: AppTest) -> float:
+    text = _markdown(at)
+    return float(text.split("P(pneumonia) = ")[1].split("*")[0])
+
+
+def test_prevalence_rereads_the_probability():
+    if registry.load("xray-cnn").extras.get("prevalence") is None:
+        pytest.skip("the shipped xray-cnn has no deployment prevalence (v1)")
+    at = _page()
+    at.file_uploader[0].upload("chest.png", encode(chest_like(180)), "image/png").run()
+    default = _probability(at)
+    at.number_input(key="imaging_prevalence").set_value(5.0).run()
+    assert not at.exception
+    assert 0.0 < _probability(at) < default  # the same image, read where pneumonia is rare
+    assert "read at 5.0% pneumonia" in _markdown(at)
+
+
 @pytest.mark.skipif(not registry.is_trained("xray-gan"), reason="xray-gan not trained")
 def test_try_an_example_works_without_data():
     at = _page()

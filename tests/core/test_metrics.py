@@ -108,6 +108,18 @@ def test_prior_shift_threshold_is_more_accurate_where_the_ratio_changed():
     assert accuracy(shifted) > accuracy(youden) + 0.01
 
 
+def test_move_prevalence_round_trips_and_matches_the_operating_point():
+    p = np.array([0.01, 0.3, 0.5, 0.9, 0.999])
+    np.testing.assert_allclose(calibration.move_prevalence(p, 0.6, 0.6), p, atol=1e-9)
+    lower = calibration.move_prevalence(p, 0.6, 0.1)
+    assert np.all(lower < p)
+    np.testing.assert_allclose(calibration.move_prevalence(lower, 0.1, 0.6), p, atol=1e-6)
+    z = np.array([-2.0, 0.0, 3.0])
+    point = {"temperature": 1.0, "offset": calibration.prior_shift_offset(0.74, 0.3)}
+    np.testing.assert_allclose(calibration.apply_operating_point(z, point),
+                               calibration.move_prevalence(1 / (1 + np.exp(-z)), 0.74, 0.3))
+
+
 def test_curves_have_roc_calibration_and_confusion():
     y, p = _data()
     c = metrics.binary_curves(y, p, 0.5)
