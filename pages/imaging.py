@@ -63,7 +63,7 @@ with tab_cls:
             "Share of pneumonia among the X-rays you read (%)", 1.0, 99.0,
             round(prevalence * 100, 1), 0.5, key="imaging_prevalence",
             help=f"The model's probabilities hold where {prevalence:.1%} of X-rays show "
-                 "pneumonia (the test split's ratio). Set your own: probabilities and the "
+                 "pneumonia (see its model card). Set your own: probabilities and the "
                  "decision are re-read for it (Bayes' rule on the log-odds).") / 100
     files = components.uploaded_files("Chest X-rays (PNG, JPEG, 16-bit PNG, DICOM)",
                                       ["png", "jpg", "jpeg", "dcm", "dicom"], key="imaging_upload")
