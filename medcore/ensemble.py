@@ -8,13 +8,12 @@ seed ensemble.
 from __future__ import annotations
 
 
-def average(members: list, *, input_name: str, mean_name: str, name: str,
+def average(members: list, *, mean_name: str, name: str,
             member_names: list[str] | None = None):
     """Members (same input shape, probability outputs) -> one model returning their mean.
 
     Args:
         members: fitted Keras models; a single member is returned as it is.
-        input_name: name of the new input (the members' own input name, so callers feed it alike).
         mean_name: name of the ``Average`` layer.
         name: name of the combined model.
         member_names: new names for the nested members, needed when they share one name
@@ -24,7 +23,8 @@ def average(members: list, *, input_name: str, mean_name: str, name: str,
 
     if len(members) == 1:
         return members[0]
-    inp = keras.Input(shape=tuple(members[0].input.shape[1:]), name=input_name)
+    first = members[0].inputs[0]  # the new input keeps the members' name, so callers feed it alike
+    inp = keras.Input(shape=tuple(first.shape[1:]), name=first.name)
     if member_names is not None:
         members = [keras.Model(m.input, m.output, name=n)
                    for m, n in zip(members, member_names, strict=True)]

@@ -124,8 +124,7 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
             lambda seed, i=i: build_model(seed=seed, name=f"member{i}", **arch), x, y,
             epochs=1 if quick else 100, seed=100 + i)
         members.append(m)
-    model = ensemble.average(members, input_name="one_hot", mean_name="ensemble_mean",
-                             name="dna_cnn_ensemble")
+    model = ensemble.average(members, mean_name="ensemble_mean", name="dna_cnn_ensemble")
     model.save(out_dir / "model.keras")
     background.save(out_dir / "background.npz", x, N_CENTROIDS)
     prep = {"window": data.WINDOW, "alphabet": "ACGT", "encoding": "IUPAC fractional one-hot",

@@ -205,7 +205,7 @@ def _crossfit(a: data.Cohort, build: Callable, opts: dict) -> Fitted:
             base_oof[name][va] = p
     fitted = baselines.fit_all(f, a.y, a.saps, gb_iter=opts["gb_iter"])
     name = members[0].name
-    model = ensemble.average(members, input_name="grid", mean_name="fold_mean", name=name,
+    model = ensemble.average(members, mean_name="fold_mean", name=name,
                              member_names=[f"{name}_fold{i}" for i in range(len(members))])
     n = len(a.y)
     return Fitted(model, raw_oof, a.y, base_oof, fitted, stats, fsum, g.x,

@@ -40,7 +40,7 @@ def test_fast_scan_equals_window_by_window():
     from medcore.genomics import encode, fastscan, scan
 
     model = ensemble.average([cnn.build_model(seed=i, name=f"member{i}") for i in range(2)],
-                             input_name="one_hot", mean_name="ensemble_mean", name="dna_cnn")
+                             mean_name="ensemble_mean", name="dna_cnn")
     assert fastscan.supported(model)
     seq = "".join(np.random.default_rng(2).choice(list("ACGTN"), 500))
     centres, fast = scan.scan(model, seq, 60)

@@ -51,11 +51,12 @@ def test_combined_model_averages_member_probabilities():
 
     members = [member(s) for s in range(3)]
     names = [f"fold{i}" for i in range(3)]
-    model = ensemble.average(members, input_name="grid", mean_name="fold_mean",
+    model = ensemble.average(members, mean_name="fold_mean",
                              name="history_rnn", member_names=names)
     x = np.random.default_rng(0).normal(size=(5, *shape)).astype("float32")
     want = np.mean([m.predict_on_batch(x) for m in members], axis=0)
     np.testing.assert_allclose(model.predict_on_batch(x), want, rtol=1e-5)
     assert [lay.name for lay in model.layers[1:4]] == names
-    assert ensemble.average(members[:1], input_name="grid", mean_name="fold_mean",
+    assert model.inputs[0].name == "grid"  # the members' input name, so callers feed it alike
+    assert ensemble.average(members[:1], mean_name="fold_mean",
                             name="history_rnn") is members[0]
