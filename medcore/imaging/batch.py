@@ -45,6 +45,7 @@ def analyse_uploads(bundle, files: list[tuple[str, bytes]], synthetic: set[str] 
             out[key] = {"name": name, "error": str(err)}
     for key, res in zip(keys, infer.analyse(bundle, good), strict=True):
         out[key] = {"name": res.image.name, "summary": res.summary(), "p": res.probability,
+                    "threshold": res.threshold,
                     "thumb": _thumb(res.image.pixels), "model_input": res.model_input,
                     "cam": res.cam, "tags": dict(res.image.dicom_tags),
                     "synthetic": res.image.name in synthetic}
@@ -76,7 +77,7 @@ def at_prevalence(entry: dict, model_prevalence: float | None, prevalence: float
                                           prevalence)[0])
     return {**entry, "p": p, "summary": {
         **summary, "probability_pneumonia": round(p, 4), "prevalence": prevalence,
-        "prediction": class_names[int(p >= summary["threshold"])]}}
+        "prediction": infer.decide(p, entry["threshold"], class_names)}}
 
 
 def results_table(entries: list[dict]):

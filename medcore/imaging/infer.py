@@ -40,6 +40,14 @@ class Analysis:
         return out
 
 
+def decide(p: float, threshold: float, class_names: list[str]) -> str:
+    """The class the page, CSV and CLI report: the positive class at ``p >= threshold``.
+
+    Why one function: the first reading and the re-reading at another prevalence must agree.
+    """
+    return class_names[int(p >= threshold)]
+
+
 def _centre_mass(cam: np.ndarray) -> float:
     """Share of the heat map inside the central third (lungs), a compact summary."""
     n = cam.shape[0]
@@ -105,7 +113,7 @@ def analyse(bundle, images: list[XrayImage], with_cam: bool = True) -> list[Anal
                       np.array([im.chroma for im in images]))
     thr = float(bundle.extras["threshold"])
     names = bundle.extras["class_names"]
-    return [Analysis(im, inp, float(p), thr, names[int(p >= thr)], flag, cam)
+    return [Analysis(im, inp, float(p), thr, decide(float(p), thr, names), flag, cam)
             for im, inp, p, flag, cam in zip(images, inputs, probs, flags, cams, strict=True)]
 
 

@@ -49,6 +49,27 @@ def test_shipped_graph_applies_the_recorded_operating_point(cnn):
             389 / 524, cnn.extras["prevalence"]), abs=1e-5)  # validation: 389 of 524 pneumonia
 
 
+def test_at_prevalence_keeps_the_first_reading_at_the_model_prevalence(cnn):
+    """Re-reading at the calibration prevalence changes nothing; a rarer disease lowers every
+    probability, and both readings decide with the same rule."""
+    from medcore.imaging import batch
+
+    files = [(f"x{s}.png", encode(chest_like(64, s))) for s in range(6)]
+    entries = list(batch.analyse_uploads(cnn, files).values())
+    names, model_prev = cnn.extras["class_names"], cnn.extras.get("prevalence")
+    if model_prev is None:
+        pytest.skip("this xray-cnn records no calibration prevalence")
+    for e in entries:
+        same = batch.at_prevalence(e, model_prev, model_prev, names)
+        assert same["p"] == pytest.approx(e["p"], abs=1e-9)
+        assert same["summary"]["prediction"] == e["summary"]["prediction"]
+        rare = batch.at_prevalence(e, model_prev, 0.05, names)
+        assert rare["p"] < e["p"] or e["p"] in (0.0, 1.0)
+        for reading in (e, rare):
+            positive = reading["summary"]["prediction"] == names[1]
+            assert positive == (reading["p"] >= e["threshold"])
+
+
 def test_predict_paths_good_and_bad(cnn, tmp_path):
     from medcore.imaging import cnn as module
 
