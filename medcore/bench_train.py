@@ -51,11 +51,16 @@ def random_inputs(model, n: int, steps: int = DEFAULT_STEPS, seed: int = 0) -> l
     return out
 
 
-def _is_softmax(model) -> bool:
-    last = model.layers[-1]
-    act = getattr(last, "activation", None)
-    return last.__class__.__name__ in ("Softmax", "Average") or getattr(act, "__name__", "") \
-        == "softmax"
+def _is_softmax(model, steps: int = DEFAULT_STEPS) -> bool:
+    """Whether the output is one distribution over classes (rows sum to 1).
+
+    Why by output, not by last layer: an ensemble ends in ``Average``, which is a softmax head
+    for dna-cnn's members but a sigmoid one for history-rnn's folds and tox-cnn's 12 assays.
+    """
+    if int(model.outputs[0].shape[-1]) < 2:
+        return False
+    p = np.asarray(model(_unpack(random_inputs(model, 4, steps)), training=False))
+    return bool(np.allclose(p.sum(axis=-1), 1.0, atol=1e-3))
 
 
 def random_targets(model, n: int, seed: int = 1) -> np.ndarray:

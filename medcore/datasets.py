@@ -6,7 +6,6 @@ neither has the file, verifying the checksum either way. Offline, it fails with 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import urllib.request
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medcore import settings
+from medcore.checksums import sha256_of
 from medcore.errors import DataUnavailableError
 
 log = logging.getLogger(__name__)
@@ -79,13 +79,6 @@ DATASETS: dict[str, Dataset] = {
     ]
 }
 
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def local_path(name: str) -> Path | None:

@@ -12,7 +12,6 @@ Each model module exposes three functions (the contract every workbench follows)
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import threading
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 
 from medcore import settings
 from medcore.cards import load_card
+from medcore.checksums import sha256_of
 from medcore.errors import ModelIntegrityError, ModelNotTrainedError
 
 
@@ -86,13 +86,6 @@ def is_trained(model_id: str) -> bool:
     return (folder / "model.keras").exists() and (folder / "card.json").exists()
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
 
 def verify_files(folder: Path, card: dict) -> None:
     """Refuse a model whose files differ from the hashes recorded in its card."""
@@ -105,7 +98,7 @@ def verify_files(folder: Path, card: dict) -> None:
                 f"Model file {name} is missing for '{card.get('id')}'.",
                 f"Retrain with `python -m medcore train {card.get('id')}`.",
             )
-        if sha256_file(path) != digest:
+        if sha256_of(path) != digest:
             raise ModelIntegrityError(
                 f"{name} of model '{card.get('id')}' does not match the sha256 in its card; "
                 "it was modified or corrupted and will not be loaded.",

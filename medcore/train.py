@@ -9,15 +9,16 @@ from pathlib import Path
 
 from medcore import distributed, registry
 from medcore.cards import save_card
+from medcore.checksums import sha256_of
 
 
 def seal_card(folder: Path, card: dict) -> dict:
     """Record the sha256 of ``model.keras`` and of every extra file, and the training date."""
     folder = Path(folder)
-    card["sha256"] = registry.sha256_file(folder / "model.keras")
+    card["sha256"] = sha256_of(folder / "model.keras")
     extras = [p.name for p in sorted(folder.iterdir())
               if p.is_file() and p.name not in ("model.keras", "card.json")]
-    card["extra_files"] = {name: registry.sha256_file(folder / name) for name in extras}
+    card["extra_files"] = {name: sha256_of(folder / name) for name in extras}
     card.setdefault("date_trained", _dt.date.today().isoformat())
     save_card(folder, card)
     return card

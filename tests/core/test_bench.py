@@ -61,6 +61,25 @@ def test_shared_keras_timings_on_a_tiny_model():
     assert ratio["tutorial_ratio"] > 1
 
 
+def test_targets_follow_the_head_also_behind_an_average_layer():
+    """Ensembles end in Average: sigmoid members need 0/1 targets, softmax members one-hot."""
+    import keras
+
+    from medcore import bench_train
+
+    inp = keras.Input((6,))
+
+    def averaged(width, activation):
+        heads = [keras.layers.Dense(width, activation=activation)(inp) for _ in range(2)]
+        return keras.Model(inp, keras.layers.Average()(heads))
+
+    for width, activation in ((1, "sigmoid"), (3, "sigmoid"), (3, "softmax")):
+        y = bench_train.random_targets(averaged(width, activation), 64)
+        assert y.shape == (64, width)
+        one_hot = bool((y.sum(axis=1) == 1).all())
+        assert one_hot == (activation == "softmax"), (width, activation)
+
+
 def test_mixed_precision_clone_keeps_the_output_layer_in_float32():
     from medcore import bench_train
 
