@@ -80,6 +80,26 @@ def test_targets_follow_the_head_also_behind_an_average_layer():
         assert one_hot == (activation == "softmax"), (width, activation)
 
 
+def test_gan_throughput_uses_the_fastest_runs_and_never_reports_a_negative_time(monkeypatch):
+    """fit(n) costs a tracing overhead plus n units; the clock is simulated, nothing sleeps."""
+    from medcore import bench_train
+
+    clock = {"now": 0.0}
+    monkeypatch.setattr(bench_train.time, "perf_counter", lambda: clock["now"])
+    overheads = iter([5.0, 1.0, 1.0, 3.0])  # tracing jitter: fit(u), fit(2u), fit(u), fit(2u)
+
+    def fit(n):
+        clock["now"] += next(overheads) + 0.5 * n
+
+    out = bench_train.epoch_difference(fit, 4, 10)
+    # fastest fit(4) = 1 + 2 s, fastest fit(8) = 1 + 4 s: 4 units of 10 samples in 2 s
+    assert out == {"train_samples": 40, "train_samples_per_s": 20.0}
+
+    overheads = iter([5.0, 1.0, 5.0, 1.0])
+    out = bench_train.epoch_difference(lambda n: fit(0), 4, 10)  # the longer run is no slower
+    assert "train_samples_per_s" not in out and "not measured" in out["train_note"]
+
+
 def test_mixed_precision_clone_keeps_the_output_layer_in_float32():
     from medcore import bench_train
 
