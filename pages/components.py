@@ -39,11 +39,12 @@ def cached_model(model_id: str) -> registry.Bundle:
 
 @st.cache_resource(show_spinner=False)
 def warm_gradients(model_id: str, output_index: int = 0) -> None:
-    """Once per server: trace a recurrent model's gradient function in the background, so the
-    first reasons a user asks for do not wait for it (``medcore.explain.gradients.warm_up``)."""
+    """Once per server: trace a recurrent model's prediction, then its gradient function, in the
+    background, so the first scores and reasons a user asks for do not wait for them
+    (``medcore.explain.gradients.warm_up``)."""
     from medcore.explain import gradients
 
-    gradients.warm_up(cached_model(model_id).model, output_index)
+    gradients.warm_up(cached_model(model_id).model, output_index, predict=True)
 
 
 def get_model(model_id: str) -> registry.Bundle | None:

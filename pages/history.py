@@ -32,9 +32,20 @@ COLUMNS = pd.DataFrame({
 def _risk_table(results: dict) -> pd.DataFrame:
     rows = [{"file": name, "patient_id": p["patient_id"], "risk": p["risk"],
              "high_risk": p["high_risk"], "observations": p["n_observations"],
-             "top_reasons": explain.reason_text(p["top_reasons"])}
+             "top_reasons": (explain.reason_text(p["top_reasons"]) if "top_reasons" in p
+                             else "finding…")}
             for name, res in results.items() for p in res["patients"]]
     return pd.DataFrame(rows)
+
+
+def _show_risks(slot, table: pd.DataFrame) -> None:
+    """The risk table in its slot: drawn with risks alone, redrawn once the reasons are in."""
+    slot.dataframe(table, hide_index=True, column_config={
+        "file": st.column_config.TextColumn("file", width="small"),
+        "risk": st.column_config.ProgressColumn("risk", min_value=0.0, max_value=1.0,
+                                                format="%.3f", width="small"),
+        "top_reasons": st.column_config.TextColumn("top reasons (6 h window, +/-)",
+                                                   width="large")})
 
 
 def _timeline_figure(t: dict) -> go.Figure:
@@ -94,8 +105,9 @@ with tab_icu:
                 with st.status(f"Scoring {name}…", expanded=False) as status:
                     try:
                         hist = io.load_upload(name, data)
-                        cache[key] = {"hist": hist, "patients":
-                                      service.predict_records(bundle, hist)}
+                        # risks first; the reasons (gradients) follow once the table shows
+                        cache[key] = {"hist": hist, "patients": service.predict_records(
+                            bundle, hist, reasons=False), "reasons": False}
                         status.update(label=f"{name}: scored", state="complete")
                     except InputError as err:
                         cache[key] = {"error": str(err)}
@@ -111,19 +123,24 @@ with tab_icu:
     if results:
         table = _risk_table(results)
         st.subheader(f"Risks ({len(table)} patient(s), {model_id})")
-        st.dataframe(table, hide_index=True, column_config={
-            "file": st.column_config.TextColumn("file", width="small"),
-            "risk": st.column_config.ProgressColumn("risk", min_value=0.0, max_value=1.0,
-                                                    format="%.3f", width="small"),
-            "top_reasons": st.column_config.TextColumn("top reasons (6 h window, +/-)",
-                                                       width="large")})
-        components.download_table(table, "history_risks.csv", key="history_download")
+        table_slot, download_slot = st.empty(), st.empty()
+        _show_risks(table_slot, table)
         thr = next(iter(results.values()))["patients"][0]["threshold"]
         fig = px.histogram(table, x="risk", nbins=20, range_x=[0, 1],
                            labels={"risk": "predicted risk of in-hospital death"})
         fig.add_vline(x=thr, line_dash="dash", annotation_text=f"threshold {thr:.2f}")
         fig.update_layout(height=280, margin={"t": 30})
         st.plotly_chart(fig, key="history_hist")
+        pending = [res for res in results.values() if not res["reasons"]]
+        if pending:  # the risks are on screen; the reasons need the gradients (seconds)
+            with st.spinner("Finding each patient's top reasons (SHAP over 6-hour windows)…"):
+                for res in pending:
+                    res["patients"] = service.predict_records(bundle, res["hist"])
+                    res["reasons"] = True
+            table = _risk_table(results)
+            _show_risks(table_slot, table)
+        with download_slot:
+            components.download_table(table, "history_risks.csv", key="history_download")
 
         st.subheader("Why: one patient's timeline")
         options = [f"{f} / {p}" for f, p in zip(table["file"], table["patient_id"], strict=True)]

@@ -76,14 +76,27 @@ def input_gradients(model, x, output_index: int | None = None):
     return _grad_fn(model, output_index)(tf.convert_to_tensor(x, tf.float32)).numpy()
 
 
-def warm_up(model, output_index: int | None = None) -> threading.Thread:
+def warm_up(model, output_index: int | None = None, predict: bool = False) -> threading.Thread:
     """Make the gradient function in a background thread, so a recurrent model's trace (~8 s for
     the five-member history-rnn on this CPU) runs while the user picks a file; a first real call
-    that comes earlier waits for the same trace instead of starting another."""
+    that comes earlier waits for the same trace instead of starting another.
+
+    Args:
+        model: the Keras model whose input gradients will be asked for.
+        output_index: the output column those gradients explain.
+        predict: first trace the model's own ``predict_on_batch`` too (~3 s for history-rnn),
+            so the page's first scores do not wait for it and show before the explanations.
+            Two batch sizes, because Keras traces again for the second shape it sees and only
+            then relaxes the batch axis.
+    """
     zeros = [np.zeros([1 if d is None else d for d in t.shape], np.float32)
              for t in model.inputs]
 
     def run() -> None:
+        if predict:
+            for n in (1, 2):
+                batch = [np.repeat(z, n, axis=0) for z in zeros]
+                model.predict_on_batch(batch[0] if len(batch) == 1 else batch)
         input_gradients(model, zeros[0] if len(zeros) == 1 else zeros, output_index)
 
     thread = threading.Thread(target=run, name="medcore-gradient-warm-up", daemon=True)

@@ -41,6 +41,9 @@ def test_upload_good_then_bad_keeps_results():
     table = at.dataframe[-1].value
     assert list(table["patient_id"]) == [f"SYNTHETIC-{i:05d}" for i in range(1, 4)]
     assert table["risk"].between(0, 1).all()
+    # risks are drawn first, then the same table is redrawn with each patient's reasons
+    assert not table["top_reasons"].str.contains("finding").any()
+    assert (table["top_reasons"].str.len() > 10).all()
     at.file_uploader[0].set_value([
         ("cohort.csv", synthetic.example_csv(3, seed=2), "text/csv"),
         ("broken.csv", b"patient_id,time\nA,00:10\n", "text/csv")]).run()

@@ -96,3 +96,14 @@ def test_warm_up_traces_in_the_background_once():
     x = np.ones((7, 5, 3), "float32")
     assert gradients.gradient_x_input(model, x, 0).shape == x.shape
     assert fn.experimental_get_tracing_count() == 1  # the user's call reused the warm trace
+
+
+def test_warm_up_can_trace_the_prediction_for_every_batch_size():
+    from medcore.explain import gradients
+
+    model = _model(5)
+    gradients.warm_up(model, 0, predict=True).join(60)
+    traced = model.predict_function.experimental_get_tracing_count()
+    for n in (1, 2, 7, 300):
+        assert model.predict_on_batch(np.ones((n, 5, 3), "float32")).shape[0] == n
+    assert model.predict_function.experimental_get_tracing_count() == traced  # no new trace

@@ -14,6 +14,7 @@ import pytest
 
 from medcore.bench_app import BROWSER_ARGS, CHROMIUM
 from medcore.bench_app import free_port as _free_port
+from medcore.bench_uploads import RUNNING
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,13 +91,10 @@ def shots(tmp_path_factory) -> Path:
 
 
 def wait_idle(page, timeout_ms: int = 90_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running...' indicator)."""
+    """Wait until Streamlit has finished running the script (no running icon in its badge)."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
     page.wait_for_timeout(500)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText"
-        ".includes('Running')", timeout=timeout_ms)
+    page.wait_for_function(f"() => !({RUNNING})", timeout=timeout_ms)
     page.wait_for_timeout(300)
 
 
