@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from medcore.explain import shap_image
 from medcore.imaging import batch, figures
 from pages import components
 
@@ -17,6 +18,7 @@ cnn = components.get_model("xray-cnn")
 if cnn is None:
     st.stop()
 size = int(cnn.extras["size"])
+shap_image.warm_up((size, size))  # once per server: SHAP's compile runs while files are picked
 prevalence = cnn.extras.get("prevalence")
 tab_cls, tab_gan = st.tabs(["Classify X-rays", "Synthetic X-rays (GAN)"])
 

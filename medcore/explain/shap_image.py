@@ -7,9 +7,13 @@ model calls, which at 28 px is well under the 2 s budget.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
+
+_warm: dict[tuple[int, int], threading.Thread] = {}
+_warm_lock = threading.Lock()
 
 
 def blur_kernel(size: int) -> int:
@@ -41,3 +45,21 @@ def shap_image(predict: Callable[[np.ndarray], np.ndarray], image: np.ndarray,
     values = np.asarray(sv.values)[0, ..., 0, 0]
     base = float(np.ravel(sv.base_values)[0])
     return values.astype(np.float32), base
+
+
+def warm_up(shape: tuple[int, int]) -> threading.Thread:
+    """Compile shap's numba kernels in a background thread, once per process and image shape.
+
+    Why: the first image explanation in a fresh server spends ~23 s in numba's compiler (later
+    ones take ~0.3 s); a page that starts this when it opens has it done while the user picks a
+    file, and an explanation asked for earlier waits on numba's lock for the same compile. The
+    kernels depend only on array types, so a pixel mean stands in for the model.
+    """
+    with _warm_lock:
+        if shape not in _warm:
+            image = np.full(shape, 128, np.uint8)
+            _warm[shape] = threading.Thread(
+                target=shap_image, args=(lambda x: x.mean(axis=(1, 2, 3)), image),
+                name="medcore-shap-warm-up", daemon=True)
+            _warm[shape].start()
+        return _warm[shape]

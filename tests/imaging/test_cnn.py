@@ -92,6 +92,16 @@ def test_fast_predict_matches_keras_and_is_deterministic(cnn):
     np.testing.assert_allclose(a, cnn.model.predict(x, verbose=0).ravel(), atol=1e-5)
 
 
+def test_shap_warm_up_starts_once_per_image_shape():
+    """The page calls it on every run; only the first call per shape may start the compile."""
+    from medcore.explain import shap_image
+
+    first = shap_image.warm_up((28, 28))
+    assert shap_image.warm_up((28, 28)) is first
+    first.join(180)
+    assert not first.is_alive()
+
+
 def test_gradcam_maps_depend_on_image(cnn):
     from medcore.explain.gradcam import gradcam
 
