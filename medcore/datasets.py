@@ -80,7 +80,6 @@ DATASETS: dict[str, Dataset] = {
 }
 
 
-
 def local_path(name: str) -> Path | None:
     """The first local copy (data folder, then cache) whose checksum matches, else None."""
     ds = get(name)

@@ -86,7 +86,6 @@ def is_trained(model_id: str) -> bool:
     return (folder / "model.keras").exists() and (folder / "card.json").exists()
 
 
-
 def verify_files(folder: Path, card: dict) -> None:
     """Refuse a model whose files differ from the hashes recorded in its card."""
     expected = {"model.keras": card.get("sha256", "")}
