@@ -63,11 +63,12 @@ def _is_softmax(model, steps: int = DEFAULT_STEPS) -> bool:
     return bool(np.allclose(p.sum(axis=-1), 1.0, atol=1e-3))
 
 
-def random_targets(model, n: int, seed: int = 1) -> np.ndarray:
-    """Labels shaped like the single output: one-hot for softmax heads, 0/1 otherwise."""
+def random_targets(model, n: int, seed: int = 1, softmax: bool | None = None) -> np.ndarray:
+    """Labels shaped like the single output: one-hot for softmax heads, 0/1 otherwise
+    (``softmax`` None: probe the head with :func:`_is_softmax`)."""
     rng = np.random.default_rng(seed)
     width = int(model.outputs[0].shape[-1])
-    if _is_softmax(model):
+    if _is_softmax(model) if softmax is None else softmax:
         return np.eye(width, dtype="float32")[rng.integers(0, width, n)]
     return rng.integers(0, 2, (n, width)).astype("float32")
 
@@ -100,9 +101,10 @@ def train_throughput(model, n: int = 1024, batch_size: int = 64, steps: int = DE
     import keras
 
     clone = fresh_copy(model, dtype_policy)
-    loss = "categorical_crossentropy" if _is_softmax(model) else "binary_crossentropy"
+    softmax = _is_softmax(model, steps)  # one probe (a forward pass) serves loss and targets
+    loss = "categorical_crossentropy" if softmax else "binary_crossentropy"
     clone.compile(optimizer="adam", loss=loss, jit_compile=pipeline.endswith("xla") or "auto")
-    x, y = random_inputs(model, n, steps), random_targets(model, n)
+    x, y = random_inputs(model, n, steps), random_targets(model, n, softmax=softmax)
     if pipeline == "numpy":
         kwargs = {"x": _unpack(x), "y": y, "batch_size": batch_size}
     else:
