@@ -3,8 +3,8 @@
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-# This script's st.navigation below is the app's navigation: say so before pages.components is
-# imported, so its guard for direct page visits does not spend a wasted first run on a rerun.
+# This script's st.navigation below is the app's navigation: say so before any page runs, so the
+# pages' guard for direct visits (components.use_app_navigation) never spends a run on a rerun.
 PagesManager.uses_pages_directory = False
 
 from medcore import registry  # noqa: E402

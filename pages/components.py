@@ -14,21 +14,20 @@ if TYPE_CHECKING:  # pandas loads with the workbench pages, not on the home page
     import pandas as pd
 
 
-def _use_app_navigation() -> None:
+def use_app_navigation() -> None:
     """Make a first request straight to a page go through app.py's ``st.navigation``.
 
     Streamlit treats a ``pages/`` folder as old-style multipage navigation (every file a page,
     app.py skipped) until some session has run app.py's ``st.navigation`` once; rerunning
     after clearing that flag makes the very first visitor of ``/imaging`` get the real app.
+    Each page calls this first, never at import: a rerun raised while this module is being
+    imported left concurrent sessions holding the half-imported module (an ImportError page).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
-
-
-_use_app_navigation()
 
 
 @st.cache_resource(show_spinner="Loading model…")

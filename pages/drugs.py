@@ -13,6 +13,8 @@ from medcore.errors import InputError
 from medcore.molecules import draw, examples, io
 from pages import components
 
+components.use_app_navigation()
+
 GRID_MAX = 12
 
 st.title("Drug discovery")

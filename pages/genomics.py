@@ -14,6 +14,8 @@ from medcore.errors import InputError
 from medcore.genomics import analyse, io, logos, scan, synthetic
 from pages import components
 
+components.use_app_navigation()
+
 
 def _show(fig) -> None:
     """Draw a matplotlib figure (sequence logos) and free it."""

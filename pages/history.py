@@ -15,6 +15,8 @@ from medcore.history import explain, io, service, synthetic
 from medcore.history import variables as V
 from pages import components
 
+components.use_app_navigation()
+
 st.title("Patient history")
 st.write("Upload one patient's or a whole cohort's first 48 h in the ICU and get each patient's "
          "risk of in-hospital death, with the variables and hours that pushed it up or down.")

@@ -8,6 +8,8 @@ from medcore.explain import shap_image
 from medcore.imaging import batch, figures
 from pages import components
 
+components.use_app_navigation()
+
 AUTO_SHAP = 4  # larger batches compute SHAP on request, so predictions come back fast
 
 st.title("Imaging")

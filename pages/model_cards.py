@@ -4,7 +4,9 @@ import streamlit as st
 
 from medcore import plots, registry
 from medcore.cards import load_card
-from pages import components  # noqa: F401  (app navigation on a first direct visit)
+from pages import components
+
+components.use_app_navigation()
 
 st.title("Model cards")
 st.write("Every figure here was measured on held-out data and can be recomputed with "

@@ -51,3 +51,20 @@ def test_model_cards_page_renders_each_trained_card():
         assert any("Held-out metrics" in s.value for s in at.subheader)
         revised = bool(load_card(registry.model_folder(mid)).get("revisions"))
         assert any("**Revisions:**" in m.value for m in at.markdown) == revised, mid
+
+
+def test_importing_the_page_helpers_never_reruns():
+    """The direct-visit guard runs from each page, not at import: a rerun raised mid-import left
+    other sessions importing at the same moment with a half-made module (ImportError pages when
+    eight sessions opened /imaging at once on a fresh server)."""
+    import subprocess
+    import sys
+
+    code = ("from streamlit.runtime.pages_manager import PagesManager\n"
+            "PagesManager.uses_pages_directory = True\n"
+            "import pages.components as c\n"
+            "assert PagesManager.uses_pages_directory, 'import changed navigation'\n"
+            "assert callable(c.model_summary)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert res.returncode == 0, res.stderr[-2000:]

@@ -11,15 +11,24 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import samples
-from tests.e2e.conftest import BROWSER_ARGS, CHROMIUM, rss_mb
+from tests.e2e.conftest import BROWSER_ARGS, CHROMIUM, RUNNING, rss_mb
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SESSIONS = 8
+SLOW_MS = 300_000  # 8 sessions share 2 cores: every wait, reads included, gets this long
+
+
+async def _main_text(page) -> str:
+    """The main area's text once the script has finished: read mid-run, the History page may be
+    swapping its risks-first slot for the full table, and a starved renderer can take more than
+    Playwright's default 30 s to answer."""
+    await page.wait_for_function(f"() => !({RUNNING})", polling=500, timeout=SLOW_MS)
+    return await page.locator("[data-testid='stMain']").text_content(timeout=SLOW_MS)
 
 
 async def _upload(page, files: list[dict]) -> None:
     target = page.locator("input[type=file]").first
-    await target.wait_for(state="attached", timeout=300_000)  # 8 sessions share 2 cores
+    await target.wait_for(state="attached", timeout=SLOW_MS)
     await target.set_input_files(files)
 
 
@@ -27,15 +36,15 @@ async def _session(browser, url: str, i: int, pngs: list[bytes], csv: bytes) -> 
     page = await browser.new_page(viewport={"width": 1300, "height": 1000})
     own_png, own_pid = f"session{i}_xray.png", f"SESSION{i}-"
     try:
-        await page.goto(f"{url}/imaging", timeout=120_000)
+        await page.goto(f"{url}/imaging", timeout=SLOW_MS)
         await _upload(page, [{"name": own_png, "mimeType": "image/png", "buffer": pngs[i]}])
-        await page.get_by_text("P(pneumonia) =").first.wait_for(timeout=300_000)
-        imaging_text = await page.locator("[data-testid='stMain']").text_content()
-        await page.goto(f"{url}/history", timeout=120_000)
+        await page.get_by_text("P(pneumonia) =").first.wait_for(timeout=SLOW_MS)
+        imaging_text = await _main_text(page)
+        await page.goto(f"{url}/history", timeout=SLOW_MS)
         await _upload(page, [{"name": f"session{i}.csv", "mimeType": "text/csv", "buffer": csv}])
         # patient ids live in the data grid's accessible (hidden) cells: wait for them attached
-        await page.get_by_text(own_pid).first.wait_for(state="attached", timeout=300_000)
-        history_text = await page.locator("[data-testid='stMain']").text_content()
+        await page.get_by_text(own_pid).first.wait_for(state="attached", timeout=SLOW_MS)
+        history_text = await _main_text(page)
         return {"imaging": imaging_text, "history": history_text, "png": own_png, "pid": own_pid}
     finally:
         await page.close()
