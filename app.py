@@ -1,5 +1,7 @@
 """medcore: home page and navigation. Run with `streamlit run app.py`."""
 
+from pathlib import Path
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -10,7 +12,10 @@ PagesManager.uses_pages_directory = False
 from medcore import registry  # noqa: E402
 from pages.components import model_summary  # noqa: E402
 
-st.set_page_config(page_title="medcore", page_icon=":material/stethoscope:", layout="wide")
+# a local icon: a Material-icon favicon is fetched by the browser from fonts.gstatic.com on every
+# page load, a request to a third party that hospital networks block and users did not ask for
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
+st.set_page_config(page_title="medcore", page_icon=str(ICON), layout="wide")
 
 WORKBENCHES = [
     # (page file, title, icon, workbench key, what it does)

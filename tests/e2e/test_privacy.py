@@ -1,5 +1,6 @@
 """Uploads stay in memory: after a marker goes through every workbench in a real browser, it is
-found nowhere in the working tree, the temp folders, the server's home or its logs."""
+found nowhere in the working tree, the temp folders, the server's home or its logs; and the
+browser asked nothing of any host but the app's own server."""
 
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ def test_uploaded_marker_is_never_written_anywhere(browser, tmp_path):
         try:
             url = f"http://127.0.0.1:{port}"
             page = browser.new_page(viewport={"width": 1300, "height": 1000})
+            elsewhere: list[str] = []
+            page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:"))
+                    else elsewhere.append(r.url))
             steps = [
                 ("imaging", [(f"{marker}.png", samples.xray_png(5, text=marker), "image/png")],
                  "P(pneumonia) ="),
@@ -65,6 +69,7 @@ def test_uploaded_marker_is_never_written_anywhere(browser, tmp_path):
             page.close()
         finally:
             stop_server(proc)
+    assert elsewhere == [], "the page fetched from other hosts (a hospital network may block them)"
     needle = marker.encode()
     assert _files_containing(ROOT, needle) == []
     assert _files_containing(server_home, needle) == []
