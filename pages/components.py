@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -18,14 +19,20 @@ def use_app_navigation() -> None:
     """Make a first request straight to a page go through app.py's ``st.navigation``.
 
     Streamlit treats a ``pages/`` folder as old-style multipage navigation (every file a page,
-    app.py skipped) until some session has run app.py's ``st.navigation`` once; rerunning
-    after clearing that flag makes the very first visitor of ``/imaging`` get the real app.
-    Each page calls this first, never at import: a rerun raised while this module is being
-    imported left concurrent sessions holding the half-imported module (an ImportError page).
+    this one included; app.py skipped) until some session has run app.py's ``st.navigation``
+    once. A page run that way clears that flag and reruns, so the very first visitors of
+    ``/imaging`` get the real app; sessions that started in the old style just before another
+    cleared the flag are told apart by this helper being listed as a page. Each page calls this
+    first, never at import: a rerun raised while this module was being imported left concurrent
+    sessions holding the half-imported module (an ImportError page).
     """
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    if PagesManager.uses_pages_directory:
+    ctx = get_script_run_ctx()
+    listed = ctx is not None and any(Path(page["script_path"]).name == Path(__file__).name
+                                     for page in ctx.pages_manager.get_pages().values())
+    if PagesManager.uses_pages_directory or listed:
         PagesManager.uses_pages_directory = False
         st.rerun()
 

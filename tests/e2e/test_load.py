@@ -1,5 +1,6 @@
 """Eight browser sessions at once against one server: each sees only its own uploads, and the
-models are loaded once (shared through st.cache_resource), so memory grows little per session."""
+models are loaded once (shared through st.cache_resource), so memory grows little per session;
+on a server just started, eight first visits straight to a page all get the real app."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import samples
-from tests.e2e.conftest import BROWSER_ARGS, CHROMIUM, RUNNING, rss_mb
+from tests.e2e.conftest import (
+    BROWSER_ARGS,
+    CHROMIUM,
+    RUNNING,
+    _free_port,
+    rss_mb,
+    start_server,
+    stop_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SESSIONS = 8
@@ -32,7 +41,7 @@ async def _upload(page, files: list[dict]) -> None:
     await target.set_input_files(files)
 
 
-async def _session(browser, url: str, i: int, pngs: list[bytes], csv: bytes) -> dict:
+async def _session(browser, i: int, url: str, pngs: list[bytes], csvs: list[bytes]) -> dict:
     page = await browser.new_page(viewport={"width": 1300, "height": 1000})
     own_png, own_pid = f"session{i}_xray.png", f"SESSION{i}-"
     try:
@@ -41,7 +50,8 @@ async def _session(browser, url: str, i: int, pngs: list[bytes], csv: bytes) -> 
         await page.get_by_text("P(pneumonia) =").first.wait_for(timeout=SLOW_MS)
         imaging_text = await _main_text(page)
         await page.goto(f"{url}/history", timeout=SLOW_MS)
-        await _upload(page, [{"name": f"session{i}.csv", "mimeType": "text/csv", "buffer": csv}])
+        await _upload(page, [{"name": f"session{i}.csv", "mimeType": "text/csv",
+                              "buffer": csvs[i]}])
         # patient ids live in the data grid's accessible (hidden) cells: wait for them attached
         await page.get_by_text(own_pid).first.wait_for(state="attached", timeout=SLOW_MS)
         history_text = await _main_text(page)
@@ -50,16 +60,64 @@ async def _session(browser, url: str, i: int, pngs: list[bytes], csv: bytes) -> 
         await page.close()
 
 
-async def _run(url: str, pngs: list[bytes], csvs: list[bytes]) -> list[dict]:
+async def _in_browser(run_one, sessions: int, *args) -> list:
+    """Run ``run_one(browser, i, *args)`` for each session at once in one headless Chromium."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         try:
-            return await asyncio.gather(*[
-                _session(browser, url, i, pngs, csvs[i]) for i in range(SESSIONS)])
+            return await asyncio.gather(*[run_one(browser, i, *args) for i in range(sessions)])
         finally:
             await browser.close()
+
+
+def _run_async(run_one, *args, sessions: int = SESSIONS) -> list:
+    # a thread of its own: the sync Playwright of other tests may own this thread's event loop
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _in_browser(run_one, sessions, *args)).result()
+
+
+async def _open_pages(browser, i: int, url: str) -> None:
+    """Open Imaging and Patient history once, so the server holds their models before the
+    memory baseline is read, whichever tests ran on it before."""
+    page = await browser.new_page()
+    try:
+        for path in ("imaging", "history"):
+            await page.goto(f"{url}/{path}", timeout=SLOW_MS)
+            await page.locator("input[type=file]").first.wait_for(state="attached",
+                                                                   timeout=SLOW_MS)
+            await _main_text(page)
+    finally:
+        await page.close()
+
+
+async def _first_visit(browser, i: int, url: str) -> str:
+    page = await browser.new_page(viewport={"width": 1300, "height": 1000})
+    try:
+        await page.goto(f"{url}/imaging", timeout=SLOW_MS)
+        await page.locator("input[type=file]").first.wait_for(state="attached", timeout=SLOW_MS)
+        return await page.locator("[data-testid='stSidebarNav']").text_content(timeout=SLOW_MS)
+    finally:
+        await page.close()
+
+
+def test_first_visits_straight_to_a_page_get_the_app_navigation(tmp_path):
+    """Streamlit starts a ``pages/`` app in old-style navigation (every file a page); the pages'
+    guard must bring every session to app.py's navigation, even ones that began at once (7 of 8
+    stayed old-style, with a "components" page and no wide layout, before the guard also
+    recognised them)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}; install Debian's chromium (see .ci/run)")
+    port = _free_port()
+    with open(tmp_path / "streamlit.log", "wb") as log:  # a file: a full pipe would block it
+        proc = start_server(port, log=log)
+        try:
+            navs = _run_async(_first_visit, f"http://127.0.0.1:{port}")
+        finally:
+            stop_server(proc)
+    for nav in navs:
+        assert "Patient history" in nav and "components" not in nav, nav
 
 
 def test_eight_sessions_see_only_their_own_results(server, shots):
@@ -68,10 +126,9 @@ def test_eight_sessions_see_only_their_own_results(server, shots):
     url, proc = server
     pngs = [samples.xray_png(10 + i) for i in range(SESSIONS)]
     csvs = [samples.history_csv(20 + i, 1, f"SESSION{i}-") for i in range(SESSIONS)]
+    _run_async(_open_pages, url, sessions=1)
     before = rss_mb(proc.pid)
-    # a thread of its own: the sync Playwright of other tests may own this thread's event loop
-    with ThreadPoolExecutor(1) as pool:
-        results = pool.submit(asyncio.run, _run(url, pngs, csvs)).result()
+    results = _run_async(_session, url, pngs, csvs)
     after, peak = rss_mb(proc.pid), rss_mb(proc.pid, "VmHWM")
     for i, res in enumerate(results):
         assert res["png"] in res["imaging"] and res["pid"] in res["history"]
