@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,15 +56,25 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
     return float("nan")
 
 
+@contextmanager
+def running_server(log_path: Path, env_extra: dict | None = None
+                   ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A server of its own on a free port, yielding (url, process); its output goes to a log
+    file so it can never block on a full pipe."""
+    port = _free_port()
+    with open(log_path, "wb") as log:
+        proc = start_server(port, env_extra, log=log)
+        try:
+            yield f"http://127.0.0.1:{port}", proc
+        finally:
+            stop_server(proc)
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """One shared server; its output goes to a log file so it can never block on a full pipe."""
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with open(log_path, "wb") as log:
-        proc = start_server(port, log=log)
-        yield f"http://127.0.0.1:{port}", proc
-        stop_server(proc)
+    """One server shared by the browser tests."""
+    with running_server(tmp_path_factory.mktemp("server") / "streamlit.log") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -12,15 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import samples
-from tests.e2e.conftest import (
-    BROWSER_ARGS,
-    CHROMIUM,
-    RUNNING,
-    _free_port,
-    rss_mb,
-    start_server,
-    stop_server,
-)
+from tests.e2e.conftest import BROWSER_ARGS, CHROMIUM, RUNNING, rss_mb, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SESSIONS = 8
@@ -35,21 +27,25 @@ async def _main_text(page) -> str:
     return await page.locator("[data-testid='stMain']").text_content(timeout=SLOW_MS)
 
 
+async def _open(page, url: str, path: str) -> None:
+    """Go to a workbench and wait until its file uploader is there (the page has rendered)."""
+    await page.goto(f"{url}/{path}", timeout=SLOW_MS)
+    await page.locator("input[type=file]").first.wait_for(state="attached", timeout=SLOW_MS)
+
+
 async def _upload(page, files: list[dict]) -> None:
-    target = page.locator("input[type=file]").first
-    await target.wait_for(state="attached", timeout=SLOW_MS)
-    await target.set_input_files(files)
+    await page.locator("input[type=file]").first.set_input_files(files)
 
 
 async def _session(browser, i: int, url: str, pngs: list[bytes], csvs: list[bytes]) -> dict:
     page = await browser.new_page(viewport={"width": 1300, "height": 1000})
     own_png, own_pid = f"session{i}_xray.png", f"SESSION{i}-"
     try:
-        await page.goto(f"{url}/imaging", timeout=SLOW_MS)
+        await _open(page, url, "imaging")
         await _upload(page, [{"name": own_png, "mimeType": "image/png", "buffer": pngs[i]}])
         await page.get_by_text("P(pneumonia) =").first.wait_for(timeout=SLOW_MS)
         imaging_text = await _main_text(page)
-        await page.goto(f"{url}/history", timeout=SLOW_MS)
+        await _open(page, url, "history")
         await _upload(page, [{"name": f"session{i}.csv", "mimeType": "text/csv",
                               "buffer": csvs[i]}])
         # patient ids live in the data grid's accessible (hidden) cells: wait for them attached
@@ -84,9 +80,7 @@ async def _open_pages(browser, i: int, url: str) -> None:
     page = await browser.new_page()
     try:
         for path in ("imaging", "history"):
-            await page.goto(f"{url}/{path}", timeout=SLOW_MS)
-            await page.locator("input[type=file]").first.wait_for(state="attached",
-                                                                   timeout=SLOW_MS)
+            await _open(page, url, path)
             await _main_text(page)
     finally:
         await page.close()
@@ -95,8 +89,7 @@ async def _open_pages(browser, i: int, url: str) -> None:
 async def _first_visit(browser, i: int, url: str) -> str:
     page = await browser.new_page(viewport={"width": 1300, "height": 1000})
     try:
-        await page.goto(f"{url}/imaging", timeout=SLOW_MS)
-        await page.locator("input[type=file]").first.wait_for(state="attached", timeout=SLOW_MS)
+        await _open(page, url, "imaging")
         return await page.locator("[data-testid='stSidebarNav']").text_content(timeout=SLOW_MS)
     finally:
         await page.close()
@@ -109,13 +102,8 @@ def test_first_visits_straight_to_a_page_get_the_app_navigation(tmp_path):
     recognised them)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}; install Debian's chromium (see .ci/run)")
-    port = _free_port()
-    with open(tmp_path / "streamlit.log", "wb") as log:  # a file: a full pipe would block it
-        proc = start_server(port, log=log)
-        try:
-            navs = _run_async(_first_visit, f"http://127.0.0.1:{port}")
-        finally:
-            stop_server(proc)
+    with running_server(tmp_path / "streamlit.log") as (url, _proc):
+        navs = _run_async(_first_visit, url)
     for nav in navs:
         assert "Patient history" in nav and "components" not in nav, nav
 

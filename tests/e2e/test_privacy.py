@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import samples
-from tests.e2e.conftest import ROOT, _free_port, start_server, stop_server, wait_idle
+from tests.e2e.conftest import ROOT, running_server, wait_idle
 
 pytestmark = pytest.mark.browser
 SKIP_DIRS = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}
@@ -41,34 +41,29 @@ def test_uploaded_marker_is_never_written_anywhere(browser, tmp_path):
     server_home.mkdir()
     server_tmp.mkdir()
     log_path = tmp_path / "server.log"
-    port = _free_port()
-    with open(log_path, "wb") as log:
-        proc = start_server(port, {"HOME": str(server_home), "TMPDIR": str(server_tmp)}, log=log)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            page = browser.new_page(viewport={"width": 1300, "height": 1000})
-            elsewhere: list[str] = []
-            page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:"))
-                    else elsewhere.append(r.url))
-            steps = [
-                ("imaging", [(f"{marker}.png", samples.xray_png(5, text=marker), "image/png")],
-                 "P(pneumonia) ="),
-                ("history", [(f"{marker}.csv", samples.history_csv(3, 1, marker),
-                              "text/csv")], marker),
-                ("genomics", [(f"{marker}.fasta", samples.splice_fasta(1, marker), "text/plain")],
-                 marker),
-                ("drugs", [(f"{marker}.smi", f"CC(=O)Oc1ccccc1C(=O)O {marker}\n".encode(),
-                            "text/plain")], "Probabilities per assay"),
-            ]
-            for path, files, expect in steps:
-                page.goto(f"{url}/{path}", timeout=60_000)
-                wait_idle(page)
-                samples.upload(page, files)
-                page.get_by_text(expect).first.wait_for(timeout=180_000)
-                wait_idle(page, 180_000)
-            page.close()
-        finally:
-            stop_server(proc)
+    env = {"HOME": str(server_home), "TMPDIR": str(server_tmp)}
+    with running_server(log_path, env) as (url, _proc):
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        elsewhere: list[str] = []
+        page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:"))
+                else elsewhere.append(r.url))
+        steps = [
+            ("imaging", [(f"{marker}.png", samples.xray_png(5, text=marker), "image/png")],
+             "P(pneumonia) ="),
+            ("history", [(f"{marker}.csv", samples.history_csv(3, 1, marker),
+                          "text/csv")], marker),
+            ("genomics", [(f"{marker}.fasta", samples.splice_fasta(1, marker), "text/plain")],
+             marker),
+            ("drugs", [(f"{marker}.smi", f"CC(=O)Oc1ccccc1C(=O)O {marker}\n".encode(),
+                        "text/plain")], "Probabilities per assay"),
+        ]
+        for path, files, expect in steps:
+            page.goto(f"{url}/{path}", timeout=60_000)
+            wait_idle(page)
+            samples.upload(page, files)
+            page.get_by_text(expect).first.wait_for(timeout=180_000)
+            wait_idle(page, 180_000)
+        page.close()
     assert elsewhere == [], "the page fetched from other hosts (a hospital network may block them)"
     needle = marker.encode()
     assert _files_containing(ROOT, needle) == []
