@@ -46,7 +46,7 @@ DATASETS: dict[str, Dataset] = {
                 "CC BY 4.0",
                 "Yang et al., MedMNIST v2, Scientific Data 2023; Kermany et al., Cell 2018"),
         Dataset("physionet2012-a", "ehr/physionet2012_set-a.csv.gz", _PHYSIONET,
-                "eded61cf0520c0b95eff0fdf9aa4e5ebd9573a87214b50e22d5d21ed701ee85e",
+                "7fb4b9a4ce16b38289a2ce0c75865b8b1d7ff54886da75a0c0b2327615dbb855",
                 "ODC-By 1.0", _SILVA, direct=False),
         Dataset("physionet2012-c", "ehr/physionet2012_set-c.csv.gz", _PHYSIONET,
                 "5aa18bc994415cb6ac30b7b682e1afb8ebcd1e88131a9f71688408d98e3394ac",

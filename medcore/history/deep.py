@@ -19,7 +19,7 @@ import numpy as np
 from medcore import calibration, ensemble, metrics, registry
 from medcore.errors import ModelIntegrityError
 from medcore.explain import background
-from medcore.history import baselines, crossfit, data, grid, summary
+from medcore.history import baselines, crossfit, data, grid, mapping, summary
 from medcore.history import variables as V
 
 log = logging.getLogger(__name__)
@@ -311,7 +311,8 @@ def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
                                          "since last observation / 48, last observed value; "
                                          "Age, Gender, Height + their masks repeated per hour. "
                                          "Log for skewed labs; clip to training 0.5-99.5 %."
-                                         + (SUMMARY_SPEC if fitted_summary else ""))},
+                                         + (SUMMARY_SPEC if fitted_summary else "")),
+                       "variables": mapping.variable_table()},
         "headline_metrics": ["roc_auc", "event1", "pr_auc"],
         "class_names": ["survived", "died_in_hospital"],
         "curves": metrics.binary_curves(c.y, p_c, threshold),

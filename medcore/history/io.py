@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from medcore.errors import (
     SchemaError,
     UnsupportedFormatError,
 )
+from medcore.history import fhir, mapping
 from medcore.history import variables as V
 from medcore.history.report import ValidationReport
 
@@ -39,6 +40,7 @@ class HistoryData:
 
     records: pd.DataFrame
     report: ValidationReport
+    mapping: list[mapping.Entry] = field(default_factory=list)
 
     @property
     def patients(self) -> list[str]:
@@ -93,10 +95,18 @@ def _sniff_delimiter(header: str, report: ValidationReport) -> str:
     return best
 
 
-def load_upload(filename: str, data: bytes) -> HistoryData:
-    """Parse an uploaded CSV; raises only :class:`medcore.errors.InputError` subclasses."""
+def read_table(filename: str, data: bytes) -> Table:
+    """Parse an upload (long or wide CSV, FHIR JSON/NDJSON) into rows not yet mapped.
+
+    Raises only :class:`medcore.errors.InputError` subclasses.
+    """
     _check_bytes(filename, data)
     report = ValidationReport()
+    if fhir.looks_like_fhir(data):
+        raw = fhir.read_fhir(filename, data, report)
+        # one resource can give several values (a panel's components, a Patient's age and sex)
+        report.rows_in = len(raw) + sum(report.dropped.values())
+        return prepare(raw, report)
     text = _decode(data, report)
     first = text.lstrip("\r\n ").split("\n", 1)[0]
     sep = _sniff_delimiter(first, report)
@@ -109,25 +119,60 @@ def load_upload(filename: str, data: bytes) -> HistoryData:
                                ) from None
     n_lines = sum(1 for line in text.splitlines()[1:] if line.strip())
     report.drop("malformed line (wrong number of fields)", max(0, n_lines - len(raw)))
-    report.rows_in = n_lines
-    return normalise(raw, report, decimal_comma=(sep == ";"))
+    long = _rename(raw)
+    report.rows_in = len(long) + report.dropped.get("malformed line (wrong number of fields)", 0)
+    if len(long) != len(raw):
+        report.notes.append(f"A wide table: {len(raw):,} lines gave {len(long):,} values "
+                            "(one per filled cell).")
+    return prepare(long, report, decimal_comma=(sep == ";"))
+
+
+def load_upload(filename: str, data: bytes,
+                user_mapping: list[mapping.Entry] | None = None) -> HistoryData:
+    """Parse, map (proposal, then the user's choices) and clean an upload."""
+    table = read_table(filename, data)
+    return to_history(table, table.mapping(user_mapping))
+
+
+def _column(lower: dict[str, str], aliases: tuple[str, ...]) -> str | None:
+    return next((lower[a] for a in aliases if a in lower), None)
 
 
 def _rename(raw: pd.DataFrame) -> pd.DataFrame:
-    lower = {str(c).strip().lstrip("\ufeff").strip('"').lower(): c for c in raw.columns}
-    mapping, missing = {}, []
-    for target, aliases in V.COLUMN_ALIASES.items():
-        hit = next((lower[a] for a in aliases if a in lower), None)
-        if hit is None:
-            missing.append(target)
-        else:
-            mapping[hit] = target
+    """Long rows ``patient_id, time, variable, value, unit`` from a long or a wide table.
+
+    Wide tables (one column per variable, as hospital systems export them) are melted: every
+    column that is not the patient or the time becomes a variable named by its header.
+    """
+    lower = {mapping.norm_term(str(c).lstrip("\ufeff")): c for c in raw.columns}
+    pid = _column(lower, V.COLUMN_ALIASES["patient_id"])
+    time = _column(lower, V.COLUMN_ALIASES["time"])
+    var = _column(lower, V.COLUMN_ALIASES["variable"])
+    val = _column(lower, V.COLUMN_ALIASES["value"])
+    unit = _column(lower, V.COLUMN_ALIASES["unit"])
+    if time is not None and mapping.norm_term(time) in V.HOUR_COLUMNS:
+        hours = pd.to_numeric(raw[time], errors="coerce")
+        raw = raw.assign(**{time: raw[time].where(hours.isna(), (hours * 60).astype(str))})
+    if pid is not None and time is not None and var is None and val is None:
+        others = [c for c in raw.columns if c not in (pid, time)]
+        if others:
+            long = raw.melt(id_vars=[pid, time], value_vars=others, var_name="variable",
+                            value_name="value")
+            long = long[long["value"].astype(str).str.strip() != ""]
+            return pd.DataFrame({"patient_id": long[pid], "time": long[time],
+                                 "variable": long["variable"].astype(str),
+                                 "value": long["value"], "unit": ""})
+    missing = [n for n, c in (("patient_id", pid), ("time", time), ("variable", var),
+                              ("value", val)) if c is None]
     if missing:
         raise SchemaError(
             f"Missing required column(s): {', '.join(missing)} "
             f"(found: {', '.join(map(str, raw.columns[:8]))}).",
-            f"Use the header `{EXPECTED_HEADER}` (record_id and parameter are accepted too).")
-    return raw[list(mapping)].rename(columns=mapping)
+            f"Use the header `{EXPECTED_HEADER}` (record_id and parameter are accepted too, "
+            "and a unit column), or a wide table: patient_id, time, then one column per "
+            "variable such as `Heart Rate` or `Creatinine (mg/dL)`.")
+    return pd.DataFrame({"patient_id": raw[pid], "time": raw[time], "variable": raw[var],
+                         "value": raw[val], "unit": raw[unit] if unit is not None else ""})
 
 
 def _offsets(u: pd.Series) -> pd.Series:
@@ -194,11 +239,22 @@ def _numbers(text: pd.Series, decimal_comma: bool, report: ValidationReport) -> 
     return pd.Series(np.where(codes >= 0, num[np.maximum(codes, 0)], np.nan), index=text.index)
 
 
-def normalise(raw: pd.DataFrame, report: ValidationReport | None = None, *,
-              decimal_comma: bool = False) -> HistoryData:
-    """Map columns, parse times and values, drop what cannot be used and count why."""
-    report = report or ValidationReport(rows_in=len(raw))
-    df = _rename(raw)
+def _sex_words(value: pd.Series, text: pd.Series, is_sex: pd.Series) -> pd.Series:
+    """'M'/'male' -> 1 and 'F'/'female' -> 0 in rows whose name means sex or gender."""
+    words = {"m": 1.0, "male": 1.0, "man": 1.0, "f": 0.0, "female": 0.0, "woman": 0.0}
+    if not is_sex.any():
+        return value
+    low = text.str.strip().str.lower()
+    hit = value.isna() & is_sex & low.isin(words)
+    return value.where(~hit, low.map(words))
+
+
+def prepare(long: pd.DataFrame, report: ValidationReport | None = None, *,
+            decimal_comma: bool = False) -> Table:
+    """Parse ids, times and values of long rows (``patient_id, time, variable, value[, unit]``)
+    and drop what cannot be read, counting why; names are mapped later (:func:`to_history`)."""
+    report = report or ValidationReport(rows_in=len(long))
+    df = long if "unit" in long else long.assign(unit="")
     codes, uniq = pd.factorize(df["patient_id"].astype(str))
     pid = pd.Series(pd.Series(np.asarray(uniq, dtype=object)).astype(str).str.strip()
                     .to_numpy()[codes], index=df.index)
@@ -206,28 +262,107 @@ def normalise(raw: pd.DataFrame, report: ValidationReport | None = None, *,
     report.drop("missing patient_id", int(bad_pid.sum()))
     df = df[~bad_pid].assign(patient_id=pid[~bad_pid])
 
-    value = _numbers(df["value"], decimal_comma, report)
-    minutes = _minutes(df["time"], df["patient_id"], report)
     codes, uniq = pd.factorize(df["variable"].astype(str))
-    stripped = np.array([str(n).strip() for n in uniq], dtype=object)
-    canon_u = np.array([V.canonical(n) or n for n in stripped], dtype=object)
-    name = pd.Series(stripped[codes], index=df.index)
-    canon = pd.Series(canon_u[codes], index=df.index)
-    report.fix("variable names written in another case", int((canon != name).sum()))
+    split = [mapping.split_suffix(n) for n in uniq]
+    source = pd.Series(np.array([n for n, _ in split], dtype=object)[codes], index=df.index)
+    suffix = pd.Series(np.array([u for _, u in split], dtype=object)[codes], index=df.index)
+    unit = df["unit"].astype(str).str.strip()
+    unit = unit.where(unit != "", suffix)
 
+    value = _numbers(df["value"], decimal_comma, report)
+    is_sex = pd.Series(np.array([mapping.lookup(n)[0] == "Gender" for n, _ in split],
+                                dtype=bool)[codes], index=df.index)
+    value = _sex_words(value, df["value"].astype(str), is_sex)
+    minutes = _minutes(df["time"], df["patient_id"], report)
     bad_time = minutes.isna()
     report.drop("time not readable (use HH:MM since admission, minutes, or a timestamp)",
                 int(bad_time.sum()))
     bad_value = value.isna() & ~bad_time
     report.drop("missing or non-numeric value", int(bad_value.sum()))
-    code = canon.isin(V.MISSING_CODE_VARIABLES) & (value == -1) & ~bad_time & ~bad_value
-    report.drop("value -1 (PhysioNet code for 'not recorded')", int(code.sum()))
-    empty_name = name == ""
+    empty_name = source == ""
     report.drop("missing variable name", int((empty_name & ~bad_time & ~bad_value).sum()))
-    keep = ~(bad_time | bad_value | code | empty_name)
-    out = pd.DataFrame({"patient_id": df["patient_id"][keep], "minutes": minutes[keep],
-                        "variable": canon[keep], "value": value[keep]})
+    keep = ~(bad_time | bad_value | empty_name)
+    rows = pd.DataFrame({"patient_id": df["patient_id"][keep], "minutes": minutes[keep],
+                         "source": source[keep], "unit": unit[keep], "value": value[keep]})
+    return Table(rows.reset_index(drop=True), report)
 
+
+@dataclass
+class Table:
+    """An upload read into long rows (``patient_id, minutes, source, unit, value``), before its
+    names and units are mapped to the model's variables."""
+
+    rows: pd.DataFrame
+    report: ValidationReport
+
+    def pairs(self) -> list[tuple[str, str, int, float | None]]:
+        """(name, unit, rows, median value) per distinct name and unit, in order of appearance."""
+        # -1 is PhysioNet's "not recorded": it must not decide whether a unit is plausible
+        v = self.rows["value"].where(self.rows["value"] != -1)
+        g = v.groupby([self.rows["source"], self.rows["unit"]], sort=False)
+        out = []
+        for (source, unit), n, med in zip(g.size().index, g.size().to_numpy(),
+                                          g.median().to_numpy(), strict=True):
+            out.append((str(source), str(unit), int(n),
+                        None if not np.isfinite(med) else float(med)))
+        return out
+
+    def mapping(self, user: list[mapping.Entry] | None = None) -> list[mapping.Entry]:
+        """The proposed mapping with the user's choices over it."""
+        return mapping.merge(mapping.propose(self.pairs()), user)
+
+
+def _not_used_reason(e: mapping.Entry) -> str:
+    if e.status == "unknown":
+        return "names the models do not read"
+    if e.status == "proposed":
+        return f"'{e.source}' proposed as {e.variable}, not accepted"
+    if e.status == "check unit":
+        return f"'{e.source}': {e.note}"
+    return f"'{e.source}' set not to be used"
+
+
+def to_history(table: Table, entries: list[mapping.Entry]) -> HistoryData:
+    """Apply a mapping: rename, convert units, check ranges; count every row's fate."""
+    report = table.report.copy()
+    rows = table.rows
+    if rows.empty:
+        _no_rows(report)
+    index = {(e.source, e.unit): i for i, e in enumerate(entries)}
+    groups = rows.groupby(["source", "unit"], sort=False)
+    group_pos = np.array([index.get(k, -1) for k in groups.size().index] + [-1], dtype=int)
+    pos = group_pos[groups.ngroup().to_numpy()] if len(rows) else np.zeros(0, int)
+    variable = np.array([e.variable for e in entries] + [""], dtype=object)[pos]
+    use = np.array([e.use for e in entries] + [False], dtype=bool)[pos]
+    fac = np.ones(len(entries) + 1)
+    off = np.zeros(len(entries) + 1)
+    for i, e in enumerate(entries):
+        if e.use:
+            fac[i], off[i] = mapping.factor(e.variable, e.read_as) or (1.0, 0.0)
+    value = rows["value"].to_numpy(float) * fac[pos] + off[pos]
+
+    unknown_names: list[str] = []
+    for i, e in enumerate(entries):
+        n = int((pos == i).sum())
+        if not e.use:
+            report.ignore(_not_used_reason(e), n)
+            if e.status == "unknown":
+                unknown_names.append(e.source)
+        elif e.conversion:
+            report.convert(f"'{e.source}' {e.conversion}", n)
+    unmatched = int((pos < 0).sum())
+    report.ignore("names missing from the mapping", unmatched)
+    if unknown_names:
+        report.notes.append("Not read by the models: " + ", ".join(unknown_names[:8])
+                            + (" …" if len(unknown_names) > 8 else "") + ".")
+
+    code = np.isin(variable, list(V.MISSING_CODE_VARIABLES)) & (rows["value"].to_numpy() == -1)
+    report.drop("value -1 (PhysioNet code for 'not recorded')", int((code & use).sum()))
+    keep = use & ~code
+    out = pd.DataFrame({"patient_id": rows["patient_id"].to_numpy()[keep],
+                        "minutes": rows["minutes"].to_numpy()[keep],
+                        "variable": variable[keep], "value": value[keep]})
+    out["variable"] = out["variable"].astype(str)
     dup = out.duplicated()
     report.drop("exact duplicate of an earlier row", int(dup.sum()))
     out = out[~dup]
@@ -235,23 +370,47 @@ def normalise(raw: pd.DataFrame, report: ValidationReport | None = None, *,
     report.fix("out of time order (sorted)", int((order < 0).sum()))
     out = out.sort_values(["patient_id", "minutes"], kind="stable").reset_index(drop=True)
     out = _limit_events(out, report)
-
-    unknown = ~out["variable"].isin(V.KNOWN) & ~out["variable"].isin(V.IGNORED)
-    if unknown.any():
-        names = out.loc[unknown, "variable"].value_counts().index[:5]
-        report.notes.append(f"{int(unknown.sum()):,} rows have variables the models do not use "
-                            f"(e.g. {', '.join(map(str, names))}); they are kept but ignored.")
-    outside = (out["minutes"] < 0) | (out["minutes"] > 48 * 60)
-    if outside.any():
-        report.notes.append(f"{int(outside.sum()):,} rows lie outside the first 48 h; "
-                            "the models read only 0-48 h.")
-    report.rows_used = len(out)
     if out.empty:
-        why = "; ".join(f"{n} {why}" for why, n in report.dropped.items()) or "no data rows"
-        raise SchemaError(f"No usable rows remain after validation ({why}).",
-            f"Each row needs a patient id, a time, a variable name and a numeric value "
-            f"(`{EXPECTED_HEADER}`).")
-    return HistoryData(out, report)
+        _no_rows(report)
+
+    entries = _count_outside(entries, out)
+    odd = [e for e in entries if e.outside]
+    if odd:
+        report.notes.append("Values outside the plausible range were kept (the model clips "
+                            "them); check them: " + "; ".join(
+                                f"{e.source} {e.outside:,}" for e in odd[:6]) + ".")
+    outside = (out["minutes"] < 0) | (out["minutes"] > 48 * 60)
+    report.ignore("outside the first 48 h (the models read 0-48 h)", int(outside.sum()))
+    report.rows_used = int((~outside).sum())
+    return HistoryData(out, report, entries)
+
+
+def _no_rows(report: ValidationReport) -> None:
+    why = "; ".join(f"{n} {why}" for why, n in {**report.dropped, **report.ignored}.items())
+    raise SchemaError(f"No usable rows remain after validation ({why or 'no data rows'}).",
+                      "Each row needs a patient id, a time, a variable the models read "
+                      f"(see the mapping) and a numeric value (`{EXPECTED_HEADER}`).")
+
+
+def _count_outside(entries: list[mapping.Entry], out: pd.DataFrame) -> list[mapping.Entry]:
+    """Each used entry with the number of its values outside the variable's plausible range."""
+    variables = mapping.VARIABLES()
+    lo = out["variable"].map({n: v.low for n, v in variables.items()})
+    hi = out["variable"].map({n: v.high for n, v in variables.items()})
+    bad = out.loc[(out["value"] < lo) | (out["value"] > hi), "variable"].value_counts()
+    done = []
+    for e in entries:
+        n = int(bad.get(e.variable, 0)) if e.use else 0
+        done.append(replace(e, outside=n))
+    return done
+
+
+def normalise(raw: pd.DataFrame, report: ValidationReport | None = None, *,
+              decimal_comma: bool = False,
+              user_mapping: list[mapping.Entry] | None = None) -> HistoryData:
+    """Long rows to clean records through the proposed mapping (training files and uploads)."""
+    table = prepare(_rename(raw), report, decimal_comma=decimal_comma)
+    return to_history(table, table.mapping(user_mapping))
 
 
 def _limit_events(out: pd.DataFrame, report: ValidationReport) -> pd.DataFrame:

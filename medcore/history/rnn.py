@@ -35,7 +35,7 @@ CARD_TEXT = {
     "intended_use": ("Research and teaching: estimate in-hospital mortality risk from the first "
                      "48 h of an adult ICU stay and show which variables and hours drove it. "
                      "Not a medical device; not for treatment decisions."),
-    "limitations": ("Trained on the 3,996 set-A MIMIC-II stays (Boston, 2001-2008) of one "
+    "limitations": ("Trained on the 4,000 set-A MIMIC-II stays (Boston, 2001-2008) of one "
                     "challenge; expects PhysioNet 2012 variable names and units; other "
                     "hospitals, eras or units will shift risks. Risks are calibrated on set-A "
                     "out-of-fold predictions of single members, so the averaged model's risks "

@@ -28,9 +28,17 @@ def canonical(name: str) -> str | None:
     return _LOWER.get(str(name).strip().lower())
 
 
+# Column headers, compared lower-case with '_' read as a space (mapping.norm_term).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "patient_id": ("patient_id", "record_id", "recordid", "patient", "subject_id", "id"),
-    "time": ("time", "timestamp", "charttime", "datetime", "minutes", "hours_since_admission"),
-    "variable": ("variable", "parameter", "code", "name"),
-    "value": ("value", "valuenum", "result"),
+    "patient_id": ("patient id", "record id", "recordid", "patient", "subject id", "patientid",
+                   "mrn", "stay id", "encounter id", "hadm id", "icustay id", "id"),
+    "time": ("time", "timestamp", "charttime", "datetime", "date time", "date/time",
+             "observation time", "recorded time", "effective time", "minutes",
+             "minutes since admission", "hours since admission", "hours"),
+    "variable": ("variable", "parameter", "code", "name", "item", "label", "observation",
+                 "test"),
+    "value": ("value", "valuenum", "result", "value num"),
+    "unit": ("unit", "units", "uom", "valueuom", "unit of measure"),
 }
+# Time columns whose plain numbers are hours, not minutes.
+HOUR_COLUMNS = frozenset({"hours since admission", "hours"})

@@ -33,7 +33,11 @@ def test_case(case):
     if case.expect == "ok":
         hist = load_upload(case.filename, case.data)
         assert CHECKS[case.name](hist), case.name
-        assert hist.report.rows_used == len(hist.records)
+        r = hist.report
+        inside = hist.records["minutes"].between(0, 48 * 60)
+        assert r.rows_used == int(inside.sum())
+        # every row is accounted for exactly once: used, not used (ignored) or dropped
+        assert r.rows_in == r.rows_used + sum(r.ignored.values()) + sum(r.dropped.values())
     else:
         cls = getattr(errors, case.expect)
         with pytest.raises(cls) as info:

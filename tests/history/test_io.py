@@ -40,8 +40,10 @@ def test_report_counts_each_reason():
            "A,00:00,Height,-1\nA,05:00,ICD10:I50,1\n")
     h = io.load_upload("t.csv", csv.encode())
     r = h.report
-    assert r.rows_in == 6 and r.rows_used == 3
-    assert r.fixed["variable names written in another case"] == 1
+    assert r.rows_in == 6 and r.rows_used == 2  # the ICD-10 code is not a model variable
+    assert r.ignored["names the models do not read"] == 1
+    assert {(e.source, e.variable) for e in h.mapping if e.use} == {
+        ("hr", "HR"), ("HR", "HR"), ("Height", "Height")}
     assert r.fixed["out of time order (sorted)"] == 1
     assert r.dropped["exact duplicate of an earlier row"] == 1
     assert r.dropped["missing or non-numeric value"] == 1

@@ -1,0 +1,253 @@
+"""From the names and units in a user's file to the model's variables, units and conversions.
+
+Why tables: the vocabulary (names, abbreviations and LOINC codes, each with its source), the
+model's units with their plausible ranges, and the unit conversions live in ``data/*.csv`` so a
+clinician can read and extend them without reading code. This module only looks them up.
+
+A mapping is a list of :class:`Entry`, one per (name, unit) pair found in a file. It is proposed
+here, shown on the page for the user to correct, saved as JSON (``--mapping FILE`` on the CLI) and
+applied by :func:`medcore.history.io.normalise`. Names that are close to a model variable but not
+the same quantity (SpO2 for SaO2) are proposed with ``use=False``: only the user turns them on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import asdict, dataclass, field, replace
+from functools import cache
+from pathlib import Path
+
+from medcore.errors import SchemaError
+from medcore.history import variables as V
+
+DATA = Path(__file__).parent / "data"
+FORMAT = "medcore-history-mapping"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One model variable: its unit, what it is, and the range a real value falls in."""
+
+    name: str
+    unit: str
+    description: str
+    low: float
+    high: float
+    note: str = ""
+
+
+@dataclass
+class Entry:
+    """How one (name, unit) pair of a file reaches the model.
+
+    ``read_as`` is the unit the values are read in ('' = the model's own unit); ``use`` says
+    whether the rows go to the model; ``note`` says why, in plain words, when they do not or
+    when something was assumed.
+    """
+
+    source: str
+    unit: str = ""
+    variable: str = ""
+    read_as: str = ""
+    use: bool = False
+    status: str = "unknown"  # matched | proposed | unknown | check unit | user
+    rows: int = 0
+    median: float | None = None
+    note: str = ""
+    outside: int = field(default=0, compare=False)  # values outside the plausible range
+
+    @property
+    def conversion(self) -> str:
+        """'degF -> degC' style text, or '' when the values are already in the model's unit."""
+        var = VARIABLES().get(self.variable)
+        if var is None or not self.read_as or factor(self.variable, self.read_as) == (1.0, 0.0):
+            return ""
+        return f"{self.read_as} -> {var.unit}"
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with open(DATA / name, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@cache
+def VARIABLES() -> dict[str, Variable]:  # noqa: N802 - a constant read once from data
+    return {r["variable"]: Variable(r["variable"], r["unit"], r["description"],
+                                    float(r["plausible_low"]), float(r["plausible_high"]),
+                                    r["note"]) for r in _read("variables.csv")}
+
+
+@cache
+def _terms() -> dict[str, dict[str, str]]:
+    return {norm_term(r["term"]): r for r in _read("vocabulary.csv")}
+
+
+@cache
+def _units() -> dict[tuple[str, str], tuple[float, float]]:
+    out = {}
+    for r in _read("units.csv"):
+        for u in r["unit"].split("|"):
+            out[(r["variable"], norm_unit(u))] = (float(r["factor"]), float(r["offset"]))
+    return out
+
+
+@cache
+def _unit_names() -> dict[str, list[str]]:
+    """Per variable, the first (display) spelling of each unit it can be read in."""
+    out: dict[str, list[str]] = {}
+    for r in _read("units.csv"):
+        out.setdefault(r["variable"], []).append(r["unit"].split("|")[0])
+    return out
+
+
+def vocabulary() -> list[dict[str, str]]:
+    """Every term the reader recognises, with its variable, kind and source (for the page)."""
+    return _read("vocabulary.csv")
+
+
+def norm_term(name: str) -> str:
+    return re.sub(r"[\s_]+", " ", str(name).strip().strip('"').lower())
+
+
+def norm_unit(unit: str) -> str:
+    """One spelling per unit: lower case, no spaces or brackets, micro as u, degree as deg."""
+    u = str(unit).strip().lower().replace("µ", "u").replace("μ", "u").replace("°", "deg")
+    u = re.sub(r"[\s\[\]]", "", u)
+    return {"mm hg": "mmhg", "deg": ""}.get(u, u)
+
+
+_SUFFIX = re.compile(r"^(.*?)\s*[\(\[]\s*([^()\[\]]+?)\s*[\)\]]\s*$")
+
+
+def split_suffix(name: str) -> tuple[str, str]:
+    """'Creatinine (mg/dL)' -> ('Creatinine', 'mg/dL'); a name without a suffix keeps ''."""
+    m = _SUFFIX.match(str(name).strip())
+    return (m.group(1), m.group(2)) if m and m.group(1) else (str(name).strip(), "")
+
+
+def factor(variable: str, unit: str) -> tuple[float, float] | None:
+    """(factor, offset) taking ``unit`` to the model's unit, or None if the unit is unknown."""
+    u = norm_unit(unit)
+    if u == "" or u == norm_unit(VARIABLES()[variable].unit):
+        return (1.0, 0.0)
+    return _units().get((variable, u))
+
+
+def known_units(variable: str) -> list[str]:
+    """One spelling per unit ``variable`` can be read in (first: the model's own)."""
+    own = VARIABLES()[variable].unit
+    return [own] + [u for u in _unit_names().get(variable, []) if norm_unit(u) != norm_unit(own)]
+
+
+def lookup(source: str) -> tuple[str, str, str]:
+    """(variable, status, note) for a name or LOINC code as written in a file."""
+    exact = V.canonical(source)
+    if exact:
+        return exact, "matched", ""
+    term = _terms().get(norm_term(source))
+    if term is None:
+        return "", "unknown", "Not a variable the models read."
+    if term["kind"] == "proposed":
+        return term["variable"], "proposed", term["note"]
+    return term["variable"], "matched", term["note"]
+
+
+def _plausible(variable: str, value: float | None, unit: str) -> bool:
+    if value is None:
+        return True
+    f = factor(variable, unit)
+    var = VARIABLES()[variable]
+    return f is not None and var.low <= value * f[0] + f[1] <= var.high
+
+
+def check_unit(e: Entry) -> Entry:
+    """Decide the unit the values are read in; withhold the rows when it cannot be right."""
+    if not e.variable:
+        return replace(e, use=False)
+    var = VARIABLES()[e.variable]
+    read_as = e.read_as or e.unit
+    if factor(e.variable, read_as) is None:
+        return replace(e, use=False, status="check unit",
+                       note=f"Unit '{read_as}' is not known for {e.variable} (the model reads "
+                            f"{var.unit}; accepted: {', '.join(known_units(e.variable))}).")
+    if _plausible(e.variable, e.median, read_as):
+        return replace(e, read_as=read_as)
+    fits = [u for u in known_units(e.variable)[1:] if _plausible(e.variable, e.median, u)]
+    where = (f"{e.variable} values (median {e.median:g}) are implausible in "
+             f"{read_as or var.unit} (expected {var.low:g}-{var.high:g} {var.unit})")
+    if not read_as and len(fits) == 1:  # no unit given and one reading fits: say and convert
+        return replace(e, read_as=fits[0], note=f"No unit given; {where}, so they were read "
+                                                f"as {fits[0]}. Change the unit if wrong.")
+    hint = (f"; as {' or '.join(fits)} they fit: choose that unit" if fits
+            else "; check the column and its unit")
+    return replace(e, read_as=read_as, use=False, status="check unit", note=where + hint + ".")
+
+
+def propose(pairs: list[tuple[str, str, int, float | None]]) -> list[Entry]:
+    """One entry per (source name, unit, rows, median value), matched against the vocabulary."""
+    out = []
+    for source, unit, rows, median in pairs:
+        variable, status, note = lookup(source)
+        e = Entry(source, unit, variable, "", status == "matched", status, rows, median, note)
+        out.append(check_unit(e))
+    return out
+
+
+def merge(proposed: list[Entry], user: list[Entry] | None) -> list[Entry]:
+    """The user's choices (same source and unit) over the proposal; checked again."""
+    if not user:
+        return proposed
+    chosen = {(u.source, u.unit): u for u in user}
+    out = []
+    for e in proposed:
+        u = chosen.get((e.source, e.unit))
+        if u is None:
+            out.append(e)
+            continue
+        if not u.variable or u.variable not in VARIABLES():
+            out.append(replace(e, variable="", use=False, status="user",
+                               note="Not used (set in the mapping)."))
+            continue
+        same = (u.variable, u.read_as) == (e.variable, e.read_as)
+        picked = replace(e, variable=u.variable, read_as=u.read_as, status="user",
+                         note=e.note if same else "Set in the mapping.")
+        checked = check_unit(picked)
+        if u.use and checked.status == "check unit" and factor(u.variable, u.read_as):
+            # the user chose this unit knowing the values: use it, keep the warning
+            checked = replace(checked, use=True, status="user")
+        else:
+            checked.use = bool(u.use) and checked.status != "check unit"
+        out.append(checked)
+    return out
+
+
+def to_json(entries: list[Entry]) -> bytes:
+    keep = ("source", "unit", "variable", "read_as", "use")
+    return json.dumps({"format": FORMAT, "version": 1,
+                       "entries": [{k: asdict(e)[k] for k in keep} for e in entries]},
+                      indent=1).encode()
+
+
+def from_json(data: bytes | str, name: str = "mapping") -> list[Entry]:
+    """Read a mapping file written by :func:`to_json` (the page's download)."""
+    try:
+        obj = json.loads(data)
+        if obj.get("format") != FORMAT:
+            raise ValueError
+        return [Entry(str(e["source"]), str(e.get("unit", "")), str(e.get("variable") or ""),
+                      str(e.get("read_as", "")), bool(e.get("use", False)))
+                for e in obj["entries"]]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise SchemaError(f"{name} is not a medcore history mapping file.",
+                          "Download the mapping from the Patient history page (or write JSON "
+                          f"with format '{FORMAT}' and entries of source, unit, variable, "
+                          "read_as, use).") from None
+
+
+
+def variable_table() -> list[dict[str, str]]:
+    """Every model variable with its unit and meaning (for cards and the page)."""
+    return [{"variable": v.name, "unit": v.unit, "description": v.description}
+            for v in VARIABLES().values()]
