@@ -30,12 +30,12 @@ def expand_inputs(spec: str | Path | list) -> list[Path]:
     return sorted(Path(p) for p in glob.glob(str(spec), recursive=True) if Path(p).is_file())
 
 
-def _score_chunk(model_id: str, paths: list[str], out_file: str) -> int:
+def _score_chunk(model_id: str, paths: list[str], out_file: str, options: dict) -> int:
     """Runs on a Dask worker: load the model once per worker, score, write atomically."""
     bundle = _MODELS.get(model_id)
     if bundle is None:
         bundle = _MODELS[model_id] = registry.load(model_id)
-    rows = registry.module(model_id).predict_paths(bundle, [Path(p) for p in paths])
+    rows = registry.module(model_id).predict_paths(bundle, [Path(p) for p in paths], **options)
     tmp = out_file + ".part"
     with open(tmp, "w") as f:
         for row in rows:  # a file may hold several records (FASTA, SDF, CSV): one row each
@@ -45,8 +45,11 @@ def _score_chunk(model_id: str, paths: list[str], out_file: str) -> int:
 
 
 def score(model_id: str, inputs, out_dir: Path, chunk_size: int = 256,
-          scheduler: str | None = None) -> dict:
-    """Score every input with ``model_id``; returns counts of chunks run and skipped."""
+          scheduler: str | None = None, options: dict | None = None) -> dict:
+    """Score every input with ``model_id``; returns counts of chunks run and skipped.
+
+    ``options`` go to the model's ``predict_paths`` (e.g. a history mapping file).
+    """
     from dask.distributed import Client, LocalCluster
 
     registry.spec(model_id)
@@ -63,7 +66,7 @@ def score(model_id: str, inputs, out_dir: Path, chunk_size: int = 256,
         client = Client(cluster)
     try:
         futures = [client.submit(_score_chunk, model_id, c, str(out_dir / f"chunk-{i:05d}.jsonl"),
-                                 pure=False) for i, c in todo]
+                                 options or {}, pure=False) for i, c in todo]
         scored = sum(client.gather(futures))
     finally:
         client.close()

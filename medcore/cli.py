@@ -68,11 +68,33 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _options(args: argparse.Namespace) -> dict:
+    """Model-specific options of predict/score, checked before any model loads."""
+    from medcore import registry
+    from medcore.errors import InputError
+
+    if not getattr(args, "mapping", None):
+        return {}
+    if registry.spec(args.model_id).workbench != "history":
+        raise InputError("--mapping applies to the patient-history models only.",
+                         "Drop --mapping, or use history-rnn or history-cnn.")
+    path = Path(args.mapping)
+    if not path.is_file():
+        raise InputError(f"Mapping file {path} not found.",
+                         "Download the mapping from the Patient history page.")
+    from medcore.history.mapping import from_json
+
+    from_json(path.read_bytes(), path.name)  # a bad file fails here, with its fix
+    return {"mapping_file": str(path)}
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     from medcore import registry
 
+    options = _options(args)
     bundle = registry.load(args.model_id)
-    results = registry.module(args.model_id).predict_paths(bundle, [Path(p) for p in args.files])
+    results = registry.module(args.model_id).predict_paths(bundle, [Path(p) for p in args.files],
+                                                           **options)
     _emit(results, args.json)
     return 0
 
@@ -99,7 +121,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     from medcore.batch import score
 
     result = score(args.model_id, args.inputs if len(args.inputs) > 1 else args.inputs[0],
-                   Path(args.out), chunk_size=args.chunk, scheduler=args.scheduler)
+                   Path(args.out), chunk_size=args.chunk, scheduler=args.scheduler,
+                   options=_options(args))
     _emit(result, args.json)
     return 0
 
@@ -137,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr = add("predict", cmd_predict, "predict and explain for files")
     pr.add_argument("model_id")
     pr.add_argument("files", nargs="+")
+    pr.add_argument("--mapping", help="history models: a mapping file saved from the page")
     b = add("bench", cmd_bench, "measure speed and quality; writes BENCHMARKS.md + JSON")
     b.add_argument("--quick", action="store_true", help="a few minutes, for CI")
     b.add_argument("--out", default=".", help="folder for BENCHMARKS.md and benchmarks.json")
@@ -153,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="output folder for chunk-NNNNN.jsonl files")
     s.add_argument("--chunk", type=int, default=256, help="inputs per task")
     s.add_argument("--scheduler", help="address of an existing Dask scheduler")
+    s.add_argument("--mapping", help="history models: a mapping file saved from the page")
     d = add("datasets", cmd_datasets, "list datasets, or fetch one")
     d.add_argument("--fetch", metavar="NAME")
     return p

@@ -48,3 +48,17 @@ def splice_fasta(n: int = 3, header_prefix: str = "seq") -> bytes:
 
 
 DRUGS_SMI = b"CC(=O)Oc1ccccc1C(=O)O aspirin\nCN1C=NC2=C1C(=O)N(C(=O)N2C)C caffeine\n"
+
+
+def history_hospital_csv(first: int = 0, n: int = 2) -> bytes:
+    """Set-C stays written as a hospital exports them (``medcore.history.exports``): wide, with
+    date-times, degF, lb and mmol/L, and pulse oximetry labelled SpO2 instead of SaO2."""
+    from medcore.history import exports
+    from medcore.history.io import read_physionet
+
+    rec = read_physionet(datasets.fetch("physionet2012-c", progress=False)).records
+    with_sao2 = rec.loc[rec["variable"] == "SaO2", "patient_id"]
+    ids = list(dict.fromkeys(with_sao2))[first:first + n]
+    rec = rec[rec["patient_id"].isin(ids)].copy()
+    rec.loc[rec["variable"] == "SaO2", "variable"] = "SpO2"
+    return exports.to_hospital_csv(rec)

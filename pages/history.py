@@ -1,4 +1,5 @@
-"""Patient history: ICU mortality risk from a long-format CSV, with the hours that drove it."""
+"""Patient history: ICU mortality risk from a hospital export, a long CSV or FHIR, with the
+mapping of its names and units shown first and the coverage of every risk stated."""
 
 from __future__ import annotations
 
@@ -11,158 +12,279 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from medcore.errors import InputError
-from medcore.history import explain, io, service, synthetic
+from medcore.history import explain, exports, io, mapping, service, synthetic
 from medcore.history import variables as V
 from pages import components
 
 components.use_app_navigation()
 
+MODELS = ("history-rnn", "history-cnn")
+EDIT_COLUMNS = ["source", "unit", "rows", "variable", "read_as", "use", "conversion", "status",
+                "note"]
+
 st.title("Patient history")
-st.write("Upload one patient's or a whole cohort's first 48 h in the ICU and get each patient's "
-         "risk of in-hospital death, with the variables and hours that pushed it up or down.")
-components.model_summary("history-rnn")
-components.model_summary("history-cnn")
+st.write("Upload the first 48 h of one or many ICU stays, as your hospital exports them (a wide "
+         "or long CSV, or FHIR R4 JSON/NDJSON), check how its names and units map to the "
+         "models' variables, and get each patient's risk of in-hospital death from both models, "
+         "with how much of the record it rests on and which measurements moved it.")
+for mid in MODELS:
+    components.model_summary(mid)
+st.caption("Both models learned from 4,000 adult ICU stays of one Boston hospital (PhysioNet "
+           "2012, MIMIC-II, 2001-2008). They know nothing of what happened after hour 48, of "
+           "treatments, or of children.")
 
-COLUMNS = pd.DataFrame({
-    "column": ["patient_id", "time", "variable", "value"],
-    "also accepted": ["record_id", "HH:MM since admission, minutes, or a timestamp",
-                      "parameter", "numeric; 1 for a diagnosis or medication code"],
-    "example": ["P001", "02:15", "HR", "92"],
-})
-
-
-def _risk_table(results: dict) -> pd.DataFrame:
-    rows = [{"file": name, "patient_id": p["patient_id"], "risk": p["risk"],
-             "high_risk": p["high_risk"], "observations": p["n_observations"],
-             "top_reasons": (explain.reason_text(p["top_reasons"]) if "top_reasons" in p
-                             else "finding…")}
-            for name, res in results.items() for p in res["patients"]]
-    return pd.DataFrame(rows)
-
-
-def _show_risks(slot, table: pd.DataFrame) -> None:
-    """The risk table in its slot: drawn with risks alone, redrawn once the reasons are in."""
-    slot.dataframe(table, hide_index=True, column_config={
-        "file": st.column_config.TextColumn("file", width="small"),
-        "risk": st.column_config.ProgressColumn("risk", min_value=0.0, max_value=1.0,
-                                                format="%.3f", width="small"),
-        "top_reasons": st.column_config.TextColumn("top reasons (6 h window, +/-)",
-                                                   width="large")})
+with st.expander("What the models read: variables, units and accepted names"):
+    st.dataframe(pd.DataFrame(mapping.variable_table()), hide_index=True)
+    st.caption("Files: a long CSV (`patient_id, time, variable, value[, unit]`), a wide CSV "
+               "(`MRN, Date/Time`, then one column per variable such as `Heart Rate` or "
+               "`Creatinine (mg/dL)`), or FHIR R4 Observation and Patient resources with LOINC "
+               "codes. Times: `HH:MM` since admission, minutes, or date-times (the first one, "
+               "or a FHIR Encounter's start, is admission). Only hours 0-48 are read.")
+    st.dataframe(pd.DataFrame(mapping.vocabulary()), hide_index=True, height=240)
+    st.download_button("Download template CSV", synthetic.template_csv(),
+                       file_name="history_template.csv", mime="text/csv")
 
 
-def _timeline_figure(t: dict) -> go.Figure:
-    obs, shap = t["observed"], t["shap"]
-    seen = [j for j in range(len(V.TIME_SERIES)) if np.isfinite(obs[:, j]).any()]
-    seen.sort(key=lambda j: np.abs(shap[:, j]).sum())
-    hours, names, values, contrib = [], [], [], []
-    for j in seen:
-        for h in np.flatnonzero(np.isfinite(obs[:, j])):
-            hours.append(int(h))
-            names.append(t["variables"][j])
-            values.append(float(obs[h, j]))
-            contrib.append(float(shap[h, j]))
-    lim = max(1e-6, float(np.max(np.abs(contrib))) if contrib else 1e-6)
-    fig = go.Figure(go.Scatter(
-        x=hours, y=names, mode="markers", customdata=np.c_[values, contrib],
-        marker={"size": 10, "color": contrib, "colorscale": "RdBu_r", "cmin": -lim, "cmax": lim,
-                "colorbar": {"title": "SHAP"}, "line": {"width": 0.5, "color": "#444"}},
-        hovertemplate="%{y} at hour %{x}: %{customdata[0]:.3g}<br>"
-                      "contribution %{customdata[1]:+.4f}<extra></extra>"))
-    fig.update_layout(height=max(300, 22 * len(seen) + 120), xaxis_title="hours since admission",
-                      margin={"t": 30}, xaxis_range=[-1, 48])
+def _examples() -> list[tuple[str, bytes]]:
+    c1, c2 = st.columns(2)
+    if c1.button("Try an example", help="Five synthetic patients in the PhysioNet layout"):
+        st.session_state["history_example"] = ("synthetic example", synthetic.example_csv(5))
+    if c2.button("Try a hospital-style export",
+                 help="Three synthetic patients as a hospital exports them: other names, "
+                      "date-times, degF, lb, mmol/L, SpO2"):
+        rec = synthetic.records(3, seed=21)
+        rec.loc[rec["variable"] == "SaO2", "variable"] = "SpO2"
+        st.session_state["history_example"] = ("hospital export example.csv",
+                                               exports.to_hospital_csv(rec, with_units=False))
+    example = st.session_state.get("history_example")
+    if example:
+        components.synthetic_badge(f"{example[0]}: synthetic patients generated by medcore "
+                                   "(ids SYNTHETIC-…), not real patients.")
+    return [example] if example else []
+
+
+def _read(name: str, data: bytes) -> io.Table | str:
+    """The parsed file (cached per content) or its error message."""
+    tables = st.session_state.setdefault("history_tables", {})
+    key = hashlib.sha256(data).hexdigest()
+    if key not in tables:
+        try:
+            tables[key] = io.read_table(name, data)
+        except InputError as err:
+            tables[key] = str(err)
+    return tables[key]
+
+
+def _entries_frame(entries: list[mapping.Entry]) -> pd.DataFrame:
+    variables = mapping.VARIABLES()
+    return pd.DataFrame([{"source": e.source, "unit": e.unit, "rows": e.rows,
+                          "variable": e.variable or "",
+                          "read_as": e.read_as or (variables[e.variable].unit if e.variable
+                                                   else ""), "use": e.use,
+                          "conversion": e.conversion, "status": e.status, "note": e.note}
+                         for e in entries], columns=EDIT_COLUMNS)
+
+
+def _mapping_step(name: str, digest: str, table: io.Table) -> list[mapping.Entry]:
+    """Show the proposed mapping for the user to correct; return the mapping to apply.
+
+    The editor always starts from the proposal (its edits live in the widget's state), and
+    only the rows the user changed are applied over it, so untouched rows keep their status.
+    """
+    proposal = table.mapping()
+    open_it = any(e.status in ("proposed", "check unit") for e in proposal)
+    with st.expander(f"{name}: mapping of names and units "
+                     f"({sum(e.use for e in proposal)} of {len(proposal)} proposed for use)",
+                     expanded=open_it):
+        st.caption("Each name in the file, the model variable it feeds, and the unit its values "
+                   "are read in. Proposals (a close but different quantity, such as SpO2 for "
+                   "arterial SaO2) are off until you tick *use*. Change *variable* or *read as* "
+                   "to correct a match.")
+        units = sorted({u for v in mapping.VARIABLES() for u in mapping.known_units(v)})
+        base = _entries_frame(proposal)
+        edited = st.data_editor(
+            base, hide_index=True, key=f"history_map_{digest}",
+            disabled=["source", "unit", "rows", "conversion", "status", "note"],
+            column_config={
+                "variable": st.column_config.SelectboxColumn(
+                    "variable", options=[""] + list(V.KNOWN), help="model variable"),
+                "read_as": st.column_config.SelectboxColumn(
+                    "read as", options=[""] + units,
+                    help="unit the values are in ('' = the model's unit)"),
+                "use": st.column_config.CheckboxColumn("use"),
+                "note": st.column_config.TextColumn("note", width="large")})
+        user = [mapping.Entry(str(r.source), str(r.unit), str(r.variable or ""),
+                              str(r.read_as or ""), bool(r.use))
+                for r in edited.itertuples(index=False)]
+        keys = ["variable", "read_as", "use"]
+        differs = (edited[keys].to_numpy() != base[keys].to_numpy()).any(axis=1)
+        changed = [u for u, d in zip(user, differs, strict=True) if d]
+        entries = table.mapping(changed)
+        for e in entries:
+            if e.status == "user":
+                text = (f"**{e.source}** -> {e.variable or 'not used'}"
+                        + (f" ({e.conversion})" if e.conversion else "")
+                        + (", used" if e.use else ", not used") + (f": {e.note}" if e.note
+                                                                  else ""))
+                (st.warning if "implausible" in e.note or "not known" in e.note
+                 else st.caption)(f"Your change: {text}")
+        st.download_button("Download this mapping", mapping.to_json(entries),
+                           file_name=f"{name.rsplit('.', 1)[0]}-mapping.json",
+                           mime="application/json", key=f"history_map_dl_{digest}",
+                           help="Use it again with `python -m medcore predict history-rnn FILE "
+                                "--mapping MAPPING.json` (or `score`).")
+    return entries
+
+
+def _score(digest: str, hist: io.HistoryData, key: str) -> dict[str, list[dict]]:
+    """Risks of both models for one mapped file (cached per file and mapping)."""
+    scores = st.session_state.setdefault("history_scores", {})
+    if key not in scores:
+        out = {}
+        for mid in MODELS:
+            bundle = components.get_model(mid)
+            if bundle is not None:
+                out[mid] = service.predict_records(bundle, hist, reasons=False)
+        scores[key] = out
+    return scores[key]
+
+
+def _explanations(model_id: str, key: str, hist: io.HistoryData) -> dict[str, object]:
+    """SHAP per patient (cached); the table's reasons and the timeline both read it."""
+    store = st.session_state.setdefault("history_explanations", {})
+    if (model_id, key) not in store:
+        bundle = components.get_model(model_id)
+        bar = st.progress(0.0, text=f"Explaining {len(hist.patients)} patient(s) with "
+                                    f"{explain.METHOD} ({model_id})…")
+        done = service.explain_patients(bundle, hist, progress=lambda f: bar.progress(f))
+        bar.empty()
+        store[(model_id, key)] = {e.patient_id: e for e in done}
+    return store[(model_id, key)]
+
+
+def _timeline_figure(e: explain.Explanation) -> go.Figure:
+    """Heat map of SHAP over measured cells (blank = not measured), observed hours marked."""
+    shown = [j for j in range(len(explain.VARIABLES)) if e.measured[:, j].any()]
+    shown.sort(key=lambda j: np.abs(e.shap[:, j] * e.measured[:, j]).sum())
+    z = np.where(e.measured, e.shap, np.nan)[:, shown].T
+    lim = max(1e-6, float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1e-6)
+    names = [explain.VARIABLES[j] for j in shown]
+    fig = go.Figure(go.Heatmap(z=z, x=list(range(48)), y=names, colorscale="RdBu_r", zmin=-lim,
+                               zmax=lim, colorbar={"title": "SHAP"},
+                               hovertemplate="%{y}, hour %{x}: %{z:+.4f}<extra></extra>"))
+    hx, hy, hv = [], [], []
+    n_ts = len(V.TIME_SERIES)
+    for j in shown:
+        if j < n_ts:
+            for h in np.flatnonzero(np.isfinite(e.observed[:, j])):
+                hx.append(int(h))
+                hy.append(explain.VARIABLES[j])
+                hv.append(float(e.observed[h, j]))
+    fig.add_trace(go.Scatter(x=hx, y=hy, mode="markers", customdata=hv, name="observed",
+                             marker={"size": 5, "color": "#222", "symbol": "circle-open"},
+                             hovertemplate="%{y} at hour %{x}: %{customdata:.3g}"
+                                           "<extra>observed</extra>"))
+    fig.update_layout(height=max(300, 22 * len(shown) + 120), margin={"t": 30},
+                      xaxis_title="hours since admission", xaxis_range=[-0.5, 47.5],
+                      showlegend=False)
     return fig
 
 
-tab_icu, tab_bc = st.tabs(["ICU history (PhysioNet 2012)", "Breast cancer (one visit)"])
-with tab_icu:
-    with st.expander("Expected columns and template"):
-        st.dataframe(COLUMNS, hide_index=True)
-        st.caption("Variables the models read: " + ", ".join(V.KNOWN) + ". Other codes are "
-                   "kept and reported but ignored. Only the first 48 h are used.")
-        st.download_button("Download template CSV", synthetic.template_csv(),
-                           file_name="history_template.csv", mime="text/csv")
-    model_id = st.radio("Model", ["history-rnn", "history-cnn"], horizontal=True,
-                        key="history_model")
-    files = components.uploaded_files("Long-format CSV (one or many patients)",
-                                      ["csv", "txt", "tsv"], key="history_upload")
-    if st.button("Try an example", help="Five synthetic patients generated by medcore"):
-        st.session_state["history_example"] = synthetic.example_csv(5)
-    sources = list(files)
-    if st.session_state.get("history_example"):
-        components.synthetic_badge("Example: 5 synthetic patients generated by medcore "
-                                   "(ids SYNTHETIC-…), not real patients.")
-        sources.append(("synthetic example", st.session_state["history_example"]))
-    if not sources:
-        st.info("Upload a CSV or press **Try an example**.")
-    # loaded while the user picks a file, with the explanation's trace started in the background
-    bundle = components.get_model(model_id)
-    if bundle is not None:
-        components.warm_gradients(model_id)
-    cache = st.session_state.setdefault("history_cache", {})
-    results, parsed = {}, {}
-    if bundle is not None:
-        for name, data in sources:
-            key = (model_id, hashlib.sha256(data).hexdigest())
-            if key not in cache:
-                with st.status(f"Scoring {name}…", expanded=False) as status:
-                    try:
-                        hist = io.load_upload(name, data)
-                        # risks first; the reasons (gradients) follow once the table shows
-                        cache[key] = {"hist": hist, "patients": service.predict_records(
-                            bundle, hist, reasons=False), "reasons": False}
-                        status.update(label=f"{name}: scored", state="complete")
-                    except InputError as err:
-                        cache[key] = {"error": str(err)}
-                        status.update(label=f"{name}: not usable", state="error")
-            res = cache[key]
-            if "error" in res:
-                components.file_error(name, res["error"])
-                continue
-            res["digest"] = key[1]
-            results[name], parsed[name] = res, res["hist"]
-            with st.expander(f"{name}: validation report"):
-                st.write("\n".join(f"- {line}" for line in res["hist"].report.lines()))
-    if results:
-        table = _risk_table(results)
-        st.subheader(f"Risks ({len(table)} patient(s), {model_id})")
-        table_slot, download_slot = st.empty(), st.empty()
-        _show_risks(table_slot, table)
-        thr = next(iter(results.values()))["patients"][0]["threshold"]
-        fig = px.histogram(table, x="risk", nbins=20, range_x=[0, 1],
-                           labels={"risk": "predicted risk of in-hospital death"})
-        fig.add_vline(x=thr, line_dash="dash", annotation_text=f"threshold {thr:.2f}")
-        fig.update_layout(height=280, margin={"t": 30})
-        st.plotly_chart(fig, key="history_hist")
-        pending = [res for res in results.values() if not res["reasons"]]
-        if pending:  # the risks are on screen; the reasons need the gradients (seconds)
-            with st.spinner("Finding each patient's top reasons (SHAP over 6-hour windows)…"):
-                for res in pending:
-                    res["patients"] = service.predict_records(bundle, res["hist"])
-                    res["reasons"] = True
-            table = _risk_table(results)
-            _show_risks(table_slot, table)
-        with download_slot:
-            components.download_table(table, "history_risks.csv", key="history_download")
+files = components.uploaded_files("Patient histories: CSV (long or wide) or FHIR JSON/NDJSON",
+                                  ["csv", "txt", "tsv", "json", "ndjson"], key="history_upload")
+sources = list(files) + _examples()
+if not sources:
+    st.info("Upload a file or press one of the example buttons.")
+for mid in MODELS:  # loaded while the user picks a file, the gradients traced in the background
+    if components.get_model(mid) is not None:
+        components.warm_gradients(mid)
 
-        st.subheader("Why: one patient's timeline")
-        options = [f"{f} / {p}" for f, p in zip(table["file"], table["patient_id"], strict=True)]
-        choice = st.selectbox("Patient", options, key="history_patient")
-        fname, pid = choice.split(" / ", 1)
-        tkey = (model_id, results[fname]["digest"], pid)
-        timelines = st.session_state.setdefault("history_timelines", {})
-        if tkey not in timelines:
-            with st.spinner("Computing SHAP values per variable and hour…"):
-                timelines[tkey] = service.patient_timeline(bundle, parsed[fname], pid)
-        t = timelines[tkey]
-        st.metric("Risk of in-hospital death", f"{t['risk']:.1%}")
-        spread = ("; this model's whole-stay summaries of a variable, such as its maximum, "
-                  "are spread evenly over the 48 hours"
-                  if bundle.extras["preprocess"].get("summary") else "")
-        st.caption("Each dot is an observed hour; red pushed the risk up, blue pushed it down "
-                   "(expected-gradient SHAP, summed over the value, mask and time channels"
-                   f"{spread}).")
-        st.plotly_chart(_timeline_figure(t), key="history_timeline")
+rows, mapped = [], {}
+for name, data in sources:
+    digest = hashlib.sha256(data).hexdigest()
+    table = _read(name, data)
+    if isinstance(table, str):
+        components.file_error(name, table)
+        continue
+    entries = _mapping_step(name, digest, table)
+    key = digest + hashlib.sha256(mapping.to_json(entries)).hexdigest()
+    try:
+        hist = io.to_history(table, entries)
+    except InputError as err:
+        components.file_error(name, str(err))
+        continue
+    with st.expander(f"{name}: validation report"):
+        st.write("\n".join(f"- {line}" for line in hist.report.lines()))
+    with st.spinner(f"Scoring {name} with both models…"):
+        scores = _score(digest, hist, key)
+    mapped[name] = (hist, key)
+    by_model = {mid: {p["patient_id"]: p for p in ps} for mid, ps in scores.items()}
+    first = next(iter(scores.values()), [])
+    for p in first:
+        row = {"file": name, "patient_id": p["patient_id"]}
+        for mid in scores:
+            row[f"risk ({mid})"] = by_model[mid][p["patient_id"]]["risk"]
+        row.update(caution=" ".join(p["warnings"]), coverage=p["coverage"],
+                   observations=p["n_observations"])
+        rows.append(row)
 
+if rows:
+    table = pd.DataFrame(rows)
+    flagged = table["caution"].str.len() > 0
+    st.subheader(f"Risks ({len(table)} patient(s), both models)")
+    if flagged.any():
+        st.error(f"**{int(flagged.sum())} of {len(table)} risk(s) rest on too little of the "
+                 "record to be trusted** (see *caution*): too few of the variables the model "
+                 "weighs most, most rows of the file unused, or less than 24 h of data.",
+                 icon=":material/warning:")
+    explain_with = st.radio("Explain with", MODELS, horizontal=True, key="history_model")
+    thresholds = {mid: components.get_model(mid).extras["preprocess"]["threshold"]
+                  for mid in MODELS if components.get_model(mid) is not None}
+    reasons = {}
+    for name, (hist, key) in mapped.items():
+        if explain_with in thresholds:
+            for pid, e in _explanations(explain_with, key, hist).items():
+                reasons[(name, pid)] = (explain.reason_text(e.reasons), e)
+    table["top reasons"] = [reasons.get((f, p), ("",))[0]
+                            for f, p in zip(table["file"], table["patient_id"], strict=True)]
+    config = {f"risk ({mid})": st.column_config.ProgressColumn(
+        f"risk ({mid})", min_value=0.0, max_value=1.0, format="%.3f",
+        help=f"high risk at >= {thr:.3f}, the threshold fitted on held-out set-A stays "
+             "(Youden's index; see the model card)") for mid, thr in thresholds.items()}
+    st.dataframe(table, hide_index=True, column_config={
+        **config, "caution": st.column_config.TextColumn("caution", width="medium"),
+        "top reasons": st.column_config.TextColumn(
+            f"top reasons ({explain_with}, 6 h window, +/-)", width="large")})
+    export = table.assign(**{f"threshold ({mid})": thr for mid, thr in thresholds.items()},
+                          **{f"version ({mid})": components.get_model(mid).card.get(
+                              "date_trained", "") for mid in thresholds})
+    components.download_table(export, "history_risks.csv", key="history_download")
+
+    st.subheader("Why: one patient")
+    options = [f"{f} / {p}" for f, p in zip(table["file"], table["patient_id"], strict=True)]
+    choice = st.selectbox("Patient", options, key="history_patient")
+    i = options.index(choice)
+    row = table.iloc[i]
+    cols = st.columns(len(thresholds) + 1)
+    for c, mid in zip(cols, thresholds, strict=False):
+        c.metric(f"Risk of in-hospital death ({mid})", f"{row[f'risk ({mid})']:.1%}")
+    with cols[-1]:
+        if row["caution"]:
+            st.error(row["caution"], icon=":material/warning:")
+        else:
+            st.success("Enough of the record to read this risk.", icon=":material/check:")
+    st.caption(row["coverage"])
+    entry = reasons.get((row["file"], row["patient_id"]))
+    if entry:
+        e = entry[1]
+        st.caption(f"SHAP by expected gradients, {explain_with}: red cells pushed the risk "
+                   "up, blue pushed it down; circles mark observed values; blank cells were not "
+                   "measured (a variable not given, or hours after the last observation) and "
+                   "are never shown as reasons. Their absence moved the risk by "
+                   f"{e.not_measured:+.3f} in total.")
+        st.plotly_chart(_timeline_figure(e), key="history_timeline")
+
+    bundle = components.get_model(explain_with)
     if bundle is not None:
         imp = pd.DataFrame(bundle.card.get("global_importance", [])[:15])
         if not imp.empty:
@@ -171,30 +293,3 @@ with tab_icu:
                          labels={"mean_abs_shap": "mean |SHAP| over sampled set-C patients"})
             fig.update_layout(height=420, margin={"t": 10})
             st.plotly_chart(fig, key="history_global")
-
-with tab_bc:
-    from medcore.history import breast_cancer
-
-    @st.cache_resource(show_spinner="Fitting the breast-cancer model…")
-    def _bc_model() -> breast_cancer.BreastCancerModel:
-        return breast_cancer.fit()
-
-    bc = _bc_model()
-    st.write("Wisconsin breast-cancer records (shipped with scikit-learn): logistic regression "
-             f"on 30 features, held-out ROC-AUC {bc.metrics['roc_auc']} and accuracy "
-             f"{bc.metrics['accuracy']} on {bc.metrics['n']} test records.")
-    i = st.number_input("Test record", 0, len(bc.y_test) - 1, 0, key="history_bc_row")
-    w = breast_cancer.explain(bc, bc.x_test[int(i)])
-    st.metric("Probability malignant", f"{w['probability_malignant']:.1%}",
-              help=f"Recorded diagnosis: {'malignant' if bc.y_test[int(i)] else 'benign'}")
-    labels = ["base"] + [f"{f['feature']} = {f['value']:.3g}" for f in w["features"]] + \
-        ["20 other features", "model output"]
-    fig = go.Figure(go.Waterfall(
-        orientation="h", y=labels, measure=["absolute"] + ["relative"] * 11 + ["total"],
-        x=[w["base_logit"]] + [f["shap"] for f in w["features"]] +
-          [w["other_features_shap"], w["logit"]],
-        increasing={"marker": {"color": "#d62728"}}, decreasing={"marker": {"color": "#1f77b4"}},
-        totals={"marker": {"color": "#7f7f7f"}}))
-    fig.update_layout(height=520, xaxis_title="log-odds of malignancy (SHAP)",
-                      yaxis={"autorange": "reversed"}, margin={"t": 10})
-    st.plotly_chart(fig, key="history_bc_waterfall")

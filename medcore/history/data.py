@@ -48,7 +48,7 @@ def _files(data_dir: Path, name: str) -> tuple[Path, Path]:
 
 def _records(path: Path) -> pd.DataFrame:
     st = path.stat()
-    key = hashlib.sha1(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|v1".encode()).hexdigest()
+    key = hashlib.sha1(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|v2".encode()).hexdigest()
     cache = Path(tempfile.gettempdir()) / "medcore-history-cache" / f"{key[:16]}.pkl"
     if cache.exists():
         return pd.read_pickle(cache)

@@ -65,6 +65,7 @@ class _State:
     seen: Counter = field(default_factory=Counter)  # resourceType -> count
     other: Counter = field(default_factory=Counter)  # resourceTypes that are not read
     urn: dict[str, str] = field(default_factory=dict)  # Bundle fullUrl -> Patient id
+    admitted: dict[str, str] = field(default_factory=dict)  # Patient id -> Encounter start
     n_read: int = 0
     n_comparator: int = 0
 
@@ -191,8 +192,22 @@ def _take(res: object, where: str, st: _State) -> None:
             st.skip("Patient without an id", f"Patient ({where})")
         else:
             st.patients.setdefault(str(pid), (res, where))
+    elif kind == "Encounter" and _encounter(res, st):
+        pass
     else:
         st.other[kind] += 1
+
+
+def _encounter(res: dict, st: _State) -> bool:
+    """Keep an Encounter's start as its patient's admission (time zero of the 48 h)."""
+    ref = (res.get("subject") or {}).get("reference")
+    start = (res.get("period") or {}).get("start")
+    pid = _patient_id(ref, st.urn) if isinstance(ref, str) else None
+    if pid is None or not isinstance(start, str):
+        return False
+    if pid not in st.admitted or start < st.admitted[pid]:
+        st.admitted[pid] = start
+    return True
 
 
 def _read_bundle(doc: dict, where: str, st: _State) -> None:
@@ -321,8 +336,16 @@ def _birth_seconds(birth: object) -> tuple[float, bool] | None:
 
 def _patient_rows(obs: pd.DataFrame, st: _State,
                   report: ValidationReport) -> list[tuple[str, str, str, str, str]]:
-    """Age and Gender rows at each patient's earliest observation time."""
+    """Age and Gender rows at admission (the Encounter's start), else the earliest observation.
+
+    Their time is the patient's time zero: with no Encounter, the 48 h start at the first
+    observation.
+    """
     first = _first_times(obs) if st.patients else {}
+    if st.admitted:
+        admitted = pd.DataFrame({"patient_id": list(st.admitted),
+                                 "time": list(st.admitted.values())})
+        first.update(_first_times(admitted))
     rows, no_gender, no_birth, partial = [], [], [], 0
     for pid, (res, where) in st.patients.items():
         if pid not in first:
@@ -387,9 +410,11 @@ def _raise_no_observation(filename: str, st: _State) -> None:
 
 
 def to_bundle(records: pd.DataFrame, loinc: dict[str, str], units: dict[str, str]) -> dict:
-    """A FHIR Bundle (Patient + Observation) of clean long records, for tests and benchmarks.
+    """A FHIR Bundle (Patient, Encounter, Observation) of clean long records, for tests and
+    benchmarks.
 
-    Admission is 2100-01-01T00:00:00Z; Age and Gender become Patient.birthDate and gender.
+    Admission (the Encounter's start) is 2100-01-01T00:00:00Z; Age and Gender become
+    Patient.birthDate and gender.
     """
     return {"resourceType": "Bundle", "type": "collection",
             "entry": [{"resource": r} for r in _resources(records, loinc, units)]}
@@ -409,7 +434,12 @@ def _resources(records: pd.DataFrame, loinc: dict[str, str], units: dict[str, st
     values = records["value"].astype(float).tolist()
     patients: dict[str, dict] = {}
     observations = []
+    admission = ADMISSION.strftime("%Y-%m-%dT%H:%M:%SZ")
     for pid, m, name, v in zip(pids, minutes, names, values, strict=True):
+        if pid not in patients:
+            observations.append({"resourceType": "Encounter", "id": f"{pid}-icu",
+                                 "status": "finished", "subject": {"reference": f"Patient/{pid}"},
+                                 "period": {"start": admission}})
         patient = patients.setdefault(pid, {"resourceType": "Patient", "id": pid})
         if math.isnan(v) or math.isnan(m):
             continue

@@ -195,6 +195,11 @@ def propose(pairs: list[tuple[str, str, int, float | None]]) -> list[Entry]:
     return out
 
 
+def _unit(e: Entry) -> str:
+    """The unit an entry's values are read in, '' and the model's own spelling alike."""
+    return norm_unit(e.read_as or e.unit or VARIABLES()[e.variable].unit)
+
+
 def merge(proposed: list[Entry], user: list[Entry] | None) -> list[Entry]:
     """The user's choices (same source and unit) over the proposal; checked again."""
     if not user:
@@ -210,7 +215,7 @@ def merge(proposed: list[Entry], user: list[Entry] | None) -> list[Entry]:
             out.append(replace(e, variable="", use=False, status="user",
                                note="Not used (set in the mapping)."))
             continue
-        same = (u.variable, u.read_as) == (e.variable, e.read_as)
+        same = u.variable == e.variable and bool(e.variable) and _unit(u) == _unit(e)
         picked = replace(e, variable=u.variable, read_as=u.read_as, status="user",
                          note=e.note if same else "Set in the mapping.")
         checked = check_unit(picked)

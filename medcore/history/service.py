@@ -10,27 +10,33 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from medcore import settings
 from medcore.errors import InputError
-from medcore.history import deep, explain, grid, io, synthetic
+from medcore.history import deep, explain, exports, grid, io, synthetic
+from medcore.history import mapping as hist_mapping
+from medcore.history import variables as V
 
 log = logging.getLogger(__name__)
 CHUNK = 2000  # patients gridded and scored at a time
+# Coverage below these gets a warning beside the risk, as prominent as the risk itself.
+MIN_WEIGHT = 0.5  # share of the model's weight (card's mean |SHAP|) carried by the given variables
+MIN_ROWS_USED = 0.5  # share of the file's rows that reached the model
+MIN_HOURS = 24  # hours of data
+PER_FILE = 250  # patients per file in the benchmark's cohorts (FHIR: ~33 MB each)
 
 
 def _pre(bundle) -> dict:
     return bundle.extras["preprocess"]
 
 
-def _scored_chunks(bundle, records, reasons: bool):
-    """(patients, risks, attributions) per chunk of CHUNK patients, in order of appearance.
+def _scored_chunks(bundle, records):
+    """(patients, risks) per chunk of CHUNK patients, in order of appearance.
 
     Why chunks: the grid with summary channels is about 80 kB per patient, so a 10,000-patient
     cohort built at once would hold ~0.8 GB; chunks keep memory flat whatever the upload size.
     """
-    import pandas as pd
-
     pre = _pre(bundle)
     patients = list(pd.unique(records["patient_id"]))
     codes = pd.Categorical(records["patient_id"], categories=patients).codes
@@ -38,32 +44,96 @@ def _scored_chunks(bundle, records, reasons: bool):
         part = patients[lo:lo + CHUNK]
         rec = records[(codes >= lo) & (codes < lo + len(part))]
         g = grid.build(rec, pre["stats"], part, pre.get("summary"))
-        risk = deep.predict_proba(bundle.model, g.x, pre["temperature"])
-        attr = explain.fast_per_variable(bundle.model, bundle.extras["background"], g.x) \
-            if reasons else None
-        yield part, risk, attr
+        yield part, deep.predict_proba(bundle.model, g.x, pre["temperature"])
 
 
-def predict_records(bundle, hist: io.HistoryData, reasons: bool = True) -> list[dict]:
-    """One dict per patient: calibrated risk, high-risk flag and the top 3 reasons."""
-    pre = _pre(bundle)
-    counts = hist.records.groupby("patient_id", sort=False).size()
-    out = []
-    for part, risk, attr in _scored_chunks(bundle, hist.records, reasons):
-        for i, pid in enumerate(part):
-            row = {"patient_id": pid, "risk": round(float(risk[i]), 4),
-                   "high_risk": bool(risk[i] >= pre["threshold"]),
-                   "threshold": round(float(pre["threshold"]), 4),
-                   "n_observations": int(counts.get(pid, 0)),
-                   "synthetic": str(pid).startswith(synthetic.PREFIX)}
-            if attr is not None:
-                row["top_reasons"] = explain.top_reasons(attr[i])
-            out.append(row)
+def _weights(bundle) -> dict[str, float]:
+    """Each variable's share of the model's weight (mean |SHAP| on set C, from the card)."""
+    imp = {r["variable"]: r["mean_abs_shap"] for r in bundle.card.get("global_importance", [])}
+    total = sum(imp.values()) or 1.0
+    return {v: imp.get(v, 0.0) / total for v in V.KNOWN}
+
+
+def coverage(bundle, hist: io.HistoryData) -> dict[str, dict]:
+    """Per patient: the variables given in 0-48 h, their share of the model's weight, the last
+    observed hour and the warnings that must stand beside the risk."""
+    rec = hist.records
+    inside = rec[(rec["minutes"] >= 0) & (rec["minutes"] <= 48 * 60)]
+    given = pd.crosstab(inside["patient_id"], inside["variable"]).reindex(
+        index=hist.patients, columns=list(V.KNOWN), fill_value=0) > 0
+    last_h = (inside.groupby("patient_id")["minutes"].max() / 60).reindex(hist.patients)
+    w = _weights(bundle)
+    order = sorted(V.KNOWN, key=lambda v: -w[v])
+    report = hist.report
+    file_warn = (f"Only {report.rows_used:,} of {report.rows_in:,} rows of the file reached the "
+                 "model (see the validation report and the mapping)."
+                 if report.rows_in and report.share_used < MIN_ROWS_USED else "")
+    out = {}
+    for pid, row in zip(hist.patients, given.to_numpy(), strict=True):
+        have = [v for v, g in zip(V.KNOWN, row, strict=True) if g]
+        missing = [v for v in order if v not in have]
+        share = float(sum(w[v] for v in have))
+        warnings = []
+        if share < MIN_WEIGHT:
+            warnings.append(f"The variables given carry {share:.0%} of this model's weight; "
+                            f"missing the heaviest: {', '.join(missing[:5])}. The risk is not "
+                            "reliable.")
+        if file_warn:
+            warnings.append(file_warn)
+        end = last_h.get(pid)
+        if end is not None and np.isfinite(end) and end < MIN_HOURS:
+            warnings.append(f"Data end at hour {end:.0f} of 48; the model reads the hours after "
+                            "as not measured.")
+        text = (f"risk from {len(have)} of {len(V.KNOWN)} variables"
+                + (f"; not given: {', '.join(missing[:8])}{' …' if len(missing) > 8 else ''}"
+                   if missing else ""))
+        out[pid] = {"variables_given": len(have), "variables_total": len(V.KNOWN),
+                    "not_given": missing, "weight_given": round(share, 3),
+                    "last_hour": None if end is None or not np.isfinite(end) else round(end, 1),
+                    "coverage": text, "warnings": warnings}
     return out
 
 
-def predict_paths(bundle, paths: list[Path]) -> list[dict]:
-    """One dict per file; a bad file gives ``{"file", "error"}`` and never stops the others."""
+def predict_records(bundle, hist: io.HistoryData, reasons: bool = True,
+                    progress=None) -> list[dict]:
+    """One dict per patient: calibrated risk, high-risk flag, coverage with its warnings, and
+    (``reasons``) the top 3 reasons from measured data."""
+    pre = _pre(bundle)
+    counts = hist.records.groupby("patient_id", sort=False).size()
+    cover = coverage(bundle, hist)
+    out = []
+    for part, risk in _scored_chunks(bundle, hist.records):
+        for i, pid in enumerate(part):
+            out.append({"patient_id": pid, "model": bundle.id, "risk": round(float(risk[i]), 4),
+                        "high_risk": bool(risk[i] >= pre["threshold"]),
+                        "threshold": round(float(pre["threshold"]), 4),
+                        "n_observations": int(counts.get(pid, 0)), **cover[pid],
+                        "synthetic": str(pid).startswith(synthetic.PREFIX)})
+    if reasons:
+        for row, e in zip(out, explain_patients(bundle, hist, progress=progress), strict=True):
+            row["top_reasons"] = e.reasons
+            row["not_measured"] = round(e.not_measured, 5)
+    return out
+
+
+def explain_patients(bundle, hist: io.HistoryData, patients: list[str] | None = None,
+                     progress=None) -> list[explain.Explanation]:
+    """Expected-gradient SHAP per patient (the table's reasons and the timeline come from it)."""
+    pre = _pre(bundle)
+    patients = hist.patients if patients is None else patients
+    rec = hist.records[hist.records["patient_id"].isin(set(patients))]
+    g = grid.build(rec, pre["stats"], patients, pre.get("summary"))
+    return explain.explain_grid(bundle.model, bundle.extras["background"], g, progress)
+
+
+def predict_paths(bundle, paths: list[Path], mapping_file: Path | None = None,
+                  reasons: bool = True) -> list[dict]:
+    """One dict per file; a bad file gives ``{"file", "error"}`` and never stops the others.
+
+    ``mapping_file`` is a mapping downloaded from the page (names, units, accepted proposals).
+    """
+    user = hist_mapping.from_json(Path(mapping_file).read_bytes(), Path(mapping_file).name) \
+        if mapping_file else None
     results = []
     for path in paths:
         name = Path(path).name
@@ -72,7 +142,7 @@ def predict_paths(bundle, paths: list[Path]) -> list[dict]:
             if size > settings.MAX_UPLOAD_BYTES:
                 raise InputError(f"{name} is over the upload limit (MAX_UPLOAD_BYTES).",
                                  "Split it into smaller files.")
-            hist = io.load_upload(name, Path(path).read_bytes())
+            hist = io.load_upload(name, Path(path).read_bytes(), user)
         except InputError as err:
             results.append({"file": name, "error": str(err)})
             continue
@@ -80,20 +150,15 @@ def predict_paths(bundle, paths: list[Path]) -> list[dict]:
             results.append({"file": name, "error": f"Could not read the file ({err.strerror})."})
             continue
         results.append({"file": name, "model": bundle.id, "report": hist.report.as_dict(),
-                        "patients": predict_records(bundle, hist)})
+                        "mapping": [_entry_row(e) for e in hist.mapping],
+                        "patients": predict_records(bundle, hist, reasons)})
     return results
 
 
-def patient_timeline(bundle, hist: io.HistoryData, patient_id: str,
-                     nsamples: int = 100) -> dict:
-    """Hourly observed values and SHAP contribution per variable for one patient (for plots)."""
-    pre = _pre(bundle)
-    rec = hist.records[hist.records["patient_id"] == patient_id]
-    g = grid.build(rec, pre["stats"], [patient_id], pre.get("summary"))
-    risk = float(deep.predict_proba(bundle.model, g.x, pre["temperature"])[0])
-    shap = explain.shap_per_variable(bundle.model, bundle.extras["background"], g.x, nsamples)[0]
-    return {"patient_id": patient_id, "risk": risk, "variables": explain.VARIABLES,
-            "observed": g.observed[0], "shap": shap, "hours": np.arange(grid.HOURS)}
+def _entry_row(e: hist_mapping.Entry) -> dict:
+    return {"source": e.source, "unit": e.unit, "variable": e.variable, "read_as": e.read_as,
+            "conversion": e.conversion, "use": e.use, "status": e.status, "rows": e.rows,
+            "note": e.note}
 
 
 def _timed(fn, repeats: int) -> list[float]:
@@ -105,31 +170,49 @@ def _timed(fn, repeats: int) -> list[float]:
     return out
 
 
+def _upload_and_score(bundle, files: list[tuple[str, bytes]]) -> int:
+    """The page's path for each file: read, map, clean, score (no reasons)."""
+    return sum(len(predict_records(bundle, io.load_upload(name, data), reasons=False))
+               for name, data in files)
+
+
 def bench(bundle, quick: bool = False) -> dict:
-    """Cohort throughput (target: 10,000 patients < 30 s), single-patient latency, SHAP time."""
+    """Cohorts through the upload path (hospital CSV, FHIR NDJSON), latency and SHAP time.
+
+    10,000 patients do not fit one upload (50 MB, 500,000 lines), so they go as files of
+    ``PER_FILE`` patients, as a user would send them.
+    """
     n = 500 if quick else 10_000
     rec = synthetic.records(n, seed=1)
-    hist = io.HistoryData(rec, io.ValidationReport(rows_in=len(rec), rows_used=len(rec)))
-    predict_records(bundle, io.HistoryData(rec.head(500), hist.report), reasons=False)  # warm-up
-    score_ms = _timed(lambda: predict_records(bundle, hist, reasons=False), 1)[0]
-    reasons_ms = _timed(lambda: predict_records(bundle, hist, reasons=True), 1)[0]
-    one = io.HistoryData(synthetic.records(1, seed=2), hist.report)
-    lat = _timed(lambda: predict_records(bundle, one), 5 if quick else 30)
-    csv = synthetic.example_csv(100, seed=3)
-    parse_ms = _timed(lambda: io.load_upload("bench.csv", csv), 1)[0]
-    explain_ms = _timed(lambda: patient_timeline(bundle, one, one.patients[0]), 1 if quick else 3)
-    per_10k_s = score_ms / 1000 * 10_000 / n
+    ids = list(pd.unique(rec["patient_id"]))
+    parts = [rec[rec["patient_id"].isin(set(ids[i:i + PER_FILE]))]
+             for i in range(0, n, PER_FILE)]
+    hosp = [(f"bench-{i}.csv", exports.to_hospital_csv(p)) for i, p in enumerate(parts)]
+    ndjson = [(f"bench-{i}.ndjson", exports.to_fhir_ndjson(p)) for i, p in enumerate(parts)]
+    _upload_and_score(bundle, hosp[:1])  # warm-up
+    hosp_ms = _timed(lambda: _upload_and_score(bundle, hosp), 1)[0]
+    fhir_ms = _timed(lambda: _upload_and_score(bundle, ndjson), 1)[0]
+    clean = io.HistoryData(rec, io.ValidationReport(rows_in=len(rec), rows_used=len(rec)))
+    score_ms = _timed(lambda: predict_records(bundle, clean, reasons=False), 1)[0]
+    one = io.HistoryData(synthetic.records(1, seed=2), clean.report)
+    lat = _timed(lambda: predict_records(bundle, one, reasons=False), 5 if quick else 30)
+    explain_ms = _timed(lambda: predict_records(bundle, one), 3 if quick else 10)
+    scale = 10_000 / n
     figures = {
         "cohort_patients": n,
+        "hospital_csv_ms": round(hosp_ms, 1),
+        "fhir_ndjson_ms": round(fhir_ms, 1),
         "cohort_score_ms": round(score_ms, 1),
         "cohort_patients_per_s": round(n / score_ms * 1000, 1),
-        "cohort_with_reasons_ms": round(reasons_ms, 1),
         "predict_p50_ms": round(float(np.percentile(lat, 50)), 1),
         "predict_p95_ms": round(float(np.percentile(lat, 95)), 1),
-        "parse_rows_per_s": round(csv.count(b"\n") / parse_ms * 1000, 1),
         "explain_ms": round(float(np.median(explain_ms)), 1),
     }
-    label = "10,000 patients scored" + ("" if n == 10_000 else f" (extrapolated from {n})")
+    note = "" if n == 10_000 else f" (extrapolated from {n})"
     return {"figures": figures, "targets": [
-        {"name": label, "value": round(per_10k_s * 1000, 1), "target": 30_000, "unit": "ms",
-         "pass": bool(per_10k_s < 30.0)}]}
+        {"name": f"10,000 patients as hospital CSV, mapped and scored{note}",
+         "value": round(hosp_ms * scale, 1), "target": 40_000, "unit": "ms",
+         "pass": bool(hosp_ms * scale <= 40_000)},
+        {"name": f"10,000 patients as FHIR NDJSON, mapped and scored{note}",
+         "value": round(fhir_ms * scale, 1), "target": 90_000, "unit": "ms",
+         "pass": bool(fhir_ms * scale <= 90_000)}]}

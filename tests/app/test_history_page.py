@@ -22,11 +22,13 @@ def _app() -> AppTest:
     return AppTest.from_file(PAGE, default_timeout=120)
 
 
-def test_renders_with_breast_cancer_tab():
+def test_renders_with_variables_and_units():
     at = _app().run()
     assert not at.exception
     assert at.title[0].value == "Patient history"
-    assert any("malignant" in m.label.lower() for m in at.metric)
+    units = at.dataframe[0].value
+    assert {"variable", "unit", "description"} <= set(units.columns)
+    assert units.set_index("variable").loc["Temp", "unit"] == "degC"
 
 
 needs_model = pytest.mark.skipif(not registry.is_trained("history-rnn"),
@@ -38,19 +40,19 @@ def test_upload_good_then_bad_keeps_results():
     at = _app().run()
     at.file_uploader[0].upload("cohort.csv", synthetic.example_csv(3, seed=2), "text/csv").run()
     assert not at.exception
-    table = at.dataframe[-1].value
+    table = _risks(at)
     assert list(table["patient_id"]) == [f"SYNTHETIC-{i:05d}" for i in range(1, 4)]
-    assert table["risk"].between(0, 1).all()
-    # risks are drawn first, then the same table is redrawn with each patient's reasons
-    assert not table["top_reasons"].str.contains("finding").any()
-    assert (table["top_reasons"].str.len() > 10).all()
+    assert table["risk (history-rnn)"].between(0, 1).all()
+    assert table["risk (history-cnn)"].between(0, 1).all()
+    assert (table["top reasons"].str.len() > 10).all()
+    assert table["coverage"].str.startswith("risk from").all()
     at.file_uploader[0].set_value([
         ("cohort.csv", synthetic.example_csv(3, seed=2), "text/csv"),
         ("broken.csv", b"patient_id,time\nA,00:10\n", "text/csv")]).run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any("broken.csv" in e and "Missing required column" in e for e in errors)
-    assert len(at.dataframe[-1].value) == 3  # the good file's results are still there
+    assert len(_risks(at)) == 3  # the good file's results are still there
 
 
 @needs_model
@@ -64,4 +66,24 @@ def test_try_example_and_corpus_errors_shown():
     assert not at.exception
     shown = " ".join(e.value for e in at.error)
     assert all(c.filename in shown for c in bad)
-    assert len(at.dataframe[-1].value) == 5  # the example's 5 patients still scored
+    assert len(_risks(at)) == 5  # the example's 5 patients still scored
+
+
+@needs_model
+def test_hospital_export_shows_mapping_and_coverage():
+    at = _app().run()
+    at.button[1].click().run()
+    assert not at.exception
+    maps = [d.value for d in at.dataframe if "read_as" in d.value.columns]
+    assert maps, "the mapping step is shown before the risks"
+    m = maps[0].set_index("source")
+    assert m.loc["SpO2", "variable"] == "SaO2" and not m.loc["SpO2", "use"]
+    assert m.loc["Temperature", "read_as"] == "degF"
+    table = _risks(at)
+    assert len(table) == 3 and table["coverage"].str.contains("not given").all()
+    report = " ".join(md.value for md in at.markdown)
+    assert "rows used by the model" in report and "'SpO2' proposed as SaO2, not accepted" in report
+
+
+def _risks(at: AppTest):
+    return next(d.value for d in reversed(at.dataframe) if "coverage" in d.value.columns)

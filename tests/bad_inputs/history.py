@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from medcore.history import synthetic
 from tests.bad_inputs import Case
 
@@ -11,6 +13,22 @@ HEADER = b"patient_id,time,variable,value\n"
 def _rows(pid: str, n: int, start: int = 0) -> bytes:
     return b"".join(f"{pid},{(start + i) // 60:02d}:{(start + i) % 60:02d},HR,{60 + i % 40}\n"
                     .encode() for i in range(n))
+
+
+def _fhir(*resources: dict) -> bytes:
+    return b"".join(json.dumps(r).encode() + b"\n" for r in resources)
+
+
+def _obs(oid: str, value: float | None = 80.0, time: str | None = "2024-03-01T08:00:00Z",
+         code: str = "8867-4", unit: str = "/min") -> dict:
+    res = {"resourceType": "Observation", "id": oid, "status": "final",
+           "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
+           "subject": {"reference": "Patient/p1"}}
+    if value is not None:
+        res["valueQuantity"] = {"value": value, "code": unit}
+    if time is not None:
+        res["effectiveDateTime"] = time
+    return res
 
 
 def cases() -> list[Case]:
@@ -51,6 +69,25 @@ def cases() -> list[Case]:
         Case("duplicates, out of order, missing values", "messy.csv",
              HEADER + b"P1,02:00,HR,90\nP1,01:00,HR,85\nP1,01:00,HR,85\nP1,03:00,HR,\n"
              b",04:00,HR,70\nP1,xx,HR,70\n", "ok"),
+        Case("FHIR: malformed JSON", "bundle.json",
+             b'{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": ',
+             "CorruptFileError"),
+        Case("FHIR: only resources of other types", "other.ndjson",
+             _fhir({"resourceType": "MedicationRequest", "id": "m1"},
+                   {"resourceType": "Condition", "id": "c1"}), "SchemaError"),
+        Case("FHIR: a resource of another type beside a good Observation", "mixed.ndjson",
+             _fhir({"resourceType": "Patient", "id": "p1", "gender": "female",
+                    "birthDate": "1950-01-01"}, {"resourceType": "MedicationRequest", "id": "m1"},
+                   _obs("o1"), _obs("o2", 84.0, "2024-03-01T09:00:00Z")), "ok"),
+        Case("FHIR: Observations without a value or a time", "gaps.ndjson",
+             _fhir(_obs("o1"), _obs("no-value", None), _obs("no-time", 90.0, None),
+                   _obs("o4", 85.0, "2024-03-01T10:00:00Z")), "ok"),
+        Case("a unit nobody knows", "units.csv",
+             b"patient_id,time,variable,value,unit\nP1,00:10,Glucose,5.5,furlongs\n"
+             b"P1,00:20,HR,80,bpm\n", "ok"),
+        Case("a unit that contradicts the values", "fahrenheit.csv",
+             b"patient_id,time,variable,value,unit\nP1,00:10,Temp,98.6,Cel\n"
+             b"P1,00:20,HR,80,bpm\n", "ok"),
         Case("unbalanced quote", "quote.csv", HEADER + b'P1,00:10,"HR,80\nP1,00:20,HR,81\n',
              "CorruptFileError", "an opening quote never closed"),
     ]

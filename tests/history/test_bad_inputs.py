@@ -25,6 +25,20 @@ CHECKS = {
     "duplicates, out of order, missing values":
         lambda h: h.records["minutes"].tolist() == [60.0, 120.0]
         and sum(h.report.dropped.values()) == 4,
+    "FHIR: a resource of another type beside a good Observation":
+        lambda h: h.patients == ["p1"] and h.records["variable"].tolist().count("HR") == 2
+        and any("MedicationRequest" in why for why in h.report.dropped),
+    "FHIR: Observations without a value or a time":
+        lambda h: h.records["value"].tolist() == [80.0, 85.0]
+        and any("without a time" in why for why in h.report.dropped)
+        and any("without a numeric value" in why for why in h.report.dropped)
+        and any("no-value" in n for n in h.report.notes),
+    "a unit nobody knows":
+        lambda h: h.records["variable"].tolist() == ["HR"]
+        and any("'furlongs' is not known" in why for why in h.report.ignored),
+    "a unit that contradicts the values":
+        lambda h: h.records["variable"].tolist() == ["HR"]
+        and any("implausible" in why and "degF" in why for why in h.report.ignored),
 }
 
 

@@ -229,15 +229,16 @@ def test_round_trip_through_bundle_and_ndjson():
         "value": [54.0, 0.0, 73.0, 77.5, 1.3, 76.0, 1.0, 36.9],
     })
     loinc, units = {"HR": "8867-4", "Temp": "8310-5"}, {"HR": "/min", "Temp": "Cel"}
+    # Age and Gender sit at admission, the Encounter's start: time zero as in the records
     want = {
         ("132539", "2100-01-01T00:07:00Z", "8867-4", "73.0", "/min"),
         ("132539", "2100-01-01T00:37:00Z", "8867-4", "77.5", "/min"),
         ("132539", "2100-01-01T00:37:30Z", "Lactate", "1.3", ""),
-        ("132539", "2100-01-01T00:07:00Z", "Age", "54.0", "a"),
-        ("132539", "2100-01-01T00:07:00Z", "Gender", "0", ""),
+        ("132539", "2100-01-01T00:00:00Z", "Age", "54.0", "a"),
+        ("132539", "2100-01-01T00:00:00Z", "Gender", "0", ""),
         ("132540", "2100-01-01T01:00:00Z", "8310-5", "36.9", "Cel"),
-        ("132540", "2100-01-01T01:00:00Z", "Age", "76.0", "a"),
-        ("132540", "2100-01-01T01:00:00Z", "Gender", "1", ""),
+        ("132540", "2100-01-01T00:00:00Z", "Age", "76.0", "a"),
+        ("132540", "2100-01-01T00:00:00Z", "Gender", "1", ""),
     }
     df, report = read(json.dumps(to_bundle(records, loinc, units)).encode())
     assert as_set(df) == want and not report.dropped

@@ -35,22 +35,25 @@ def test_risk_is_deterministic_and_order_free(rnn_bundle):
     assert {p["patient_id"]: p["risk"] for p in a} == {p["patient_id"]: p["risk"] for p in b}
 
 
-def test_timeline_shapes_and_sign(rnn_bundle):
+def test_explanation_shapes_and_sum(rnn_bundle):
     hist = io.load_upload("one.csv", synthetic.example_csv(1, seed=3))
-    t = service.patient_timeline(rnn_bundle, hist, hist.patients[0], nsamples=30)
-    assert t["observed"].shape == (48, len(explain.VARIABLES) - 3)
-    assert t["shap"].shape == (48, len(explain.VARIABLES))
-    assert np.isfinite(t["shap"]).all() and np.abs(t["shap"]).sum() > 0
-    assert 0 < t["risk"] < 1
+    e = service.explain_patients(rnn_bundle, hist)[0]
+    assert e.observed.shape == (48, len(explain.VARIABLES) - 3)
+    assert e.shap.shape == e.measured.shape == (48, len(explain.VARIABLES))
+    assert np.isfinite(e.shap).all() and np.abs(e.shap).sum() > 0
+    assert len(e.reasons) == 3
 
 
-def test_bench_quick_reports_target(rnn_bundle):
+def test_bench_quick_reports_targets(rnn_bundle):
     b = rnn.bench(rnn_bundle, quick=True)
     f = b["figures"]
     assert all(k.endswith(("_ms", "_per_s")) or k == "cohort_patients" for k in f)
     assert f["cohort_patients"] == 500 and f["predict_p95_ms"] >= f["predict_p50_ms"] > 0
-    t = b["targets"][0]
-    assert t["unit"] == "ms" and t["target"] == 30_000 and t["pass"] == (t["value"] < 30_000)
+    hosp, fhir = b["targets"]
+    assert "hospital CSV" in hosp["name"] and hosp["target"] == 40_000
+    assert "FHIR" in fhir["name"] and fhir["target"] == 90_000
+    for t in b["targets"]:
+        assert t["unit"] == "ms" and t["pass"] == (t["value"] <= t["target"])
 
 
 def test_chunked_scoring_equals_one_pass(rnn_bundle, monkeypatch):
@@ -65,3 +68,39 @@ def test_chunked_scoring_equals_one_pass(rnn_bundle, monkeypatch):
         assert a["risk"] == pytest.approx(b["risk"], abs=1e-4)
         assert [r["variable"] for r in a["top_reasons"]] == \
             [r["variable"] for r in b["top_reasons"]]
+
+
+def test_cli_predict_and_score_take_the_page_mapping(rnn_bundle, tmp_path, capsys):
+    from medcore import cli
+    from medcore.history import mapping
+    from tests.history.test_mapping import HOSPITAL
+
+    export = tmp_path / "export.csv"
+    export.write_bytes(HOSPITAL)
+    table = io.read_table("export.csv", HOSPITAL)
+    entries = table.mapping()
+    for e in entries:
+        e.use = e.use or e.source == "SpO2"  # the user accepts the proposal on the page
+    saved = tmp_path / "mapping.json"
+    saved.write_bytes(mapping.to_json(entries))
+    assert cli.main(["predict", "history-rnn", str(export), "--json"]) == 0
+    plain = json.loads(capsys.readouterr().out)[0]
+    assert cli.main(["predict", "history-rnn", str(export), "--mapping", str(saved),
+                     "--json"]) == 0
+    mapped = json.loads(capsys.readouterr().out)[0]
+    spo2 = {m["source"]: m for m in mapped["mapping"]}["SpO2"]
+    assert spo2["use"] and spo2["variable"] == "SaO2"
+    assert mapped["report"]["rows_used"] == plain["report"]["rows_used"] + 3
+    assert mapped["patients"][0]["risk"] != plain["patients"][0]["risk"]
+    assert mapped["patients"][0]["warnings"]  # one patient, 3 hours: said beside the risk
+    out = tmp_path / "scored"
+    assert cli.main(["score", "history-rnn", str(export), "--out", str(out), "--mapping",
+                     str(saved), "--json"]) == 0
+    capsys.readouterr()
+    row = json.loads((out / "chunk-00000.jsonl").read_text().splitlines()[0])
+    assert row["patients"][0]["risk"] == mapped["patients"][0]["risk"]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    assert cli.main(["predict", "history-rnn", str(export), "--mapping", str(bad)]) == 2
+    assert "not a medcore history mapping" in capsys.readouterr().err
+    assert cli.main(["predict", "dna-cnn", str(export), "--mapping", str(saved)]) == 2
