@@ -247,6 +247,8 @@ if rows:
                 reasons[(name, pid)] = (explain.reason_text(e.reasons), e)
     table["top reasons"] = [reasons.get((f, p), ("",))[0]
                             for f, p in zip(table["file"], table["patient_id"], strict=True)]
+    table = table[[c for c in table.columns if c not in ("coverage", "observations")]
+                  + ["coverage", "observations"]]
     config = {f"risk ({mid})": st.column_config.ProgressColumn(
         f"risk ({mid})", min_value=0.0, max_value=1.0, format="%.3f",
         help=f"high risk at >= {thr:.3f}, the threshold fitted on held-out set-A stays "

@@ -25,6 +25,10 @@ def history_csv(first: int = 0, n: int = 2, prefix: str = "") -> bytes:
     return or_skip(samples.history_csv, first, n, prefix)
 
 
+def history_hospital_csv(first: int = 0, n: int = 2) -> bytes:
+    return or_skip(samples.history_hospital_csv, first, n)
+
+
 def splice_fasta(n: int = 3, header_prefix: str = "seq") -> bytes:
     return or_skip(samples.splice_fasta, n, header_prefix)
 
