@@ -76,5 +76,9 @@ if "calibration" in curves:
 confusion = curves.get("confusion") or metrics.get("confusion")
 if confusion:
     cols[2].plotly_chart(plots.confusion_figure(confusion), width="stretch")
+variables = card.get("input_spec", {}).get("variables")
+if variables:  # what each input means and the unit the model reads it in
+    st.subheader("Input variables and units")
+    st.dataframe(variables, hide_index=True, width="stretch")
 with st.expander("Input specification and full card (JSON)"):
     st.json(card, expanded=False)

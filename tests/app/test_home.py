@@ -51,6 +51,9 @@ def test_model_cards_page_renders_each_trained_card():
         assert any("Held-out metrics" in s.value for s in at.subheader)
         revised = bool(load_card(registry.model_folder(mid)).get("revisions"))
         assert any("**Revisions:**" in m.value for m in at.markdown) == revised, mid
+        if mid.startswith("history-"):  # every variable shows the unit the model reads
+            units = next(d.value for d in at.dataframe if "unit" in d.value.columns)
+            assert units.set_index("variable").loc["Creatinine", "unit"] == "mg/dL", mid
 
 
 def test_importing_the_page_helpers_never_reruns():
