@@ -19,6 +19,7 @@ from pages import components
 components.use_app_navigation()
 
 MODELS = ("history-rnn", "history-cnn")
+EXPLAIN_LIMIT = 200  # patients explained for the table at once (~75 ms each); others on demand
 EDIT_COLUMNS = ["source", "unit", "rows", "variable", "read_as", "use", "conversion", "status",
                 "note"]
 
@@ -149,17 +150,21 @@ def _score(digest: str, hist: io.HistoryData, key: str) -> dict[str, list[dict]]
     return scores[key]
 
 
-def _explanations(model_id: str, key: str, hist: io.HistoryData) -> dict[str, object]:
-    """SHAP per patient (cached); the table's reasons and the timeline both read it."""
-    store = st.session_state.setdefault("history_explanations", {})
-    if (model_id, key) not in store:
+def _explanations(model_id: str, key: str, hist: io.HistoryData,
+                  patients: list[str]) -> dict[str, explain.Explanation]:
+    """SHAP for these patients (cached per patient: each is explained alone with one seed, so
+    the table's reasons and the timeline read the same array whenever it was computed)."""
+    store = st.session_state.setdefault("history_explanations", {}).setdefault(
+        (model_id, key), {})
+    todo = [p for p in patients if p not in store]
+    if todo:
         bundle = components.get_model(model_id)
-        bar = st.progress(0.0, text=f"Explaining {len(hist.patients)} patient(s) with "
+        bar = st.progress(0.0, text=f"Explaining {len(todo)} patient(s) with "
                                     f"{explain.METHOD} ({model_id})…")
-        done = service.explain_patients(bundle, hist, progress=lambda f: bar.progress(f))
+        for e in service.explain_patients(bundle, hist, todo, progress=bar.progress):
+            store[e.patient_id] = e
         bar.empty()
-        store[(model_id, key)] = {e.patient_id: e for e in done}
-    return store[(model_id, key)]
+    return {p: store[p] for p in patients}
 
 
 def _timeline_figure(e: explain.Explanation) -> go.Figure:
@@ -240,23 +245,36 @@ if rows:
     explain_with = st.radio("Explain with", MODELS, horizontal=True, key="history_model")
     thresholds = {mid: components.get_model(mid).extras["preprocess"]["threshold"]
                   for mid in MODELS if components.get_model(mid) is not None}
-    reasons = {}
-    for name, (hist, key) in mapped.items():
-        if explain_with in thresholds:
-            for pid, e in _explanations(explain_with, key, hist).items():
-                reasons[(name, pid)] = (explain.reason_text(e.reasons), e)
-    table["top reasons"] = [reasons.get((f, p), ("",))[0]
-                            for f, p in zip(table["file"], table["patient_id"], strict=True)]
-    table = table[[c for c in table.columns if c not in ("coverage", "observations")]
-                  + ["coverage", "observations"]]
     config = {f"risk ({mid})": st.column_config.ProgressColumn(
         f"risk ({mid})", min_value=0.0, max_value=1.0, format="%.3f",
         help=f"high risk at >= {thr:.3f}, the threshold fitted on held-out set-A stays "
              "(Youden's index; see the model card)") for mid, thr in thresholds.items()}
-    st.dataframe(table, hide_index=True, column_config={
-        **config, "caution": st.column_config.TextColumn("caution", width="medium"),
+    config.update(caution=st.column_config.TextColumn("caution", width="medium"), **{
         "top reasons": st.column_config.TextColumn(
             f"top reasons ({explain_with}, 6 h window, +/-)", width="large")})
+    slot = st.empty()
+
+    def _show(reasons: dict) -> pd.DataFrame:
+        """The risk table, drawn first with risks alone, then again with the reasons."""
+        shown = table.assign(**{"top reasons": [
+            reasons.get((f, p), "") for f, p in zip(table["file"], table["patient_id"],
+                                                   strict=True)]})
+        shown = shown[[c for c in shown.columns if c not in ("coverage", "observations")]
+                      + ["coverage", "observations"]]
+        slot.dataframe(shown, hide_index=True, column_config=config)
+        return shown
+
+    _show({})
+    reasons = {}
+    if explain_with in thresholds:
+        left = EXPLAIN_LIMIT
+        for name, (hist, key) in mapped.items():
+            first, rest = hist.patients[:max(left, 0)], hist.patients[max(left, 0):]
+            left -= len(first)
+            for pid, e in _explanations(explain_with, key, hist, first).items():
+                reasons[(name, pid)] = explain.reason_text(e.reasons)
+            reasons.update({(name, pid): "select the patient below" for pid in rest})
+    table = _show(reasons)
     export = table.assign(**{f"threshold ({mid})": thr for mid, thr in thresholds.items()},
                           **{f"version ({mid})": components.get_model(mid).card.get(
                               "date_trained", "") for mid in thresholds})
@@ -276,9 +294,9 @@ if rows:
         else:
             st.success("Enough of the record to read this risk.", icon=":material/check:")
     st.caption(row["coverage"])
-    entry = reasons.get((row["file"], row["patient_id"]))
-    if entry:
-        e = entry[1]
+    if explain_with in thresholds:
+        hist, key = mapped[row["file"]]
+        e = _explanations(explain_with, key, hist, [row["patient_id"]])[row["patient_id"]]
         st.caption(f"SHAP by expected gradients, {explain_with}: red cells pushed the risk "
                    "up, blue pushed it down; circles mark observed values; blank cells were not "
                    "measured (a variable not given, or hours after the last observation) and "

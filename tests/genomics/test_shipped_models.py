@@ -15,9 +15,19 @@ def test_cnn_evaluate_equals_card(cnn_bundle, data_dir):
 
 
 def test_rnn_evaluate_equals_card(rnn_bundle, data_dir):
+    """Exact, except the clustering figures: within the tolerance the card states, on any CPU."""
     metrics = rnn.evaluate(rnn_bundle, data_dir)
-    assert metrics == rnn_bundle.card["metrics"]
-    assert set(metrics["clustering"]["bigru_embedding"]) == {"kmeans", "hdbscan"}
+    card = rnn_bundle.card["metrics"]
+    tol = rnn_bundle.card["tolerance"]["metrics.clustering"]
+    assert tol <= 0.02 and rnn_bundle.card["tolerance"]["why"]
+    assert {k: v for k, v in metrics.items() if k != "clustering"} == \
+        {k: v for k, v in card.items() if k != "clustering"}
+    got, want = metrics["clustering"]["bigru_embedding"], card["clustering"]["bigru_embedding"]
+    assert set(got) == set(want) == {"kmeans", "hdbscan"}
+    for method in want:
+        assert got[method]["n_clusters"] == want[method]["n_clusters"], method
+        for k in ("ari", "nmi", "noise_fraction"):
+            assert abs(got[method][k] - want[method][k]) <= tol, (method, k)
 
 
 def test_card_fields(cnn_bundle, rnn_bundle):
