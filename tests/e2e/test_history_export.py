@@ -19,6 +19,27 @@ def _coverage(page) -> int:
     return int(text.split()[2])
 
 
+def _tick(page, editor, col: int, row: int, tries: int = 3) -> None:
+    """Tick a checkbox cell as a user would with the keyboard: click the first cell, walk to
+    the cell, press space. The grid is a canvas; its accessible copy (``glide-cell-COL-ROW``)
+    says whether the tick took, and a missed walk (the grid still settling) is tried again."""
+    cell = page.locator(f"#glide-cell-{col}-{row}")
+    for _ in range(tries):
+        box = editor.bounding_box()
+        page.mouse.click(box["x"] + 20, box["y"] + 52)
+        page.wait_for_timeout(500)
+        for key in ["ArrowRight"] * col + ["ArrowDown"] * row:
+            page.keyboard.press(key)
+            page.wait_for_timeout(50)
+        page.keyboard.press(" ")
+        page.wait_for_timeout(1000)
+        if cell.count() and cell.text_content() == "true":
+            return
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(500)
+    raise AssertionError(f"could not tick cell ({col}, {row}) of the mapping editor")
+
+
 def test_hospital_export_mapping_corrected_and_risks_with_coverage(browser, server_url, shots):
     data = samples.history_hospital_csv(0, 2)
     order = [e.source for e in io.read_table("export.csv", data).mapping()]
@@ -32,14 +53,7 @@ def test_hospital_export_mapping_corrected_and_risks_with_coverage(browser, serv
         before = _coverage(page)
         editor = page.locator("[data-testid='stExpander']").filter(
             has_text="mapping of names and units").locator("[data-testid='stDataFrame']").first
-        box = editor.bounding_box()
-        # the user ticks "use" on the SpO2 row: the sixth column, one row per name in the file
-        page.mouse.click(box["x"] + 20, box["y"] + 52)
-        for _ in range(5):
-            page.keyboard.press("ArrowRight")
-        for _ in range(order.index("SpO2")):
-            page.keyboard.press("ArrowDown")
-        page.keyboard.press(" ")
+        _tick(page, editor, col=5, row=order.index("SpO2"))
         page.get_by_text("Your change:").wait_for(timeout=60_000)
         wait_idle(page, 180_000)
         assert "SaO2, used" in page.get_by_text("Your change:").first.inner_text()
