@@ -121,9 +121,12 @@ def read_table(filename: str, data: bytes) -> Table:
     report.drop("malformed line (wrong number of fields)", max(0, n_lines - len(raw)))
     long = _rename(raw)
     report.rows_in = len(long) + report.dropped.get("malformed line (wrong number of fields)", 0)
-    if len(long) != len(raw):
+    if len(long) != len(raw) or long.attrs.get("text_columns"):
         report.notes.append(f"A wide table: {len(raw):,} lines gave {len(long):,} values "
                             "(one per filled cell).")
+    if long.attrs.get("text_columns"):
+        report.notes.append("Columns without numbers were left out: "
+                            + ", ".join(long.attrs["text_columns"][:8]) + ".")
     return prepare(long, report, decimal_comma=(sep == ";"))
 
 
@@ -138,11 +141,17 @@ def _column(lower: dict[str, str], aliases: tuple[str, ...]) -> str | None:
     return next((lower[a] for a in aliases if a in lower), None)
 
 
+def _has_numbers(column: pd.Series) -> bool:
+    text = column.astype(str).str.strip().str.replace(",", ".", regex=False)
+    return bool(pd.to_numeric(text, errors="coerce").notna().any())
+
+
 def _rename(raw: pd.DataFrame) -> pd.DataFrame:
     """Long rows ``patient_id, time, variable, value, unit`` from a long or a wide table.
 
     Wide tables (one column per variable, as hospital systems export them) are melted: every
-    column that is not the patient or the time becomes a variable named by its header.
+    column that is not the patient or the time and holds a number becomes a variable named by
+    its header; columns of text only (a ward, a comment) are listed in ``attrs``, not counted.
     """
     lower = {mapping.norm_term(str(c).lstrip("\ufeff")): c for c in raw.columns}
     pid = _column(lower, V.COLUMN_ALIASES["patient_id"])
@@ -155,13 +164,17 @@ def _rename(raw: pd.DataFrame) -> pd.DataFrame:
         raw = raw.assign(**{time: raw[time].where(hours.isna(), (hours * 60).astype(str))})
     if pid is not None and time is not None and var is None and val is None:
         others = [c for c in raw.columns if c not in (pid, time)]
-        if others:
-            long = raw.melt(id_vars=[pid, time], value_vars=others, var_name="variable",
+        measured = [c for c in others if _has_numbers(raw[c])
+                    or mapping.lookup(mapping.split_suffix(str(c))[0])[0] == "Gender"]
+        if measured:
+            long = raw.melt(id_vars=[pid, time], value_vars=measured, var_name="variable",
                             value_name="value")
             long = long[long["value"].astype(str).str.strip() != ""]
-            return pd.DataFrame({"patient_id": long[pid], "time": long[time],
-                                 "variable": long["variable"].astype(str),
-                                 "value": long["value"], "unit": ""})
+            out = pd.DataFrame({"patient_id": long[pid], "time": long[time],
+                                "variable": long["variable"].astype(str),
+                                "value": long["value"], "unit": ""})
+            out.attrs["text_columns"] = [str(c) for c in others if c not in measured]
+            return out
     missing = [n for n, c in (("patient_id", pid), ("time", time), ("variable", var),
                               ("value", val)) if c is None]
     if missing:

@@ -125,3 +125,12 @@ def test_user_maps_an_unknown_name_and_keeps_proposal_notes():
     assert by["Pulsfrequenz"].use and by["Pulsfrequenz"].variable == "HR"
     assert "pulse oximetry" in by["SpO2"].note  # accepting keeps the reason it was a proposal
     assert sorted(h.records["variable"]) == ["HR", "HR", "SaO2"]
+
+
+def test_text_columns_of_a_wide_export_are_left_out_and_named():
+    csv = (b"MRN,Date/Time,Ward,Heart Rate,Comment\n"
+           b"A1,2024-03-01T08:00:00,ICU-3,120,ok\nA1,2024-03-01T09:00:00,ICU-3,118,\n")
+    h = io.load_upload("export.csv", csv)
+    r = h.report
+    assert r.rows_in == r.rows_used == 2 and not r.dropped  # the ward is not a measurement
+    assert any("left out: Ward, Comment" in n for n in r.notes)
