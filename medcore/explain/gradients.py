@@ -1,7 +1,7 @@
 """Gradient-based attributions for Keras models (one input, or a list of inputs).
 
 Used where SHAP cannot run or is too slow; ``gradient_x_input`` is the DeepLIFT-style rescale
-approximation, ``integrated_gradients`` its path-integrated version.
+approximation.
 """
 
 from __future__ import annotations
@@ -118,14 +118,3 @@ def gradient_x_input(
     base = np.zeros_like(x) if baseline is None else baseline
     return (x - base) * input_gradients(model, x, output_index)
 
-
-def integrated_gradients(
-    model, x: np.ndarray, output_index: int | None = None,
-    baseline: np.ndarray | None = None, steps: int = 32,
-) -> np.ndarray:
-    """Integrated gradients (Sundararajan et al. 2017) along a straight path from baseline."""
-    base = np.zeros_like(x) if baseline is None else baseline
-    total = np.zeros_like(x, dtype=np.float32)
-    for alpha in (np.arange(steps) + 0.5) / steps:
-        total += input_gradients(model, base + alpha * (x - base), output_index)
-    return (x - base) * total / steps

@@ -28,7 +28,6 @@ def _table() -> np.ndarray:
 
 
 TABLE = _table()
-N_ROW = TABLE[ord("N")]
 
 
 def one_hot(seq: str) -> np.ndarray:

@@ -102,10 +102,6 @@ def member_logit_model(model: keras.Model, index: int = 0) -> keras.Model:
     return keras.Model(model.inputs, model.get_layer(f"m{index}_logit").output)
 
 
-def member_count(model: keras.Model) -> int:
-    return sum(1 for layer in model.layers if layer.name.endswith("_last_conv"))
-
-
 def feature_model(model: keras.Model) -> keras.Model:
     """Image -> concatenated pooled features of every member (used by OOD and the GAN's FD)."""
     gaps = [layer.output for layer in model.layers if layer.name.endswith("_gap")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,7 +25,6 @@ class Analysis:
     label: str
     ood: dict
     cam: np.ndarray | None = None  # (size, size) Grad-CAM in [0, 1]
-    extra: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
         out = {"file": self.image.name, "probability_pneumonia": round(self.probability, 4),

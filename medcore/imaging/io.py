@@ -38,7 +38,6 @@ class XrayImage:
     pixels: np.ndarray  # (height, width) uint8
     source: str  # "png" | "jpeg" | "dicom"
     original_size: tuple[int, int]  # (width, height)
-    original_mode: str
     notes: list[str] = field(default_factory=list)
     chroma: float = 0.0  # mean (max-min of R,G,B)/255 of a colour original; 0 for grayscale
     dicom_tags: dict[str, str] = field(default_factory=dict)  # patient data: hidden by default
@@ -174,9 +173,9 @@ def load_upload(filename: str, data: bytes) -> XrayImage:
         if kind == "dicom":
             from medcore.imaging.dicom import decode_dicom
 
-            pixels, size, mode, tags = decode_dicom(data, notes, _check_pixels)
+            pixels, size, _, tags = decode_dicom(data, notes, _check_pixels)
         else:
-            pixels, size, mode, chroma = _decode_pil(data, kind, notes)
+            pixels, size, _, chroma = _decode_pil(data, kind, notes)
     except InputError:
         raise
     except Exception as err:  # any decoder failure is a damaged file, never a crash
@@ -186,4 +185,4 @@ def load_upload(filename: str, data: bytes) -> XrayImage:
             "it is truncated or damaged.",
             "Re-export or re-download the image and upload it again.",
         ) from None
-    return XrayImage(filename, pixels, kind, tuple(size), mode, notes, chroma, tags)
+    return XrayImage(filename, pixels, kind, tuple(size), notes, chroma, tags)

@@ -73,10 +73,6 @@ def one_hot(smiles: list[str], vocab: list[str], max_tokens: int = MAX_TOKENS) -
     return x
 
 
-def truncated(smiles: str, max_tokens: int = MAX_TOKENS) -> bool:
-    return len(tokenize(smiles)) > max_tokens
-
-
 def ecfp4_generator(n_bits: int = 2048):
     """The one ECFP4 definition (Morgan radius 2): the bits the models read and the atoms an
     explanation maps them back to must come from the same generator."""

@@ -131,10 +131,10 @@ def test_ood_flags_noise_not_real_xrays(cnn, data_dir):
     from medcore.imaging.io import XrayImage
 
     test = load_splits(data_dir)["test"]
-    real = [XrayImage(f"t{i}", test.x[i], "png", (28, 28), "L") for i in range(40)]
+    real = [XrayImage(f"t{i}", test.x[i], "png", (28, 28)) for i in range(40)]
     rng = np.random.default_rng(0)
     noise = [XrayImage("n", rng.integers(0, 256, (200, 200)).astype(np.uint8), "png",
-                       (200, 200), "L") for _ in range(5)]
+                       (200, 200)) for _ in range(5)]
     res = infer.analyse(cnn, real + noise, with_cam=False)
     assert sum(r.ood["flag"] for r in res[:40]) <= 2
     assert all(r.ood["flag"] for r in res[40:])
