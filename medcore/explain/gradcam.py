@@ -1,6 +1,6 @@
 """Grad-CAM (Selvaraju et al. 2017) for functional Keras models, ensembles included.
 
-STACK.md: ``keras.Model(m.inputs, [conv.output, m.output])`` + ``tf.GradientTape`` works on a
+``keras.Model(m.inputs, [conv.output, m.output])`` + ``tf.GradientTape`` works on a
 functional model. For an ensemble every member's ``*_last_conv`` map is weighted by its own
 gradients and the maps are averaged, so the heat map explains the averaged prediction.
 """

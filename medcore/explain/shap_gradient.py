@@ -1,6 +1,6 @@
 """SHAP values for Keras 3 models by expected gradients: the estimator of shap.GradientExplainer.
 
-STACK.md: GradientExplainer is the SHAP path that works on CNN, RNN and 1-D CNN models with
+GradientExplainer is the SHAP path that works on CNN, RNN and 1-D CNN models with
 Keras 3 (DeepExplainer fails on LSTMs). Its estimator (Erion et al. 2021) is written here over
 the model's input-gradient function (``medcore.explain.gradients``, traced once for recurrent
 models) because the shap library re-traces the model on every call: one patient through the

@@ -1,4 +1,4 @@
-"""SHAP for images: partition explainer with a blur masker (STACK.md: works with Keras 3).
+"""SHAP for images: partition explainer with a blur masker (works with Keras 3 models).
 
 Hidden regions are replaced by a blurred copy of the image rather than black, so the model
 sees a plausible X-ray; the partition explainer's hierarchical Owen values need a few hundred

@@ -25,7 +25,7 @@ ANCHORS = [
     {"name": "later CNNs on the UCI splice data", "value": "0.96-0.97", "metric": "accuracy",
      "source": "range reported in the literature (see shared/data/README.md); different splits"},
     {"name": "positional one-hot logistic regression, seeded 80/20 split", "value": 0.955,
-     "metric": "accuracy", "source": "measured by the project (issue 6)"},
+     "metric": "accuracy", "source": "measured by the project"},
 ]
 
 

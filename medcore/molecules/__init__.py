@@ -1,1 +1,1 @@
-"""Drug discovery workbench: SMILES/CSV/SDF input, Tox21 toxicity CNN, SELFIES GAN (issue 5)."""
+"""Drug discovery workbench: SMILES/CSV/SDF input, Tox21 toxicity CNN, SELFIES GAN."""

@@ -1,4 +1,4 @@
-"""Speed of the drug-discovery models against issue 5's targets."""
+"""Speed of the drug-discovery models against their targets."""
 
 from __future__ import annotations
 

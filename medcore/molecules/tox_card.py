@@ -54,7 +54,7 @@ def build_card(t: data.Tox21, splits: dict, model, metrics: dict, history: dict,
             {"name": "Chemprop D-MPNN", "value": 0.85, "metric": "mean test ROC-AUC, random "
              "split (approx.)", "source": "Yang et al., J Chem Inf Model 2019"},
             {"name": "200-tree RF, 2048-bit ECFP4, this data", "value": 0.801, "metric": "mean "
-             "test ROC-AUC, seeded 80/10/10", "source": "issue 5 (measured by the project)"},
+             "test ROC-AUC, seeded 80/10/10", "source": "measured by the project"},
         ],
         "input_spec": {
             "shape": "[(batch, tokens, vocab) float32 one-hot, tokens padded to a multiple of "

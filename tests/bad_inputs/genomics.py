@@ -1,4 +1,4 @@
-"""Genomics items of the bad-input corpus (issue 7), generated in code."""
+"""Genomics items of the bad-input corpus, generated in code."""
 
 from __future__ import annotations
 

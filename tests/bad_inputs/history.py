@@ -1,4 +1,4 @@
-"""Bad-input corpus for the patient-history uploader (issue 7), generated in code."""
+"""Bad-input corpus for the patient-history uploader, generated in code."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Imaging uploader corpus (issue 7), generated in code: PNG/JPEG/DICOM edge cases."""
+"""Imaging uploader corpus, generated in code: PNG/JPEG/DICOM edge cases."""
 
 from __future__ import annotations
 
