@@ -57,6 +57,13 @@ with tab_gan:
                                key="gan_zip")
 
 with tab_cls:
+    st.warning("**Who this model learned from:** frontal chest X-rays of children aged 1-5 at "
+               "one hospital in Guangzhou (Kermany et al. 2018), labelled *normal* or "
+               "*pneumonia* and nothing else. **What it cannot see:** other findings "
+               "(tuberculosis, effusions, nodules, fractures, lines and tubes), adults, lateral "
+               "views, films from other hospitals. On adult films from other hospitals it ranked "
+               "at ROC-AUC 0.74 and called most pneumonias normal: read its answer on such a "
+               "film as unknown, not as normal.", icon=":material/child_care:")
     st.caption(f"Every image is reduced exactly as the training data was built: grayscale, centre "
                f"square crop on the short edge, bicubic resize to **{size}x{size} pixels**. The "
                f"model sees only those {size}x{size} pixels (shown next to each upload). "

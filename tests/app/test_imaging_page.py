@@ -73,3 +73,10 @@ def test_try_an_example_works_without_data():
     assert not at.exception
     assert any("synthetic" in w.value.lower() for w in at.warning)
     assert "P(pneumonia) =" in _markdown(at)
+
+
+def test_scope_is_said_above_the_uploader():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    scope = [w.value for w in at.warning if "Who this model learned from" in w.value]
+    assert scope and all(k in scope[0] for k in ("children aged 1-5", "Guangzhou",
+                                                 "tuberculosis", "adults", "lateral"))
