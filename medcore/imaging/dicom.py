@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from medcore.errors import UnsupportedFormatError
+from medcore.imaging.preprocess import to_uint8
 
 PATIENT_TAGS = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "PatientAge",
                 "StudyDate", "AccessionNumber", "InstitutionName", "ReferringPhysicianName")
@@ -55,6 +56,5 @@ def decode_dicom(data: bytes, notes: list[str], check_pixels: Callable[..., None
     if photometric == "MONOCHROME1":
         arr = np.max(arr) - np.asarray(arr, float) + np.min(arr)
         notes.append("MONOCHROME1 inverted so bone is bright.")
-    from medcore.imaging.io import to_uint8
 
     return to_uint8(arr), (cols, rows), photometric, tags

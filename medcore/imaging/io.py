@@ -24,6 +24,8 @@ from medcore.errors import (
     InputError,
     UnsupportedFormatError,
 )
+from medcore.imaging.dicom import decode_dicom
+from medcore.imaging.preprocess import to_uint8
 
 log = logging.getLogger(__name__)
 MIN_SIDE = 8
@@ -82,19 +84,6 @@ def _check_pixels(width: int, height: int, frames: int = 1) -> None:
             f"Image is only {width}x{height} pixels, too small to be an X-ray.",
             f"Upload the full image (at least {MIN_SIDE}x{MIN_SIDE} pixels).",
         )
-
-
-def to_uint8(arr: np.ndarray) -> np.ndarray:
-    """Stretch any-range grayscale (16-bit, float, DICOM units) to 0-255 by min-max."""
-    arr = np.asarray(arr, dtype=np.float64)
-    finite = np.isfinite(arr)
-    if not finite.any():
-        raise CorruptFileError("Image holds no finite pixel values.", "Re-export the image.")
-    arr = np.where(finite, arr, np.nanmin(np.where(finite, arr, np.inf)))
-    lo, hi = float(arr.min()), float(arr.max())
-    if hi <= lo:
-        return np.zeros(arr.shape, np.uint8)
-    return np.round((arr - lo) * (255.0 / (hi - lo))).astype(np.uint8)
 
 
 def _chroma(im) -> float:
@@ -171,8 +160,6 @@ def load_upload(filename: str, data: bytes) -> XrayImage:
     chroma = 0.0
     try:
         if kind == "dicom":
-            from medcore.imaging.dicom import decode_dicom
-
             pixels, size, _, tags = decode_dicom(data, notes, _check_pixels)
         else:
             pixels, size, _, chroma = _decode_pil(data, kind, notes)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from medcore.errors import CorruptFileError
+
 
 def centre_crop_box(width: int, height: int) -> tuple[int, int, int, int]:
     """(left, top, right, bottom) of the centred square on the short edge."""
@@ -34,3 +36,16 @@ def batch(images: list[np.ndarray]) -> np.ndarray:
     if not images:
         return np.zeros((0, 28, 28, 1), np.float32)
     return np.stack(images).astype(np.float32)[..., None]
+
+
+def to_uint8(arr: np.ndarray) -> np.ndarray:
+    """Stretch any-range grayscale (16-bit, float, DICOM units) to 0-255 by min-max."""
+    arr = np.asarray(arr, dtype=np.float64)
+    finite = np.isfinite(arr)
+    if not finite.any():
+        raise CorruptFileError("Image holds no finite pixel values.", "Re-export the image.")
+    arr = np.where(finite, arr, np.nanmin(np.where(finite, arr, np.inf)))
+    lo, hi = float(arr.min()), float(arr.max())
+    if hi <= lo:
+        return np.zeros(arr.shape, np.uint8)
+    return np.round((arr - lo) * (255.0 / (hi - lo))).astype(np.uint8)

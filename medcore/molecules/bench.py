@@ -6,7 +6,8 @@ import time
 
 import numpy as np
 
-from medcore.molecules import examples
+from medcore.molecules import examples, explain, io
+from medcore.molecules.predict import score
 
 
 def _smiles_pool(n: int) -> list[str]:
@@ -26,16 +27,13 @@ def _smiles_pool(n: int) -> list[str]:
     return (pool * reps)[:n]
 
 
-def _target(name: str, seconds: float, target_s: float) -> dict:
+def target(name: str, seconds: float, target_s: float) -> dict:
     """A speed target row; like every time in the bench JSON, in milliseconds."""
     return {"name": name, "value": round(seconds * 1000, 1), "target": target_s * 1000,
             "unit": "ms", "pass": bool(seconds < target_s)}
 
 
 def bench_tox(bundle, quick: bool = False) -> dict:
-    from medcore.molecules import explain, io
-    from medcore.molecules.cnn import score
-
     n = 1000 if quick else 10_000
     text = "\n".join(_smiles_pool(n))
     t0 = time.perf_counter()
@@ -57,19 +55,6 @@ def bench_tox(bundle, quick: bool = False) -> dict:
                "explain_ms": round(explain_ms, 1)}
     scaled = total * 10_000 / n
     return {"figures": figures,
-            "targets": [_target("score 10,000 SMILES" + (" (scaled from 1,000)" if quick else ""),
+            "targets": [target("score 10,000 SMILES" + (" (scaled from 1,000)" if quick else ""),
                                 scaled, 20.0)]}
 
-
-def bench_gan(bundle, quick: bool = False) -> dict:
-    from medcore.molecules.gan import generate_with_metrics
-
-    n = 1000 if quick else 10_000
-    t0 = time.perf_counter()
-    _, report = generate_with_metrics(bundle, n, seed=1)
-    total = time.perf_counter() - t0
-    figures = {"n_generated": n, "generate_with_metrics_ms": round(total * 1000, 1),
-               "molecules_per_s": round(n / total, 1), "validity": report["validity"]}
-    return {"figures": figures,
-            "targets": [_target("generate 10,000 with metrics" + (" (scaled)" if quick else ""),
-                                total * 10_000 / n, 60.0)]}

@@ -19,6 +19,8 @@ import numpy as np
 
 from medcore import settings
 from medcore.molecules import data, descriptors, featurize, fingerprint_mlp, mtmetrics, smiles_cnn
+from medcore.molecules.bench import bench_tox as bench  # noqa: F401 - the registry's entry
+from medcore.molecules.predict import predict_paths, score  # noqa: F401 - the registry's entry
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
@@ -159,19 +161,3 @@ def _curves(model, t: data.Tox21, split: dict, pre: dict) -> dict:
 def evaluate(bundle, data_dir: Path) -> dict:
     return _held_out_metrics(bundle.model, bundle.extras, Path(data_dir))
 
-
-def score(bundle, smiles: list[str]) -> np.ndarray:
-    """(n, 12) assay probabilities for canonical SMILES from ``io``."""
-    return fingerprint_mlp.predict(bundle.model, smiles, bundle.extras["preprocess"]["vocab"])
-
-
-def predict_paths(bundle, paths: list[Path], explain_top: int = 10) -> list[dict]:
-    from medcore.molecules.predict import predict_paths as _pp
-
-    return _pp(bundle, paths, explain_top)
-
-
-def bench(bundle, quick: bool = False) -> dict:
-    from medcore.molecules.bench import bench_tox
-
-    return bench_tox(bundle, quick)

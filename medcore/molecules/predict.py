@@ -8,9 +8,14 @@ from pathlib import Path
 import numpy as np
 
 from medcore.errors import InputError
-from medcore.molecules import explain, io
+from medcore.molecules import explain, fingerprint_mlp, io
 
 log = logging.getLogger(__name__)
+
+
+def score(bundle, smiles: list[str]) -> np.ndarray:
+    """(n, 12) assay probabilities for canonical SMILES from ``io``."""
+    return fingerprint_mlp.predict(bundle.model, smiles, bundle.extras["preprocess"]["vocab"])
 
 
 def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_shap: bool = False,
@@ -18,8 +23,6 @@ def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_shap: boo
     """One row per record: probabilities per assay, assays over threshold, top SHAP atoms and
     whole-molecule properties (for the first ``explain_top`` valid molecules, on their most
     probable assay), or the error."""
-    from medcore.molecules.cnn import score
-
     pre = bundle.extras["preprocess"]
     assays, thr = pre["assays"], np.array(pre["thresholds"])
     valid = batch.valid

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from medcore.errors import CorruptFileError, UnsupportedFormatError
-from medcore.imaging.io import load_upload, sniff, to_uint8
+from medcore.imaging.io import load_upload, sniff
+from medcore.imaging.preprocess import to_uint8
 from tests.bad_inputs.imaging import chest_like, dicom, encode, png16
 
 
