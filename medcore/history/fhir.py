@@ -1,14 +1,15 @@
 """Read patient histories from FHIR R4 JSON (a Bundle, one resource, or NDJSON) into long rows.
 
-Why plain ``json`` and not ``fhir.resources`` / pydantic: the reader must take 10,000 patients
-(~1.5 M Observations) as NDJSON in well under 90 s on 2 cores. A pydantic resource model
-validates every nested element of every resource, which is many times slower, and rejects a
-whole Bundle for one bad field; this reader must skip and report a bad resource and keep the
-rest. It reads only a few fields (subject, effective time, code, value, birthDate, gender)
-and checks each of them here.
+Why plain ``json`` and not ``fhir.resources`` (pydantic models of every R4 resource): the reader
+must take 10,000 patients (~1.5 M Observations) as NDJSON within 90 s on 2 cores, and a resource
+model validates every nested element of every resource, work this reader does not need; it
+also rejects a whole Bundle for one bad field, whereas this reader must skip and report a bad
+resource and keep the rest. It reads a few fields (subject, effective time, code, value,
+component; Patient birthDate and gender; Encounter period start) and checks each of them here.
 
 The rows keep the LOINC code as ``variable`` and the ISO time as given; the caller maps codes
-to model variables and turns timestamps into minutes since each patient's first time.
+to model variables and turns timestamps into minutes since each patient's first time (an
+Encounter's start, where given: Age and Gender are placed there).
 """
 
 from __future__ import annotations
