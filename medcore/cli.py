@@ -101,12 +101,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.gpu:
-        from medcore.bench_gpu import run_gpu_bench
+        from medcore.bench.gpu import run_gpu_bench
 
         _emit(run_gpu_bench(Path(args.out), quick=args.quick, models=args.models or None),
               args.json)
         return 0
-    from medcore.bench import run_bench, update_bench
+    from medcore.bench.run import run_bench, update_bench
 
     if args.update:
         _emit(update_bench(args.models or [], Path(args.out)), args.json)

@@ -142,7 +142,7 @@ def bench(bundle, quick: bool = False) -> dict:
 
 def train_throughput(bundle, quick: bool = False) -> dict:
     """Images per second of the adversarial loop (generator + discriminator step)."""
-    from medcore.bench_train import epoch_difference
+    from medcore.bench.training import epoch_difference
     from medcore.imaging.gan_fit import fit_gan
 
     size = int(bundle.extras["size"])

@@ -36,7 +36,7 @@ def _images(size: int, n: int) -> np.ndarray:
 def run_bench(bundle, quick: bool = False) -> dict:
     from PIL import Image
 
-    from medcore.bench_train import times_ms
+    from medcore.bench.training import times_ms
     from medcore.explain.gradcam import gradcam
     from medcore.imaging.batch import explain_shap
     from medcore.imaging.infer import analyse_bytes, predict_proba

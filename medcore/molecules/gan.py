@@ -198,7 +198,7 @@ def bench(bundle, quick: bool = False) -> dict:
 
 def train_throughput(bundle, quick: bool = False) -> dict:
     """Latent vectors per second of WGAN-GP training (each step: 5 critic + 1 generator)."""
-    from medcore.bench_train import epoch_difference
+    from medcore.bench.training import epoch_difference
 
     rng = np.random.default_rng(0)
     latent = bundle.extras["preprocess"]["latent"]

@@ -46,7 +46,7 @@ def _tiny_model():
 
 
 def test_shared_keras_timings_on_a_tiny_model():
-    from medcore import bench_train
+    from medcore.bench import training as bench_train
 
     model = _tiny_model()
     x = bench_train.random_inputs(model, 16, steps=20)
@@ -65,7 +65,7 @@ def test_targets_follow_the_head_also_behind_an_average_layer():
     """Ensembles end in Average: sigmoid members need 0/1 targets, softmax members one-hot."""
     import keras
 
-    from medcore import bench_train
+    from medcore.bench import training as bench_train
 
     inp = keras.Input((6,))
 
@@ -82,7 +82,7 @@ def test_targets_follow_the_head_also_behind_an_average_layer():
 
 def test_gan_throughput_uses_the_fastest_runs_and_never_reports_a_negative_time(monkeypatch):
     """fit(n) costs a tracing overhead plus n units; the clock is simulated, nothing sleeps."""
-    from medcore import bench_train
+    from medcore.bench import training as bench_train
 
     clock = {"now": 0.0}
     monkeypatch.setattr(bench_train.time, "perf_counter", lambda: clock["now"])
@@ -101,7 +101,7 @@ def test_gan_throughput_uses_the_fastest_runs_and_never_reports_a_negative_time(
 
 
 def test_mixed_precision_clone_keeps_the_output_layer_in_float32():
-    from medcore import bench_train
+    from medcore.bench import training as bench_train
 
     model = _tiny_model()
     clone = bench_train.fresh_copy(model, "mixed_float16")
@@ -117,7 +117,7 @@ def test_gpu_bench_runs_on_any_backend_and_reports_each_policy(tmp_path):
         import pytest
 
         pytest.skip("dna-cnn is not trained in this checkout")
-    from medcore.bench_gpu import POLICIES, run_gpu_bench
+    from medcore.bench.gpu import POLICIES, run_gpu_bench
 
     report = run_gpu_bench(tmp_path, quick=True, models=["dna-cnn"])
     res = report["models"]["dna-cnn"]
@@ -128,7 +128,7 @@ def test_gpu_bench_runs_on_any_backend_and_reports_each_policy(tmp_path):
 
 
 def test_memory_with_every_model_loaded_is_measured():
-    from medcore.bench_app import all_models_rss_mb
+    from medcore.bench.app import all_models_rss_mb
 
     if not all(registry.is_trained(m) for m in registry.MODELS):
         import pytest
@@ -141,7 +141,7 @@ def test_memory_with_every_model_loaded_is_measured():
 def test_update_rebenches_only_the_named_model_and_keeps_the_rest(tmp_path, monkeypatch):
     import pytest
 
-    from medcore import bench
+    from medcore.bench import run as bench
     from medcore.errors import MedcoreError
 
     with pytest.raises(MedcoreError, match="No benchmarks.json"):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from medcore.bench_app import BROWSER_ARGS, CHROMIUM
-from medcore.bench_app import free_port as _free_port
-from medcore.bench_uploads import RUNNING
+from medcore.bench.app import BROWSER_ARGS, CHROMIUM
+from medcore.bench.app import free_port as _free_port
+from medcore.bench.uploads import RUNNING
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcore import samples
+from medcore.bench import samples
 from medcore.errors import DataUnavailableError
 
 DRUGS_SMI = samples.DRUGS_SMI

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from medcore.bench_uploads import PROBES
+from medcore.bench.uploads import PROBES
 from tests.e2e import samples
 from tests.e2e.conftest import assert_no_exception, wait_idle
 

@@ -13,8 +13,9 @@ import logging
 import time
 from pathlib import Path
 
-from medcore import bench_env, registry, settings
-from medcore.bench_report import render_markdown
+from medcore import registry, settings
+from medcore.bench import env as bench_env
+from medcore.bench.report import render_markdown
 from medcore.errors import MedcoreError
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def keras_figures(bundle: registry.Bundle, mod, quick: bool) -> dict:
     GAN modules time their own adversarial loop (``train_throughput``); classifiers train a
     fresh copy of the shipped architecture with Keras ``fit``.
     """
-    from medcore import bench_train
+    from medcore.bench import training as bench_train
 
     model = bundle.model
     steps = bench_train.steps_for(bundle.extras.get("preprocess", {}))
@@ -161,7 +162,7 @@ def run_bench(quick: bool = False, out_dir: Path = Path("."), models: list[str] 
             report["models"][mid] = {"error": str(err)}
     app_targets: list[dict] = []
     if browser:
-        from medcore.bench_app import bench_app
+        from medcore.bench.app import bench_app
 
         report["app"] = bench_app(quick=quick)
         app_targets = report["app"].pop("targets", [])

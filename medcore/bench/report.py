@@ -77,7 +77,7 @@ KERAS_COLUMNS = [  # (key in each model's "keras" figures, column heading)
 
 
 def keras_table(models: dict) -> list[str]:
-    """The timings every model shares (``medcore.bench_train``), one row per model."""
+    """The timings every model shares (``medcore.bench.training``), one row per model."""
     rows = [(mid, res["keras"]) for mid, res in models.items() if res.get("keras")]
     if not rows:
         return []

@@ -62,7 +62,7 @@ def bench_app(quick: bool = False) -> dict:
         return {"skipped": f"no Chromium at {CHROMIUM}"}
     from playwright.sync_api import sync_playwright
 
-    from medcore.bench_uploads import PROBES, time_upload
+    from medcore.bench.uploads import PROBES, time_upload
 
     port = free_port()
     t0 = time.perf_counter()

@@ -14,7 +14,8 @@ import platform
 import time
 from pathlib import Path
 
-from medcore import bench_env, registry
+from medcore import registry
+from medcore.bench import env as bench_env
 from medcore.cards import load_card
 
 POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
@@ -62,7 +63,7 @@ def _load(model_id: str):
 
 
 def _steps(model_id: str) -> int:
-    from medcore.bench_train import steps_for
+    from medcore.bench.training import steps_for
 
     pre = registry.model_folder(model_id) / "preprocess.json"
     return steps_for(json.loads(pre.read_text()) if pre.exists() else {})
@@ -70,7 +71,7 @@ def _steps(model_id: str) -> int:
 
 def bench_model(model_id: str, quick: bool) -> dict:
     """Per policy: batched inference, and (classifiers) training throughput at batch 64 and 512."""
-    from medcore import bench_train
+    from medcore.bench import training as bench_train
 
     model = _load(model_id)
     steps = _steps(model_id)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from medcore import samples
+from medcore.bench import samples
 from medcore.errors import DataUnavailableError
 
 
