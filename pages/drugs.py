@@ -61,6 +61,8 @@ def _parse(sources: list[tuple[str, bytes]]) -> list[io.MolRecord]:
                                   "used (details below); the others were scored.")
             st.dataframe(pd.DataFrame([{"row": r.row, "name": r.name, "problem": r.error}
                                        for r in bad]), hide_index=True)
+        for note in batch.notes:
+            st.info(f"**{name}**: {note}")
         notes = [r for r in batch.valid if r.note]
         if notes:
             st.info(f"**{name}**: {len(notes)} salt(s)/mixture(s) reduced to the largest "

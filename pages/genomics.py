@@ -50,6 +50,8 @@ for name, data in sources:
     except InputError as err:
         components.file_error(name, str(err))
         continue
+    for note in parsed.notes:
+        st.info(f"**{name}**: {note}")
     for rec_name, message in parsed.errors:
         components.file_error(f"{name} / {rec_name}", message)
     records.extend(parsed.records)

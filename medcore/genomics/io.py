@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medcore import settings
+from medcore import settings, uploads
 from medcore.errors import (
     EmptyInputError,
     FileTooLargeError,
@@ -25,8 +25,7 @@ IUPAC_LETTERS = b"ACGTURYSWKMBDHVNacgturyswkmbdhvn"
 GAPS = b"-."
 PROTEIN_ONLY = set("EFIJLOPQXZ*")
 _LABEL = re.compile(r"(?:label|class)=(\S+)", re.IGNORECASE)
-_MAGIC = {b"\x1f\x8b": "gzip-compressed", b"PK\x03\x04": "a ZIP archive", b"%PDF": "a PDF",
-          b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image"}
+EXPECTED = "a plain-text FASTA file (.fa, .fasta, .txt) or one sequence per line"
 
 
 @dataclass
@@ -45,31 +44,7 @@ class FastaResult:
 
     records: list[SeqRecord]
     errors: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _decode(data: bytes) -> str:
-    if len(data) > settings.MAX_UPLOAD_BYTES:
-        raise FileTooLargeError(
-            f"The file is {len(data) / 1e6:.1f} MB, over the "
-            f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB limit (MAX_UPLOAD_BYTES).",
-            "Split it into smaller files.")
-    if not data.strip():
-        raise EmptyInputError("The file is empty.", "Upload a FASTA file or paste sequences.")
-    for magic, what in _MAGIC.items():
-        if data.startswith(magic):
-            raise UnsupportedFormatError(f"This file is {what}, not sequence text.",
-                                         "Upload a plain-text FASTA file (.fa, .fasta, .txt).")
-    head = data[:65536]
-    if b"\x00" in head:
-        raise UnsupportedFormatError("This is a binary file, not sequence text.",
-                                     "Upload a plain-text FASTA file (.fa, .fasta, .txt).")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnsupportedFormatError(
-            "The file holds bytes that are not text (not UTF-8).",
-            "Upload a plain-text FASTA file (.fa, .fasta, .txt).") from None
-    return text
+    notes: list[str] = field(default_factory=list)  # what was assumed reading the file
 
 
 def _split_records(text: str) -> list[tuple[str, str | None, str]]:
@@ -195,8 +170,10 @@ def parse_text(text: str) -> FastaResult:
 
 def load_upload(filename: str, data: bytes) -> FastaResult:
     """Parse an uploaded file (``filename`` is only shown in messages, never opened)."""
-    del filename  # names are for display only
-    return parse_text(_decode(data))
+    notes: list[str] = []
+    result = parse_text(uploads.read_text(filename, data, EXPECTED, notes))
+    result.notes = notes
+    return result
 
 
 @dataclass

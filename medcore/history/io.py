@@ -16,13 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from medcore import settings
+from medcore import settings, uploads
 from medcore.errors import (
     CorruptFileError,
-    EmptyInputError,
     FileTooLargeError,
     SchemaError,
-    UnsupportedFormatError,
 )
 from medcore.history import fhir, mapping
 from medcore.history import variables as V
@@ -31,7 +29,8 @@ from medcore.history.report import ValidationReport
 log = logging.getLogger(__name__)
 
 EXPECTED_HEADER = "patient_id,time,variable,value"
-_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"GIF8", b"\x1f\x8b", b"DICM")
+EXPECTED_FILE = (f"a CSV with the header `{EXPECTED_HEADER}` (or a wide export with one column "
+                 "per variable), or FHIR R4 JSON/NDJSON")
 
 
 @dataclass
@@ -47,34 +46,7 @@ class HistoryData:
         return [str(p) for p in pd.unique(self.records["patient_id"])]
 
 
-def _decode(data: bytes, report: ValidationReport) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        report.notes.append("A UTF-8 byte-order mark was removed.")
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-        report.notes.append("The file is not UTF-8; it was read as Windows-1252/Latin-1. "
-                            "Save it as UTF-8 to be sure names are read correctly.")
-        return text
-
-
-def _check_bytes(filename: str, data: bytes) -> None:
-    if not data or not data.strip():
-        raise EmptyInputError(f"{filename} is empty.",
-                              f"Upload a CSV with the header `{EXPECTED_HEADER}` and one row "
-                              "per observation.")
-    if len(data) > settings.MAX_UPLOAD_BYTES:
-        raise FileTooLargeError(
-            f"{filename} is {len(data) / 1e6:.1f} MB, over the "
-            f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB limit (MAX_UPLOAD_BYTES).",
-            "Split the cohort into several files.")
-    head = data[:4096]
-    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
-        raise UnsupportedFormatError(
-            f"{filename} is not a text CSV (it looks like a binary file).",
-            f"Export the history as CSV text with the header `{EXPECTED_HEADER}`.")
+def _check_rows(filename: str, data: bytes) -> None:
     n_lines = data.count(b"\n") + (not data.endswith(b"\n"))
     if n_lines - 1 > settings.MAX_CSV_ROWS:
         raise FileTooLargeError(
@@ -100,14 +72,15 @@ def read_table(filename: str, data: bytes) -> Table:
 
     Raises only :class:`medcore.errors.InputError` subclasses.
     """
-    _check_bytes(filename, data)
     report = ValidationReport()
-    if fhir.looks_like_fhir(data):
+    text = uploads.read_text(filename, data, EXPECTED_FILE, report.notes)
+    if fhir.looks_like_fhir(data):  # FHIR JSON is UTF-8 by its standard; fhir reads the bytes
+        report.notes.clear()
         raw = fhir.read_fhir(filename, data, report)
         # one resource can give several values (a panel's components, a Patient's age and sex)
         report.rows_in = len(raw) + sum(report.dropped.values())
         return prepare(raw, report)
-    text = _decode(data, report)
+    _check_rows(filename, data)
     first = text.lstrip("\r\n ").split("\n", 1)[0]
     sep = _sniff_delimiter(first, report)
     try:

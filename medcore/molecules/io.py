@@ -12,7 +12,7 @@ import io as _io
 import re
 from dataclasses import dataclass, field
 
-from medcore import settings
+from medcore import settings, uploads
 from medcore.errors import (
     CorruptFileError,
     EmptyInputError,
@@ -26,6 +26,7 @@ from medcore.molecules import featurize
 TEXT_EXT = (".smi", ".smiles", ".txt", ".ism", ".can")
 CSV_EXT = (".csv", ".tsv")
 SDF_EXT = (".sdf", ".sd", ".mol")
+EXPECTED = "SMILES text (.smi/.txt), a CSV with a SMILES column, or SDF"
 MAX_SMILES_CHARS = 20 * settings.MAX_HEAVY_ATOMS
 NAME_COLUMNS = ("name", "id", "compound", "title", "mol_id", "compound_id")
 
@@ -46,6 +47,7 @@ class MolBatch:
     kind: str = "smiles"
     column: str | None = None
     column_candidates: list[str] = field(default_factory=list)  # set when the caller must choose
+    notes: list[str] = field(default_factory=list)  # what was assumed reading the file
 
     @property
     def needs_column(self) -> bool:
@@ -102,23 +104,6 @@ def _finish(rec: MolRecord, mol) -> MolRecord:
         return rec
     rec.smiles = featurize.canonical(mol)
     return rec
-
-
-def _decode(data: bytes) -> str:
-    if not data or not data.strip():
-        raise EmptyInputError("The file is empty.", "Upload a file with at least one molecule.")
-    if len(data) > settings.MAX_UPLOAD_BYTES:
-        raise FileTooLargeError(f"The file is {len(data) / 1e6:.1f} MB, over MAX_UPLOAD_BYTES.",
-                                "Split it into smaller files.")
-    sample = data[:4096]
-    if b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20:
-        raise UnsupportedFormatError(
-            "The file is binary, not text (perhaps an image or spreadsheet renamed).",
-            "Upload SMILES text (.smi/.txt), CSV with a SMILES column, or SDF.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
 
 
 def _too_many(n: int) -> None:
@@ -257,7 +242,14 @@ def load_upload(filename: str, data: bytes, smiles_column: str | None = None) ->
     if ext not in TEXT_EXT + CSV_EXT + SDF_EXT:
         raise UnsupportedFormatError(f"'{ext or filename}' files are not supported here.",
                                      "Upload .smi/.txt (SMILES), .csv (SMILES column) or .sdf.")
-    text = _decode(data)
+    notes: list[str] = []
+    text = uploads.read_text(filename, data, EXPECTED, notes)
+    batch = _parse(text, ext, smiles_column)
+    batch.notes = notes + batch.notes
+    return batch
+
+
+def _parse(text: str, ext: str, smiles_column: str | None) -> MolBatch:
     if ext in SDF_EXT:
         return parse_sdf(text)
     if ext in CSV_EXT:

@@ -38,7 +38,7 @@ def test_good_and_bad_files_each_get_their_answer():
                                    ("table.csv", b"name,value\na,1\n", "text/csv")]).run()
     assert not at.exception
     errors = _errors(at)
-    assert "fake.csv" in errors and "binary" in errors
+    assert "fake.csv" in errors and "is a PNG image, not text" in errors
     assert "table.csv" in errors and "No SMILES column" in errors
     assert "1 of 3 rows could not be used" in errors
     table = at.dataframe[-1].value

@@ -17,6 +17,7 @@ EXPECTED_OK = {
     "gaps": ["ACGTA"],
     "splice CSV": [DNA60, DNA60],
     "mixed good and bad records": [DNA60],
+    "non-UTF-8 header": ["ACGTACGT"],
 }
 
 
@@ -28,6 +29,8 @@ def test_case(case):
         if case.name == "mixed good and bad records":
             assert [n for n, _ in result.errors] == ["prot", "empty", "bad"]
             assert "protein" in result.errors[0][1]
+        if case.name == "non-UTF-8 header":
+            assert result.records[0].name == "caf\u00e9" and "Windows-1252" in result.notes[0]
         if case.name == "splice CSV":
             assert [r.label for r in result.records] == ["EI", "N"]
         return

@@ -35,3 +35,23 @@ def test_sdf_names_and_errors_per_record():
     recs = io.load_upload(case.filename, case.data).records
     assert [r.name for r in recs][0] == "aspirin" and recs[-1].name == "caffeine"
     assert "truncated" in recs[1].error or "cannot be read" in recs[1].error
+
+
+def test_non_utf8_text_is_read_as_windows_1252_and_said():
+    case = next(c for c in cases() if c.name == "csv_latin1")
+    batch = io.load_upload(case.filename, case.data)
+    assert batch.records[0].name == "caf\u00e9ine"
+    assert any("Windows-1252" in n for n in batch.notes)
+
+
+def test_one_guard_for_every_text_uploader():
+    """The same wrong file gets the same typed error from each workbench's reader."""
+    from medcore.genomics.io import load_upload as dna
+    from medcore.history.io import load_upload as history
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    for read, name in ((io.load_upload, "x.csv"), (dna, "x.fa"), (history, "x.csv")):
+        with pytest.raises(errors.UnsupportedFormatError, match="is a PNG image, not text"):
+            read(name, png)
+        with pytest.raises(errors.EmptyInputError, match="is empty"):
+            read(name, b"  \n")

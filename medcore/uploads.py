@@ -1,0 +1,61 @@
+"""One guard for every text uploader: emptiness, size, binary content and text decoding.
+
+Why one module: the workbenches read different formats, but a wrong file (an image, a PDF, a
+spreadsheet) must be refused with the same words on every page, and text that is not UTF-8
+must be read the same way everywhere (as Windows-1252, and said so in a note), never silently.
+Images have their own decoder (``medcore.imaging.io``) and share only :func:`check_size`.
+"""
+
+from __future__ import annotations
+
+from medcore import settings
+from medcore.errors import EmptyInputError, FileTooLargeError, UnsupportedFormatError
+
+MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+         b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive (an .xlsx or .docx is one)",
+         b"\x1f\x8b": "gzip-compressed data"}
+BOM = b"\xef\xbb\xbf"
+NOT_UTF8 = ("The file is not UTF-8; it was read as Windows-1252 (Latin-1). Save it as UTF-8 to "
+            "be sure names are read correctly.")
+
+
+def check_size(name: str, data: bytes, expected: str) -> None:
+    """Refuse an empty or over-limit file (``expected`` says what to upload instead)."""
+    if not data or not data.strip():
+        raise EmptyInputError(f"{name} is empty.", f"Upload {expected}.")
+    if len(data) > settings.MAX_UPLOAD_BYTES:
+        raise FileTooLargeError(
+            f"{name} is {len(data) / 1e6:.1f} MB, over the "
+            f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB limit (MAX_UPLOAD_BYTES).",
+            "Split it into smaller files.")
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a binary file looks like ('a PNG image', ...), or None for text."""
+    for magic, what in MAGIC.items():
+        if data.startswith(magic):
+            return what
+    if data[128:132] == b"DICM":
+        return "a DICOM image"
+    if b"\x00" in data[:65536]:
+        return "binary data"
+    sample = data[:4096]
+    if sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20:
+        return "binary data"
+    return None
+
+
+def read_text(name: str, data: bytes, expected: str, notes: list[str]) -> str:
+    """The text of an upload; notes say what was assumed (a byte-order mark, Windows-1252)."""
+    check_size(name, data, expected)
+    kind = binary_kind(data)
+    if kind:
+        raise UnsupportedFormatError(f"{name} is {kind}, not text.", f"Upload {expected}.")
+    if data.startswith(BOM):
+        notes.append("A UTF-8 byte-order mark was removed.")
+        data = data[len(BOM):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        notes.append(NOT_UTF8)
+        return data.decode("cp1252", errors="replace")
