@@ -102,6 +102,22 @@ def shots(tmp_path_factory) -> Path:
     return path
 
 
+@contextmanager
+def screenshotted_page(browser, shots: Path, name: str, height: int = 1100) -> Iterator:
+    """A new page, kept as a full-page screenshot when the test ends (``FAILED_`` + name if the
+    test raised), then closed: the screenshots are what a reviewer looks at."""
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    try:
+        yield page
+    except Exception:
+        page.screenshot(path=str(shots / f"FAILED_{name}.png"), full_page=True)
+        raise
+    else:
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    finally:
+        page.close()
+
+
 def wait_idle(page, timeout_ms: int = 90_000) -> None:
     """Wait until Streamlit has finished running the script (no running icon in its badge)."""
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)

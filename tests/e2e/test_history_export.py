@@ -9,7 +9,7 @@ import pytest
 
 from medcore.history import io
 from tests.e2e import samples
-from tests.e2e.conftest import assert_no_exception, wait_idle
+from tests.e2e.conftest import assert_no_exception, screenshotted_page, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -43,8 +43,7 @@ def _tick(page, editor, col: int, row: int, tries: int = 3) -> None:
 def test_hospital_export_mapping_corrected_and_risks_with_coverage(browser, server_url, shots):
     data = samples.history_hospital_csv(0, 2)
     order = [e.source for e in io.read_table("export.csv", data).mapping()]
-    page = browser.new_page(viewport={"width": 1400, "height": 2400})
-    try:
+    with screenshotted_page(browser, shots, "history_export", height=2400) as page:
         page.goto(f"{server_url}/history", timeout=60_000)
         wait_idle(page)
         samples.upload(page, [("export.csv", data, "text/csv")])
@@ -61,10 +60,3 @@ def test_hospital_export_mapping_corrected_and_risks_with_coverage(browser, serv
         page.get_by_text("Risk of in-hospital death (history-rnn)").wait_for()
         page.get_by_text("Risk of in-hospital death (history-cnn)").wait_for()
         assert_no_exception(page)
-    except Exception:
-        page.screenshot(path=str(shots / "FAILED_history_export.png"), full_page=True)
-        raise
-    else:
-        page.screenshot(path=str(shots / "history_export.png"), full_page=True)
-    finally:
-        page.close()

@@ -7,7 +7,7 @@ import pytest
 
 from medcore.bench.uploads import PROBES
 from tests.e2e import samples
-from tests.e2e.conftest import assert_no_exception, wait_idle
+from tests.e2e.conftest import assert_no_exception, screenshotted_page, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -29,8 +29,7 @@ def test_upload_gives_result_and_clear_error(browser, server_url, shots, workben
     bad_name = BROKEN[workbench][0]
     payload = [good, BROKEN[workbench]]
     result_text = probe.done_text
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    try:
+    with screenshotted_page(browser, shots, f"upload_{workbench}") as page:
         page.goto(f"{server_url}/{workbench}", timeout=60_000)
         wait_idle(page)
         samples.upload(page, payload)
@@ -46,13 +45,6 @@ def test_upload_gives_result_and_clear_error(browser, server_url, shots, workben
                                    arg=page.locator(DRAWN["drugs"]).first.element_handle(),
                                    timeout=60_000)
         assert_no_exception(page)
-    except Exception:
-        page.screenshot(path=str(shots / f"FAILED_upload_{workbench}.png"), full_page=True)
-        raise
-    else:
-        page.screenshot(path=str(shots / f"upload_{workbench}.png"), full_page=True)
-    finally:
-        page.close()
 
 
 def test_generator_tab_draws_filters_and_shows_molecules(browser, server_url, shots):
@@ -61,8 +53,7 @@ def test_generator_tab_draws_filters_and_shows_molecules(browser, server_url, sh
 
     if not registry.is_trained("mol-gan"):
         pytest.skip("mol-gan is not trained in this checkout")
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
-    try:
+    with screenshotted_page(browser, shots, "generator", height=1600) as page:
         page.goto(f"{server_url}/drugs", timeout=60_000)
         wait_idle(page)
         page.get_by_role("tab", name="Generator").click()
@@ -74,10 +65,3 @@ def test_generator_tab_draws_filters_and_shows_molecules(browser, server_url, sh
         assert unique > 250  # of the 300 drawn by default
         page.locator("[data-testid='stImage'] img").first.wait_for(timeout=60_000)  # the grid
         assert_no_exception(page)
-    except Exception:
-        page.screenshot(path=str(shots / "FAILED_generator.png"), full_page=True)
-        raise
-    else:
-        page.screenshot(path=str(shots / "generator.png"), full_page=True)
-    finally:
-        page.close()
