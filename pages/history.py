@@ -137,7 +137,7 @@ def _mapping_step(name: str, digest: str, table: io.Table) -> list[mapping.Entry
     return entries
 
 
-def _score(digest: str, hist: io.HistoryData, key: str) -> dict[str, list[dict]]:
+def _score(hist: io.HistoryData, key: str) -> dict[str, list[dict]]:
     """Risks of both models for one mapped file (cached per file and mapping)."""
     scores = st.session_state.setdefault("history_scores", {})
     if key not in scores:
@@ -221,7 +221,7 @@ for name, data in sources:
     with st.expander(f"{name}: validation report"):
         st.write("\n".join(f"- {line}" for line in hist.report.lines()))
     with st.spinner(f"Scoring {name} with both models…"):
-        scores = _score(digest, hist, key)
+        scores = _score(hist, key)
     mapped[name] = (hist, key)
     by_model = {mid: {p["patient_id"]: p for p in ps} for mid, ps in scores.items()}
     first = next(iter(scores.values()), [])
@@ -229,7 +229,10 @@ for name, data in sources:
         row = {"file": name, "patient_id": p["patient_id"]}
         for mid in scores:
             row[f"risk ({mid})"] = by_model[mid][p["patient_id"]]["risk"]
-        row.update(caution=" ".join(p["warnings"]), coverage=p["coverage"],
+        # each model weighs the variables differently: a warning from either one stands
+        warnings = dict.fromkeys(w for mid in scores for w in by_model[mid][p["patient_id"]][
+            "warnings"])
+        row.update(caution=" ".join(warnings), coverage=p["coverage"],
                    observations=p["n_observations"])
         rows.append(row)
 

@@ -75,7 +75,7 @@ def coverage(bundle, hist: io.HistoryData) -> dict[str, dict]:
         share = float(sum(w[v] for v in have))
         warnings = []
         if share < MIN_WEIGHT:
-            warnings.append(f"The variables given carry {share:.0%} of this model's weight; "
+            warnings.append(f"The variables given carry {share:.0%} of {bundle.id}'s weight; "
                             f"missing the heaviest: {', '.join(missing[:5])}. The risk is not "
                             "reliable.")
         if file_warn:
