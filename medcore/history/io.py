@@ -73,13 +73,13 @@ def read_table(filename: str, data: bytes) -> Table:
     Raises only :class:`medcore.errors.InputError` subclasses.
     """
     report = ValidationReport()
-    text = uploads.read_text(filename, data, EXPECTED_FILE, report.notes)
-    if fhir.looks_like_fhir(data):  # FHIR JSON is UTF-8 by its standard; fhir reads the bytes
-        report.notes.clear()
+    if fhir.looks_like_fhir(data):  # JSON text by its first bytes; FHIR decodes it as UTF-8
+        uploads.check_size(filename, data, EXPECTED_FILE)
         raw = fhir.read_fhir(filename, data, report)
         # one resource can give several values (a panel's components, a Patient's age and sex)
         report.rows_in = len(raw) + sum(report.dropped.values())
         return prepare(raw, report)
+    text = uploads.read_text(filename, data, EXPECTED_FILE, report.notes)
     _check_rows(filename, data)
     first = text.lstrip("\r\n ").split("\n", 1)[0]
     sep = _sniff_delimiter(first, report)
@@ -327,9 +327,9 @@ def to_history(table: Table, entries: list[mapping.Entry]) -> HistoryData:
             fac[i], off[i] = mapping.factor(e.variable, e.read_as) or (1.0, 0.0)
     value = rows["value"].to_numpy(float) * fac[pos] + off[pos]
 
+    counts = np.bincount(pos[pos >= 0], minlength=len(entries))
     unknown_names: list[str] = []
-    for i, e in enumerate(entries):
-        n = int((pos == i).sum())
+    for e, n in zip(entries, counts.tolist(), strict=True):
         if not e.use:
             report.ignore(_not_used_reason(e), n)
             if e.status == "unknown":
@@ -345,6 +345,7 @@ def to_history(table: Table, entries: list[mapping.Entry]) -> HistoryData:
     code = np.isin(variable, list(V.MISSING_CODE_VARIABLES)) & (rows["value"].to_numpy() == -1)
     report.drop("value -1 (PhysioNet code for 'not recorded')", int((code & use).sum()))
     keep = use & ~code
+    entries = _count_outside(entries, pos, value, keep)
     out = pd.DataFrame({"patient_id": rows["patient_id"].to_numpy()[keep],
                         "minutes": rows["minutes"].to_numpy()[keep],
                         "variable": variable[keep], "value": value[keep]})
@@ -359,7 +360,6 @@ def to_history(table: Table, entries: list[mapping.Entry]) -> HistoryData:
     if out.empty:
         _no_rows(report)
 
-    entries = _count_outside(entries, out)
     odd = [e for e in entries if e.outside]
     if odd:
         report.notes.append("Values outside the plausible range were kept (the model clips "
@@ -378,17 +378,16 @@ def _no_rows(report: ValidationReport) -> None:
                       f"(see the mapping) and a numeric value (`{EXPECTED_HEADER}`).")
 
 
-def _count_outside(entries: list[mapping.Entry], out: pd.DataFrame) -> list[mapping.Entry]:
-    """Each used entry with the number of its values outside the variable's plausible range."""
+def _count_outside(entries: list[mapping.Entry], pos: np.ndarray, value: np.ndarray,
+                   keep: np.ndarray) -> list[mapping.Entry]:
+    """Each entry with the number of its kept values outside its variable's plausible range."""
     variables = mapping.VARIABLES()
-    lo = out["variable"].map({n: v.low for n, v in variables.items()})
-    hi = out["variable"].map({n: v.high for n, v in variables.items()})
-    bad = out.loc[(out["value"] < lo) | (out["value"] > hi), "variable"].value_counts()
-    done = []
-    for e in entries:
-        n = int(bad.get(e.variable, 0)) if e.use else 0
-        done.append(replace(e, outside=n))
-    return done
+    empty = mapping.Variable("", "", "", -np.inf, np.inf)
+    lo = np.array([variables.get(e.variable, empty).low for e in entries] + [-np.inf])[pos]
+    hi = np.array([variables.get(e.variable, empty).high for e in entries] + [np.inf])[pos]
+    bad = keep & ((value < lo) | (value > hi))
+    n = np.bincount(pos[bad], minlength=len(entries))
+    return [replace(e, outside=int(k)) for e, k in zip(entries, n.tolist(), strict=True)]
 
 
 def normalise(raw: pd.DataFrame, report: ValidationReport | None = None, *,

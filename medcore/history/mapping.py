@@ -6,7 +6,7 @@ clinician can read and extend them without reading code. This module only looks 
 
 A mapping is a list of :class:`Entry`, one per (name, unit) pair found in a file. It is proposed
 here, shown on the page for the user to correct, saved as JSON (``--mapping FILE`` on the CLI) and
-applied by :func:`medcore.history.io.normalise`. Names that are close to a model variable but not
+applied by :func:`medcore.history.io.to_history`. Names that are close to a model variable but not
 the same quantity (SpO2 for SaO2) are proposed with ``use=False``: only the user turns them on.
 """
 
@@ -67,9 +67,11 @@ class Entry:
         return f"{self.read_as} -> {var.unit}"
 
 
-def _read(name: str) -> list[dict[str, str]]:
+@cache
+def _read(name: str) -> tuple[dict[str, str], ...]:
+    """The rows of one table, read once per process (the page asks on every rerun)."""
     with open(DATA / name, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+        return tuple(csv.DictReader(f))
 
 
 @cache
@@ -104,7 +106,7 @@ def _unit_names() -> dict[str, list[str]]:
 
 def vocabulary() -> list[dict[str, str]]:
     """Every term the reader recognises, with its variable, kind and source (for the page)."""
-    return _read("vocabulary.csv")
+    return [dict(r) for r in _read("vocabulary.csv")]
 
 
 def norm_term(name: str) -> str:
@@ -115,7 +117,7 @@ def norm_unit(unit: str) -> str:
     """One spelling per unit: lower case, no spaces or brackets, micro as u, degree as deg."""
     u = str(unit).strip().lower().replace("µ", "u").replace("μ", "u").replace("°", "deg")
     u = re.sub(r"[\s\[\]]", "", u)
-    return {"mm hg": "mmhg", "deg": ""}.get(u, u)
+    return "" if u == "deg" else u
 
 
 _SUFFIX = re.compile(r"^(.*?)\s*[\(\[]\s*([^()\[\]]+?)\s*[\)\]]\s*$")
