@@ -1,9 +1,9 @@
-"""Model module for ``xray-cnn``: pneumonia vs normal on PneumoniaMNIST (registry contract).
+"""Model module for ``xray-cnn``: pneumonia vs normal on the Kermany films at 224 px.
 
-An ensemble of small VGG-style CNNs trained with augmentation, averaged in logit space and
+A VGG-style CNN with a strided stem (``cnn_model``), trained with augmentation and
 temperature-scaled on validation. Validation has the training ratio (74 % pneumonia), the test
-split more normals (62.5 %): v2 moves its probabilities to the deployment prevalence and
-decides at 0.5 (``calibration.fit_operating_point``); ``prevalence=None`` keeps v1's rule,
+split more normals (62.5 %): probabilities are moved to the deployment prevalence and the
+decision is 0.5 (``calibration.fit_operating_point``); ``prevalence=None`` keeps v1's rule,
 Youden's J on validation. The test split is scored once, at the end of ``train``, through
 :func:`_held_out_metrics`.
 """
@@ -25,20 +25,39 @@ from medcore.imaging.cnn_fit import fit_member
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
 MODEL_ID = "xray-cnn"
-# v2's design, pre-committed in the README before its one scoring of the test split.
-MEMBERS, WIDTH, CONVS, EPOCHS = 3, 12, (1, 2, 2), 12
+# v3's design, pre-committed in the card (design_v3) before its one scoring of the test split.
+SIZE, MEMBERS, STEM, WIDTH, CONVS, EPOCHS, BATCH = 224, 1, 24, 32, (2, 2, 2), 30, 32
 AUGMENT: dict = {"brightness": 0.1, "contrast": 0.3}  # on top of cnn_model.AUGMENT
+RESIZE = "stretch"  # the whole film to a square, as the kermany224 copy was made
 
 
-def train(out_dir: Path, *, quick: bool = False, size: int = 28, members: int = MEMBERS,
-          width: int = WIDTH, convs: tuple[int, ...] = CONVS, epochs: int = EPOCHS,
-          augment: dict | None = None,
+def fit_network(size: int = SIZE, *, quick: bool = False, members: int = MEMBERS,
+                stem: int = STEM, width: int = WIDTH, convs: tuple[int, ...] = CONVS,
+                epochs: int = EPOCHS, augment: dict | None = None, seed: int = 0) -> list:
+    """The trained members (no calibration, no test data): the long part of ``train``."""
+    from medcore.imaging import cnn_model
+    from medcore.settings import data_dir
+
+    train_s = xdata.load_kermany(data_dir(), size)["train"]
+    if quick:
+        members, width, stem, epochs = 1, 8, 8, 1
+        train_s = xdata.subset(train_s, 256)
+    augment = {**cnn_model.AUGMENT, **AUGMENT, **(augment or {})}
+    return [fit_member(train_s, size, width, epochs, seed + i, f"m{i}", convs=tuple(convs),
+                       augment=augment, stem=stem, batch_size=BATCH) for i in range(members)]
+
+
+def train(out_dir: Path, *, quick: bool = False, size: int = SIZE, members: int = MEMBERS,
+          stem: int = STEM, width: int = WIDTH, convs: tuple[int, ...] = CONVS,
+          epochs: int = EPOCHS, augment: dict | None = None,
           prevalence: float | None = xdata.DEPLOYMENT_PREVALENCE, seed: int = 0,
-          **_options) -> dict:
-    """Train the ensemble, fit the operating point on validation, score test once.
+          network: str | None = None, **_options) -> dict:
+    """Train the network, fit the operating point on validation, score test once.
 
     ``prevalence``: the share of pneumonia where the model is used; probabilities are moved
     there and the threshold is 0.5. ``None`` keeps validation's ratio and Youden's threshold.
+    ``network``: a ``.keras`` file of members saved by :func:`fit_network` (same settings) to
+    finish a run whose fitting was done separately.
     """
     import keras
 
@@ -48,34 +67,38 @@ def train(out_dir: Path, *, quick: bool = False, size: int = 28, members: int = 
     from medcore.imaging.ood import fit_ood
     from medcore.settings import data_dir
 
-    splits = xdata.load_splits(data_dir(), size)
-    train_s, val_s = splits["train"], splits["val"]
+    splits = xdata.load_kermany(data_dir(), size)
     if quick:
-        members, width, epochs = 1, 8, 1
-        train_s = xdata.subset(train_s, 512)
+        members, width, stem, epochs = 1, 8, 8, 1
     convs = tuple(convs)
-    augment = {**cnn_model.AUGMENT, **AUGMENT, **(augment or {})}
-    fitted = [fit_member(train_s, size, width, epochs, seed + i, f"m{i}", convs=convs,
-                         augment=augment) for i in range(members)]
-    raw = export_ensemble(fitted, size, width, temperature=1.0, convs=convs)
+    shape = {"convs": convs, "stem": stem}
+    if network:  # its layers carry every member's weights under the same names
+        fitted = [keras.saving.load_model(network)] * members
+    else:
+        fitted = fit_network(size, quick=quick, members=members, stem=stem, width=width,
+                             convs=convs, epochs=epochs, augment=augment, seed=seed)
+    raw = export_ensemble(fitted, size, width, temperature=1.0, **shape)
+    val_s = splits["val"]
     point = calibration.fit_operating_point(_predict(logit_model(raw), val_s.x), val_s.y,
                                             prevalence)
-    model = export_ensemble(fitted, size, width, temperature=point["temperature"], convs=convs,
-                            offset=point["offset"])
+    model = export_ensemble(fitted, size, width, temperature=point["temperature"],
+                            offset=point["offset"], **shape)
     prep = {"size": size, "temperature": round(point["temperature"], 6),
             "offset": round(point["offset"], 6), "threshold": round(point["threshold"], 6),
             "prevalence": prevalence, "class_names": xdata.CLASS_NAMES,
-            "crop": "centre square on the short edge", "resize": "PIL bicubic",
+            "resize": RESIZE, "interpolation": "PIL bicubic",
             "input_range": "0-255 grayscale, shape (size, size, 1)", "quick": quick}
     model.save(out_dir / "model.keras")
     tflite.export(model, out_dir / tflite.FILE)
     (out_dir / "preprocess.json").write_text(json.dumps(prep, indent=2))
-    fit_ood(model, train_s.x, val_s.x, out_dir / "ood.npz")
+    fit_ood(model, splits["train"].x, val_s.x, out_dir / "ood.npz")
     extras = load_extras(out_dir, {})
     held_out, curves = _held_out_metrics(model, extras, data_dir(), with_curves=True)
     keras.backend.clear_session(free_memory=False)
-    config = {"members": members, "width": width, "convs": list(convs), "epochs": epochs,
-              "augment": augment, "prevalence": prevalence, "seed": seed, "quick": quick}
+    config = {"size": size, "members": members, "stem": stem, "width": width,
+              "convs": list(convs), "epochs": epochs, "batch_size": BATCH,
+              "augment": {**cnn_model.AUGMENT, **AUGMENT, **(augment or {})},
+              "prevalence": prevalence, "seed": seed, "quick": quick}
     return build_card(model, prep, held_out, curves, xdata.class_counts(splits), config)
 
 

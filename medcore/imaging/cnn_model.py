@@ -14,13 +14,22 @@ AUGMENT = {"translate": 0.08, "rotate": 0.04, "zoom": 0.08, "contrast": 0.2, "br
 CONVS = (2, 2, 2)  # convolutions per block (v1's members); 28 px -> 14 -> 7
 
 
-def _member(x, prefix: str, width: int, dropout: float, convs: tuple[int, ...] = CONVS):
-    """Conv blocks -> global average pool -> one logit. Returns (logit, last_conv).
+def _member(x, prefix: str, width: int, dropout: float, convs: tuple[int, ...] = CONVS,
+            stem: int = 0):
+    """[stem] -> conv blocks -> global average pool -> one logit. Returns (logit, last_conv).
 
-    Block ``b`` has ``convs[b]`` 3x3 convolutions of ``width * 2**b`` channels; max pooling
-    between blocks.
+    ``stem`` > 0 starts with a 5x5 stride-2 convolution of ``stem`` channels and a max pool, so
+    a 224 px film reaches the blocks at 56 px: the cost of a 224 px input stays near a 64 px one
+    (2-core CPUs train and serve it). Block ``b`` has ``convs[b]`` 3x3 convolutions of
+    ``width * 2**b`` channels; max pooling between blocks.
     """
     conv = x
+    if stem:
+        conv = layers.Conv2D(stem, 5, strides=2, padding="same", use_bias=False,
+                             name=f"{prefix}_stem")(conv)
+        conv = layers.BatchNormalization(momentum=0.9, name=f"{prefix}_stem_bn")(conv)
+        conv = layers.Activation("relu", name=f"{prefix}_stem_relu")(conv)
+        conv = layers.MaxPooling2D(name=f"{prefix}_stem_pool")(conv)
     for block, n_conv in enumerate(convs):
         ch = width * 2 ** block
         for j in range(n_conv):
@@ -40,7 +49,7 @@ def _member(x, prefix: str, width: int, dropout: float, convs: tuple[int, ...] =
 
 def build_member(size: int, width: int, prefix: str = "m0", dropout: float = 0.3,
                  seed: int = 0, convs: tuple[int, ...] = CONVS,
-                 augment: dict | None = None) -> keras.Model:
+                 augment: dict | None = None, stem: int = 0) -> keras.Model:
     """Training model: uint8-range input -> scale -> random augmentation -> member -> logit.
 
     ``augment``: ranges as in :data:`AUGMENT` (missing keys from there); brightness shifts
@@ -58,13 +67,13 @@ def build_member(size: int, width: int, prefix: str = "m0", dropout: float = 0.3
     if aug["brightness"]:
         x = layers.RandomBrightness(aug["brightness"], value_range=(0.0, 1.0), seed=seed,
                                     name="aug_brightness")(x)
-    logit, _ = _member(x, prefix, width, dropout, convs)
+    logit, _ = _member(x, prefix, width, dropout, convs, stem)
     return keras.Model(inp, logit, name=f"{prefix}_train")
 
 
 def export_ensemble(members: list[keras.Model], size: int, width: int,
                     temperature: float, convs: tuple[int, ...] = CONVS,
-                    offset: float = 0.0) -> keras.Model:
+                    offset: float = 0.0, stem: int = 0) -> keras.Model:
     """Inference graph: mean member logit / temperature + offset -> sigmoid = P(pneumonia).
 
     ``offset`` moves the calibrated probability to the deployment prevalence
@@ -76,7 +85,7 @@ def export_ensemble(members: list[keras.Model], size: int, width: int,
     x = layers.Rescaling(1 / 255.0, name="scale")(inp)
     logits = []
     for i, _ in enumerate(members):
-        logit, _ = _member(x, f"m{i}", width, 0.0, convs)
+        logit, _ = _member(x, f"m{i}", width, 0.0, convs, stem)
         logits.append(logit)
     if len(logits) > 1:
         mean = layers.Average(name="mean_logit")(logits)

@@ -1,7 +1,10 @@
-"""PneumoniaMNIST loading: the official split, read from the data folder (never copied)."""
+"""X-ray data: the Kermany 224 px films (xray-cnn) and PneumoniaMNIST (xray-gan), read from the
+data folder (never copied)."""
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +16,21 @@ CLASS_NAMES = ["normal", "pneumonia"]
 # Share of pneumonia where xray-cnn is used: the official test split's published class counts
 # (MedMNIST v2: 390 of 624), a population with more normals than training's 74 %.
 DEPLOYMENT_PREVALENCE = 0.625
+KERMANY = {
+    "name": "Kermany et al. 2018 pediatric chest X-rays, 224x224 copy (xray/kermany224)",
+    "source": "Mendeley Data doi:10.17632/rscbjbr9sj.2 (resized to 224x224 without keeping the "
+              "aspect ratio)",
+    "licence": "CC BY 4.0",
+    "citation": "Kermany et al., 'Identifying medical diagnoses and treatable diseases by "
+                "image-based deep learning', Cell 2018.",
+    "split": "official test folder (624 films) scored once; validation = 10 % of the training "
+             "folder, one fold of a seeded StratifiedGroupKFold grouped by patient (identical "
+             "files share a group), the rest trains.",
+    "population": "children aged 1-5, one hospital in Guangzhou, frontal films, normal vs "
+                  "pneumonia (bacterial and viral) only",
+}
+VAL_FOLDS = 10
+_PATIENT = re.compile(r"^(person\d+|NORMAL2-IM-\d+|IM-\d+)")
 DATASET = {
     "name": "PneumoniaMNIST (MedMNIST v2)",
     "source": "https://zenodo.org/records/6496656/files/pneumoniamnist.npz",
@@ -61,3 +79,51 @@ def subset(split: Split, n: int, seed: int = 0) -> Split:
     """A seeded random slice (the train array is ordered by class, so never take the head)."""
     idx = np.sort(np.random.default_rng(seed).permutation(len(split.y))[:n])
     return Split(split.x[idx], split.y[idx])
+
+
+def patient_of(path: str) -> str:
+    """The patient part of a Kermany file name (``person123_bacteria_4.jpeg`` -> ``person123``)."""
+    name = Path(path).name
+    match = _PATIENT.match(name)
+    return match.group(1) if match else name
+
+
+@functools.lru_cache(maxsize=2)
+def load_kermany(data_dir: Path, size: int = 224) -> dict[str, Split]:
+    """Train / val / test of ``xray/kermany224`` as uint8 (n, size, size), cached per process.
+
+    Films are stretched to ``size`` (as the copy was made); validation is grouped by patient so
+    no child is on both sides.
+    """
+    import pandas as pd
+    from PIL import Image
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    folder = Path(data_dir) / "xray" / "kermany224"
+    if not (folder / "manifest.csv").exists():
+        raise DataUnavailableError(
+            f"{folder / 'manifest.csv'} not found.",
+            "Set MEDCORE_DATA_DIR to the folder holding xray/kermany224 (see the data README).")
+    manifest = pd.read_csv(folder / "manifest.csv")
+
+    def read(path: str) -> np.ndarray:
+        with Image.open(folder / path) as im:
+            im = im.convert("L")
+            if im.size != (size, size):
+                im = im.resize((size, size), Image.Resampling.BICUBIC)
+            return np.asarray(im, np.uint8)
+
+    x = np.stack([read(p) for p in manifest["path"]])
+    y = manifest["label"].to_numpy(int)
+    is_test = (manifest["split"] == "test").to_numpy()
+    train_rows = np.flatnonzero(~is_test)
+    first_patient: dict[str, str] = {}
+    groups = [first_patient.setdefault(sha, patient_of(path)) for sha, path in
+              zip(manifest["sha256"].iloc[train_rows], manifest["path"].iloc[train_rows],
+                  strict=True)]
+    folds = StratifiedGroupKFold(VAL_FOLDS, shuffle=True, random_state=0)
+    fit_idx, val_idx = next(folds.split(train_rows, y[train_rows], groups))
+    test_rows = np.flatnonzero(is_test)
+    return {"train": Split(x[train_rows[fit_idx]], y[train_rows[fit_idx]]),
+            "val": Split(x[train_rows[val_idx]], y[train_rows[val_idx]]),
+            "test": Split(x[test_rows], y[test_rows])}
