@@ -54,6 +54,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     options = {}
     if args.size:
         options["size"] = args.size
+    if args.network:
+        options["network"] = args.network
     card = train(args.model_id, Path(args.out) if args.out else None, quick=args.quick, **options)
     _emit({"id": card["id"], "metrics": card["metrics"]}, args.json)
     return 0
@@ -155,6 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--quick", action="store_true", help="tiny 1-epoch model (for tests)")
     t.add_argument("--size", type=int, help="input size in pixels (xray models)")
     t.add_argument("--out", help="output folder (default assets/models/ID)")
+    t.add_argument("--network", help="xray-cnn: finish a run whose network was fitted "
+                                     "separately (a .keras file from cnn.fit_network)")
     e = add("evaluate", cmd_evaluate, "recompute held-out metrics of a trained model")
     e.add_argument("model_id")
     pr = add("predict", cmd_predict, "predict and explain for files")

@@ -45,6 +45,12 @@ DATASETS: dict[str, Dataset] = {
                 "20568c3c8f7ddebe016ab049006f1eb241ab4249e8eff13c3a5d09d11900d8b0",
                 "CC BY 4.0",
                 "Yang et al., MedMNIST v2, Scientific Data 2023; Kermany et al., Cell 2018"),
+        Dataset("kermany224", "xray/kermany224/manifest.csv",
+                "https://data.mendeley.com/datasets/rscbjbr9sj/2",
+                "c3deb1530bcb4d07b71cc87cf07080cbd96362cbc1bf5daff4cd1f94187f137e",
+                "CC BY 4.0",
+                "Kermany et al., Cell 2018 (films resized to 224x224; manifest with per-file "
+                "sha256)", direct=False),
         Dataset("physionet2012-a", "ehr/physionet2012_set-a.csv.gz", _PHYSIONET,
                 "7fb4b9a4ce16b38289a2ce0c75865b8b1d7ff54886da75a0c0b2327615dbb855",
                 "ODC-By 1.0", _SILVA, direct=False),

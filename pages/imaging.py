@@ -61,13 +61,15 @@ with tab_cls:
                "one hospital in Guangzhou (Kermany et al. 2018), labelled *normal* or "
                "*pneumonia* and nothing else. **What it cannot see:** other findings "
                "(tuberculosis, effusions, nodules, fractures, lines and tubes), adults, lateral "
-               "views, films from other hospitals. On adult films from other hospitals it ranked "
-               "at ROC-AUC 0.74 and called most pneumonias normal: read its answer on such a "
-               "film as unknown, not as normal.", icon=":material/child_care:")
-    st.caption(f"Every image is reduced exactly as the training data was built: grayscale, centre "
-               f"square crop on the short edge, bicubic resize to **{size}x{size} pixels**. The "
-               f"model sees only those {size}x{size} pixels (shown next to each upload). "
-               "Research demo, not a medical device.")
+               "views, films from other hospitals. On adult films from other hospitals an earlier "
+               "version ranked at ROC-AUC 0.74 and called most pneumonias normal: the page now "
+               "withholds answers on films unlike its training films, and any answer on such a "
+               "film is unknown, not normal.", icon=":material/child_care:")
+    st.caption(f"Every image is reduced as the training films were: grayscale, the whole film "
+               f"stretched to **{size}x{size} pixels** (shown next to each upload). Before any "
+               "answer two checks run: is this a chest X-ray at all, and is it like the films "
+               "the model learned from? If either fails, the answer is withheld and the page "
+               "says why. Research demo, not a medical device.")
     user_prevalence = None
     if prevalence is not None:
         user_prevalence = st.number_input(
@@ -91,8 +93,14 @@ with tab_cls:
     new = [(n, d) for (n, d), k in zip(inputs, keys, strict=True) if k not in state["results"]]
     if new:
         with st.status(f"Analysing {len(new)} image(s)…", expanded=False) as status:
-            state["results"].update(batch.analyse_uploads(cnn, new, synthetic))
-            status.update(label=f"Analysed {len(new)} image(s)", state="complete")
+            fresh = batch.analyse_uploads(cnn, new, synthetic)
+            state["results"].update(fresh)
+            failed = sum("error" in e for e in fresh.values())
+            if failed:
+                status.update(label=f"{failed} of {len(new)} file(s) could not be read; "
+                                    "see below", state="error")
+            else:
+                status.update(label=f"Analysed {len(new)} image(s)", state="complete")
     entries = [e if "error" in e else batch.at_prevalence(e, prevalence, user_prevalence,
                                                         cnn.extras["class_names"])
                for e in (state["results"][k] for k in keys)]
@@ -105,19 +113,29 @@ with tab_cls:
     calibration_text = ("calibrated on validation data" if prevalence is None else
                         f"calibrated on validation data, read at {user_prevalence:.1%} "
                         "pneumonia")
-    if len(good) > 1:
-        table = batch.results_table([e for _, e in good])
+    if len(entries) > 1:
+        table = batch.results_table(entries)
         st.subheader("Batch results")
         st.dataframe(table, hide_index=True, width="stretch")
         components.download_table(table, "imaging_results.csv", key="imaging_csv")
+    if len(good) > 1:
         st.plotly_chart(figures.gallery_figure(
             [e["model_input"] for _, e in good],
-            [f"{e['summary']['probability_pneumonia']:.2f}" for _, e in good]),
+            [f"{e['summary']['file'][:18]}: " + (
+                f"{e['summary']['probability_pneumonia']:.2f}"
+                if e["summary"]["status"] == "ok" else "withheld") for _, e in good]),
             key="imaging_gallery")
     if good:
-        c1, c2 = st.columns(2)
-        opacity = c1.slider("Grad-CAM / SHAP opacity", 0.0, 1.0, 0.45, 0.05, key="imaging_opacity")
-        show_tags = c2.toggle("Show DICOM patient tags", False, key="imaging_tags",
+        c1, c2, c3, c4 = st.columns(4)
+        opacity = c1.slider("Grad-CAM / SHAP opacity", 0.0, 1.0, 0.4, 0.05,
+                            key="imaging_opacity")
+        level = c2.slider("Film level (brightness)", 0, 255, 128, key="imaging_level",
+                          help="The grey value shown as mid-grey. Drag on a film to zoom; "
+                               "double-click to reset.")
+        width = c3.slider("Film window (contrast)", 16, 512, 256, key="imaging_window",
+                          help="The range of grey values spread over black to white: "
+                               "narrower is more contrast.")
+        show_tags = c4.toggle("Show DICOM patient tags", False, key="imaging_tags",
                               help="Patient-identifying tags stay hidden unless you open them.")
     shap_slots = []
     for i, (k, e) in enumerate(good):
@@ -125,34 +143,48 @@ with tab_cls:
         st.subheader(s["file"])
         if e["synthetic"]:
             components.synthetic_badge()
-        if s["out_of_distribution"]:
-            st.warning(f"This does not look like a chest X-ray: {s['ood_reason']}. The "
-                       "prediction below is unreliable.", icon="🚫")
-        st.markdown(f"**P(pneumonia) = {s['probability_pneumonia']:.3f}** → "
-                    f"**{s['prediction']}** ({calibration_text}; threshold "
-                    f"{s['threshold']:.3f})")
-        st.plotly_chart(figures.probability_figure(s["probability_pneumonia"], s["threshold"]),
-                        key=f"imaging_prob_{i}")
-        cols = st.columns(3)
-        w, h = s["original_size"]
-        cols[0].plotly_chart(figures.image_figure(e["thumb"], f"Upload ({w}x{h})"),
-                             key=f"imaging_orig_{i}")
-        cols[1].plotly_chart(figures.overlay_figure(
-            e["model_input"], e["cam"], opacity, f"Grad-CAM on the {size}px input"),
-            key=f"imaging_cam_{i}")
-        shap_slots.append((k, e, cols[2].empty()))
+        film = figures.window(e["film"], level, width)
+        h, w = e["film"].shape
+        W, H = s["original_size"]
+        if s["status"] == "not_chest_xray":
+            st.error(s["message"], icon="🚫")
+            st.plotly_chart(figures.film_figure(figures.blend(film, None, 0),
+                                                f"Upload ({W}x{H})"), key=f"imaging_orig_{i}")
+        else:
+            if s["status"] == "unlike_training":
+                st.warning(s["message"], icon="⚠️")
+                st.markdown(f":gray[P(pneumonia) = {s['probability_pneumonia']:.3f} — not a "
+                            "result: the model was not trained on films like this one.]")
+            else:
+                st.markdown(f"**P(pneumonia) = {s['probability_pneumonia']:.3f}** → "
+                            f"**{s['prediction']}** ({calibration_text}; threshold "
+                            f"{s['threshold']:.3f})")
+            st.plotly_chart(figures.probability_figure(
+                s["probability_pneumonia"], s["threshold"], s["status"] != "ok"),
+                key=f"imaging_prob_{i}")
+            cols = st.columns([2, 1])
+            cols[0].plotly_chart(figures.film_figure(
+                figures.blend(film, e["cam"], opacity),
+                f"Grad-CAM over the film ({W}x{H}, shown at {w}x{h})"), key=f"imaging_cam_{i}")
+            cols[1].plotly_chart(figures.image_figure(e["model_input"],
+                                                      f"What the model saw ({size}x{size})"),
+                                 key=f"imaging_input_{i}")
+            shap_slots.append((k, e, film, cols[1].empty()))
+        st.caption(f"Model: {s['model']}.")
+        with st.expander("The checks behind this answer"):
+            st.json(s["check"])
         for note in s["notes"]:
             st.caption(note)
         if e["tags"] and show_tags:
             st.table({"tag": list(e["tags"]), "value": list(e["tags"].values())})
         elif e["tags"]:
             st.caption("DICOM patient tags hidden (toggle above to show).")
-    pending = [k for k, _, _ in shap_slots if k not in state["shap"]]
-    auto = len(good) <= AUTO_SHAP or st.session_state.get("imaging_shap_all")
+    pending = [k for k, _, _, _ in shap_slots if k not in state["shap"]]
+    auto = len(shap_slots) <= AUTO_SHAP or st.session_state.get("imaging_shap_all")
     if pending and not auto:
-        st.button(f"Compute SHAP for all {len(good)} images (about 1 s each)",
+        st.button(f"Compute SHAP for all {len(shap_slots)} images (about 2 s each)",
                   key="imaging_shap_all")
-    for i, (k, e, slot) in enumerate(shap_slots):
+    for i, (k, e, film, slot) in enumerate(shap_slots):
         if k not in state["shap"]:
             if not auto:
                 slot.caption("SHAP not computed yet (batch): use the button above.")
@@ -160,6 +192,7 @@ with tab_cls:
             with slot.container(), st.status("Computing SHAP…", expanded=False):
                 state["shap"][k] = batch.explain_shap(cnn, e["model_input"])
         values, base = state["shap"][k]
-        slot.plotly_chart(figures.overlay_figure(
-            e["model_input"], values, opacity, "SHAP on log-odds (red: +)", diverging=True),
+        slot.plotly_chart(figures.film_figure(
+            figures.blend(film, values, opacity, diverging=True),
+            "SHAP on log-odds over the film (red: towards pneumonia)", height=300),
             key=f"imaging_shap_{i}")

@@ -62,7 +62,7 @@ def bench_app(quick: bool = False) -> dict:
         return {"skipped": f"no Chromium at {CHROMIUM}"}
     from playwright.sync_api import sync_playwright
 
-    from medcore.bench.uploads import PROBES, time_upload
+    from medcore.bench.uploads import PROBES, WARM_IMAGING, time_upload
 
     port = free_port()
     t0 = time.perf_counter()
@@ -97,8 +97,19 @@ def bench_app(quick: bool = False) -> dict:
                             "pass": out["home_first_render_ms"] <= 2000})
             for name, probe in PROBES.items():
                 out.update(time_upload(page, url, name, probe))
+            warm = time_upload(page, url, "imaging_warm", WARM_IMAGING)
+            out.update(warm)
+            if warm:
+                value = warm["imaging_warm_upload_to_result_ms"]
+                targets.append({"model": "xray-cnn", "name": "first result on the page after "
+                                "an upload (warm server)", "target": "<= 2000 ms",
+                                "value": value, "pass": value <= 2000})
             browser.close()
         out["peak_rss_mb"] = _peak_rss_mb(proc.pid)
+        if out["peak_rss_mb"] is not None:
+            targets.append({"model": "app", "name": "server peak memory after one upload in "
+                            "every workbench", "target": "<= 2048 MB",
+                            "value": out["peak_rss_mb"], "pass": out["peak_rss_mb"] <= 2048})
         out["all_models_loaded_rss_mb"] = all_models_rss_mb()
     finally:
         proc.terminate()

@@ -6,7 +6,7 @@ import os
 import platform
 from importlib import metadata
 
-PACKAGES = ("tensorflow-cpu", "tensorflow", "keras", "ai-edge-litert", "numpy", "streamlit", "shap",
+PACKAGES = ("tensorflow-cpu", "tensorflow", "keras", "numpy", "streamlit", "shap",
             "scikit-learn", "rdkit", "pandas")
 
 

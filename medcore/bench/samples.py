@@ -12,12 +12,23 @@ import numpy as np
 from medcore import datasets
 
 
+def xray_film(index: int = 0) -> np.ndarray:
+    """The ``index``-th official test film of the Kermany copy (224 px, uint8)."""
+    import pandas as pd
+    from PIL import Image
+
+    manifest_file = datasets.fetch("kermany224", progress=False)
+    manifest = pd.read_csv(manifest_file)
+    path = manifest[manifest["split"] == "test"]["path"].iloc[index]
+    with Image.open(manifest_file.parent / path) as im:
+        return np.asarray(im.convert("L"))
+
+
 def xray_png(index: int = 0, size: int = 256, text: str | None = None) -> bytes:
-    """A PneumoniaMNIST test image upscaled like a user's export; optional PNG tEXt chunk."""
+    """A real test film resized like a user's export; optional PNG tEXt chunk."""
     from PIL import Image, PngImagePlugin
 
-    arr = np.load(datasets.fetch("pneumoniamnist", progress=False))["test_images"][index]
-    im = Image.fromarray(arr).resize((size, size), Image.Resampling.BICUBIC)
+    im = Image.fromarray(xray_film(index)).resize((size, size), Image.Resampling.BICUBIC)
     info = PngImagePlugin.PngInfo()
     if text:
         info.add_text("Comment", text)

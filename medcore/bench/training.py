@@ -149,7 +149,7 @@ def predict_throughput(model, n: int = 2048, batch_size: int = 512, steps: int =
 def single_latency(model, steps: int = DEFAULT_STEPS, reps: int = 50) -> dict:
     """p50/p95 of one input through ``model.predict_on_batch``, after a warm-up.
 
-    The one-input path every model has; a workbench's own figure (e.g. TFLite for xray-cnn)
+    The one-input path every model has; a workbench's own figure (e.g. xray-cnn's analyse)
     may be faster.
     """
     x = _unpack(random_inputs(model, 1, steps))

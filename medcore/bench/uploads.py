@@ -34,6 +34,10 @@ PROBES: dict[str, Probe] = {
 }
 
 
+# A second, different film on the same server: the "warm server" figure (models loaded).
+WARM_IMAGING = Probe("imaging", "chest_second.png", "image/png",
+                     lambda: samples.xray_png(11, size=1024), "P(pneumonia) =")
+
 # Streamlit's status badge shows its running icon while the script runs (its text says "Stop")
 RUNNING = "!!document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')"
 

@@ -1,7 +1,8 @@
 """Analyse a batch of uploads for the page: per-file errors, results as plain dicts.
 
-One bad file yields ``{"name", "error"}`` and never stops the others. Results hold only small
-arrays (display thumbnail, model input, Grad-CAM) so a session can keep them in memory.
+One bad file yields ``{"name", "error"}`` and never stops the others. Results hold only the
+arrays the page draws (the film at display size, the model input, Grad-CAM) so a session can
+keep them in memory.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from medcore.errors import InputError
 from medcore.imaging import infer
 from medcore.imaging.io import load_upload
 
-THUMB = 256
+FILM = 1024  # longest side of the film kept for display (zoom and window/level)
 
 
 def upload_key(name: str, data: bytes) -> str:
@@ -22,11 +23,12 @@ def upload_key(name: str, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16] + ":" + name
 
 
-def _thumb(pixels: np.ndarray) -> np.ndarray:
+def _film(pixels: np.ndarray) -> np.ndarray:
+    """The film at its own aspect ratio, its longest side at most :data:`FILM` pixels."""
     from PIL import Image
 
     im = Image.fromarray(pixels, mode="L")
-    im.thumbnail((THUMB, THUMB))
+    im.thumbnail((FILM, FILM), Image.Resampling.LANCZOS)
     return np.asarray(im)
 
 
@@ -46,7 +48,7 @@ def analyse_uploads(bundle, files: list[tuple[str, bytes]], synthetic: set[str] 
     for key, res in zip(keys, infer.analyse(bundle, good), strict=True):
         out[key] = {"name": res.image.name, "summary": res.summary(), "p": res.probability,
                     "threshold": res.threshold,
-                    "thumb": _thumb(res.image.pixels), "model_input": res.model_input,
+                    "film": _film(res.image.pixels), "model_input": res.model_input,
                     "cam": res.cam, "tags": dict(res.image.dicom_tags),
                     "synthetic": res.image.name in synthetic}
     return out
@@ -75,25 +77,33 @@ def at_prevalence(entry: dict, model_prevalence: float | None, prevalence: float
     summary = entry["summary"]
     p = float(calibration.move_prevalence(np.array([entry["p"]]), model_prevalence,
                                           prevalence)[0])
+    label = infer.decide(p, entry["threshold"], class_names)
     return {**entry, "p": p, "summary": {
         **summary, "probability_pneumonia": round(p, 4), "prevalence": prevalence,
-        "prediction": infer.decide(p, entry["threshold"], class_names)}}
+        "prediction": label if summary["status"] == "ok" else None}}
+
+
+STATUS = {"ok": "result", "not_chest_xray": "withheld: not a chest X-ray",
+          "unlike_training": "withheld: unlike the training films"}
 
 
 def results_table(entries: list[dict]):
-    """A sortable table of the good results (one row per file)."""
+    """One row per file, failed files included, with what a result must travel with: the
+    warning, the model version and the threshold (the CSV download is this table)."""
     import pandas as pd
 
     rows = []
     for e in entries:
         if "summary" not in e:
+            rows.append({"file": e["name"], "status": "error", "warning": e["error"]})
             continue
         s = e["summary"]
-        rows.append({"file": s["file"], "P(pneumonia)": s["probability_pneumonia"],
-                     "prediction": s["prediction"], "threshold": s["threshold"],
-                     "at_prevalence": s.get("prevalence"),
-                     "out_of_distribution": s["out_of_distribution"],
-                     "synthetic": e.get("synthetic", False), "format": s["source"],
+        rows.append({"file": s["file"], "status": STATUS[s["status"]],
+                     "prediction": s["prediction"] or "",
+                     "P(pneumonia)": s["probability_pneumonia"], "threshold": s["threshold"],
+                     "at_prevalence": s.get("prevalence"), "warning": s["message"],
+                     "synthetic": e.get("synthetic", False), "model": s["model"],
+                     "format": s["source"],
                      "original_size": "x".join(map(str, s["original_size"]))})
     return pd.DataFrame(rows)
 

@@ -18,7 +18,6 @@ import numpy as np
 
 from medcore import calibration, metrics
 from medcore.imaging import data as xdata
-from medcore.imaging import tflite
 from medcore.imaging.cnn_card import build_card
 from medcore.imaging.cnn_fit import fit_member
 
@@ -89,9 +88,9 @@ def train(out_dir: Path, *, quick: bool = False, size: int = SIZE, members: int 
             "resize": RESIZE, "interpolation": "PIL bicubic",
             "input_range": "0-255 grayscale, shape (size, size, 1)", "quick": quick}
     model.save(out_dir / "model.keras")
-    tflite.export(model, out_dir / tflite.FILE)
     (out_dir / "preprocess.json").write_text(json.dumps(prep, indent=2))
-    fit_ood(model, splits["train"].x, val_s.x, out_dir / "ood.npz")
+    fit_ood(features_of(model), splits["train"].x, val_s.x, out_dir,
+            **({"n_films": 140, "n_per_family": 40, "epochs": 1} if quick else {}))
     extras = load_extras(out_dir, {})
     held_out, curves = _held_out_metrics(model, extras, data_dir(), with_curves=True)
     keras.backend.clear_session(free_memory=False)
@@ -106,9 +105,17 @@ def load_extras(folder: Path, card: dict) -> dict:
     from medcore.imaging.ood import load_ood
 
     extras = json.loads((Path(folder) / "preprocess.json").read_text())
-    extras["ood"] = load_ood(Path(folder) / "ood.npz")
-    extras["tflite"] = tflite.load(folder, int(extras["size"]))
+    extras["ood"] = load_ood(Path(folder))
     return extras
+
+
+def features_of(model):
+    """uint8 (n, size, size) -> the model's pooled features (what the second check measures)."""
+    from medcore.imaging.cnn_model import feature_model
+
+    fm = feature_model(model)
+    return lambda x: np.asarray(fm.predict(x[..., None].astype(np.float32), batch_size=256,
+                                           verbose=0), np.float64)
 
 
 def _predict(model, x: np.ndarray) -> np.ndarray:
@@ -117,24 +124,29 @@ def _predict(model, x: np.ndarray) -> np.ndarray:
 
 
 def _held_out_metrics(model, extras: dict, data_dir: Path, with_curves: bool = False):
-    """Test-split report at the operating threshold, plus baselines (same code for card/evaluate).
+    """Test-split report at the operating threshold, baselines and both checks' figures (the
+    same code for the card and ``evaluate``).
 
-    Baselines, all refitted deterministically or derived from the saved model, get the same
-    operating-point rule on validation: ``single_member`` (member m0 alone) and
-    ``logreg_pixels`` (L2 logistic regression on raw pixels). ``other_thresholds`` shows the
-    test split at 0.5 and at Youden's J on validation, beside the operating threshold.
+    ``logreg_pixels`` (L2 logistic regression on the films at 32 px) gets the model's
+    operating-point rule on validation. ``other_thresholds`` shows the test split at 0.5 and at
+    Youden's J on validation beside the operating threshold. ``gradcam_in_chest_box``: over the
+    pneumonia test films, the mean share of Grad-CAM mass inside the chest box
+    (``infer.CHEST_BOX``) and the share of films with most of it there.
     """
-    from medcore.imaging.cnn_baselines import baselines
-    from medcore.imaging.ood_probe import ood_report
+    from medcore.explain.gradcam import gradcam
+    from medcore.imaging import ood
+    from medcore.imaging.cnn_baselines import logreg_pixels
+    from medcore.imaging.infer import chest_box_mass
 
-    splits = xdata.load_splits(data_dir, extras["size"])
-    if extras.get("quick"):  # tiny test models: baselines on the same small training slice
-        splits["train"] = xdata.subset(splits["train"], 512)
+    splits = xdata.load_kermany(data_dir, extras["size"])
+    if extras.get("quick"):  # tiny test models: baselines on a small training slice
+        splits["train"] = xdata.subset(splits["train"], 256)
     test, val = splits["test"], splits["val"]
     p_test = _predict(model, test.x)
     report = metrics.binary_report(test.y, p_test, extras["threshold"])
-    report["baselines"] = baselines(model, splits, extras.get("prevalence"))
-    report["ood"] = ood_report(model, extras["ood"], test.x, extras["size"])
+    report["baselines"] = {"logreg_pixels": logreg_pixels(splits, extras.get("prevalence"))}
+    report["ood"] = ood.report(lambda x: _predict(model, x), features_of(model), extras["ood"],
+                               test.x, test.y, extras["threshold"])
     youden = calibration.youden_threshold(val.y, _predict(model, val.x))
     report["other_thresholds"] = {
         name: {"threshold": round(thr, 4), **{
@@ -142,6 +154,13 @@ def _held_out_metrics(model, extras: dict, data_dir: Path, with_curves: bool = F
             if k in ("accuracy", "sensitivity", "specificity")}}
         for name, thr in (("0.5", 0.5), ("youden_on_validation", youden))
     }
+    sick = test.x[test.y == 1]
+    masses = np.array([chest_box_mass(cam) for i in range(0, len(sick), 64)
+                       for cam in gradcam(model, sick[i:i + 64, ..., None]
+                                          .astype(np.float32))[0]])
+    report["gradcam_in_chest_box"] = {"mean_mass": round(float(masses.mean()), 4),
+                                      "share_over_half": round(float((masses > 0.5).mean()), 4),
+                                      "n": len(masses)}
     if with_curves:
         return report, metrics.binary_curves(test.y, p_test, extras["threshold"])
     return report

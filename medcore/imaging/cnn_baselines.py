@@ -1,11 +1,10 @@
 """Baselines for xray-cnn, recomputed identically by ``train`` and ``evaluate``.
 
-- ``single_member``: member m0 of the saved ensemble alone (taken from model.keras), with its
-  own validation operating point: what the ensemble adds.
-- ``logreg_pixels``: L2 logistic regression on raw 28x28 pixels (lbfgs, deterministic), its
-  log-odds given the same validation operating point: what a CNN adds over a linear model.
+``logreg_pixels``: L2 logistic regression on the films' pixels at 32x32 (lbfgs,
+deterministic), its log-odds given the same validation operating point: what a CNN adds over a
+linear model.
 
-Operating point as for the ensemble (:func:`medcore.calibration.fit_operating_point` with the
+Operating point as for the CNN (:func:`medcore.calibration.fit_operating_point` with the
 model's deployment prevalence), so the comparison is at like thresholds.
 """
 
@@ -16,6 +15,7 @@ import numpy as np
 from medcore import calibration, metrics
 from medcore.imaging.data import Split
 
+PIXELS = 32  # the logistic regression sees the films at this size
 KEYS = ("roc_auc", "accuracy", "sensitivity", "specificity", "brier", "threshold")
 
 
@@ -30,24 +30,16 @@ def _at_operating_point(z_val: np.ndarray, y_val: np.ndarray, z_test: np.ndarray
     return _report(y_test, calibration.apply_operating_point(z_test, point), point["threshold"])
 
 
-def single_member(model, splits: dict[str, Split], prevalence: float | None = None) -> dict:
-    from medcore.imaging.cnn_model import member_logit_model
-
-    member = member_logit_model(model, 0)
-
-    def logits(x: np.ndarray) -> np.ndarray:
-        return np.asarray(member.predict(x[..., None].astype(np.float32), batch_size=512,
-                                         verbose=0)).ravel()
-
-    val, test = splits["val"], splits["test"]
-    return _at_operating_point(logits(val.x), val.y, logits(test.x), test.y, prevalence)
-
-
 def logreg_pixels(splits: dict[str, Split], prevalence: float | None = None) -> dict:
     from sklearn.linear_model import LogisticRegression
 
     def flat(s: Split) -> np.ndarray:
-        return s.x.reshape(len(s.x), -1).astype(np.float64) / 255.0
+        from PIL import Image
+
+        small = np.stack([np.asarray(Image.fromarray(im).resize((PIXELS, PIXELS),
+                                                                Image.Resampling.BOX))
+                          for im in s.x])
+        return small.reshape(len(s.x), -1).astype(np.float64) / 255.0
 
     clf = LogisticRegression(C=0.1, max_iter=2000)
     clf.fit(flat(splits["train"]), splits["train"].y)
@@ -55,9 +47,3 @@ def logreg_pixels(splits: dict[str, Split], prevalence: float | None = None) -> 
     return _at_operating_point(clf.decision_function(flat(val)), val.y,
                                clf.decision_function(flat(test)), test.y, prevalence)
 
-
-def baselines(model, splits: dict[str, Split], prevalence: float | None = None) -> dict:
-    out = {"logreg_pixels": logreg_pixels(splits, prevalence)}
-    if "m1_logit" in [layer.name for layer in model.layers]:
-        out["single_member"] = single_member(model, splits, prevalence)
-    return out

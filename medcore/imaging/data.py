@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from medcore.checksums import sha256_of
+from medcore.datasets import DATASETS
 from medcore.errors import DataUnavailableError
 
 CLASS_NAMES = ["normal", "pneumonia"]
@@ -104,6 +106,9 @@ def load_kermany(data_dir: Path, size: int = 224) -> dict[str, Split]:
         raise DataUnavailableError(
             f"{folder / 'manifest.csv'} not found.",
             "Set MEDCORE_DATA_DIR to the folder holding xray/kermany224 (see the data README).")
+    if sha256_of(folder / "manifest.csv") != DATASETS["kermany224"].sha256:
+        raise DataUnavailableError(f"{folder / 'manifest.csv'} is not the registered copy.",
+                                   "Restore xray/kermany224 from the data README's source.")
     manifest = pd.read_csv(folder / "manifest.csv")
 
     def read(path: str) -> np.ndarray:

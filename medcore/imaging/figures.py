@@ -38,10 +38,61 @@ def overlay_figure(pixels: np.ndarray, heat: np.ndarray, opacity: float, title: 
     return fig
 
 
-def probability_figure(p: float, threshold: float) -> go.Figure:
-    """A horizontal bar of P(pneumonia) with the operating threshold marked."""
-    fig = go.Figure(go.Bar(x=[p], y=["P(pneumonia)"], orientation="h",
-                           marker_color="#d62728" if p >= threshold else "#1f77b4",
+def window(pixels: np.ndarray, level: float, width: float) -> np.ndarray:
+    """Window/level (brightness/contrast) of an 8-bit film: ``level`` +- ``width``/2 -> 0-255."""
+    lo = level - width / 2.0
+    out = (np.asarray(pixels, np.float32) - lo) * (255.0 / max(width, 1.0))
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
+def _lut(name: str) -> np.ndarray:
+    """A plotly colour scale as a (256, 3) uint8 lookup table."""
+    from plotly.colors import sample_colorscale, unlabel_rgb
+
+    return np.array([unlabel_rgb(c) for c in sample_colorscale(name, 256)], np.uint8)
+
+
+def blend(film: np.ndarray, heat: np.ndarray | None, opacity: float,
+          diverging: bool = False) -> np.ndarray:
+    """(H, W, 3) uint8: the film with ``heat`` (any size, stretched over the whole film as the
+    model saw it) coloured on top; Jet for Grad-CAM in [0, 1], red-blue for signed SHAP."""
+    from PIL import Image
+
+    grey = np.repeat(np.asarray(film, np.float32)[..., None], 3, axis=2)
+    if heat is None or opacity <= 0:
+        return grey.astype(np.uint8)
+    h, w = film.shape
+    big = np.asarray(Image.fromarray(np.asarray(heat, np.float32), mode="F")
+                     .resize((w, h), Image.Resampling.BILINEAR))
+    if diverging:
+        lim = float(np.abs(big).max()) or 1.0
+        idx = np.round((big / lim + 1.0) * 127.5)
+    else:
+        idx = np.round(np.clip(big, 0.0, 1.0) * 255.0)
+    colour = _lut("RdBu_r" if diverging else "Jet")[np.clip(idx, 0, 255).astype(int)]
+    return np.round((1 - opacity) * grey + opacity * colour).astype(np.uint8)
+
+
+def film_figure(rgb: np.ndarray, title: str, height: int = 420) -> go.Figure:
+    """An RGB image as a zoomable plotly figure, sent as one PNG (a 1,024 px film as a heat map
+    would be a million numbers in the page)."""
+    import base64
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG")
+    uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    fig = go.Figure(go.Image(source=uri, hoverinfo="skip"))
+    fig.update_layout(title=title, **{**_LAYOUT, "height": height})
+    return fig
+
+
+def probability_figure(p: float, threshold: float, withheld: bool = False) -> go.Figure:
+    """A horizontal bar of P(pneumonia) with the operating threshold marked; grey when the
+    answer is withheld (the image is unlike the training films)."""
+    colour = "#bbbbbb" if withheld else "#d62728" if p >= threshold else "#1f77b4"
+    fig = go.Figure(go.Bar(x=[p], y=["P(pneumonia)"], orientation="h", marker_color=colour,
                            text=[f"{p:.3f}"], textposition="auto"))
     fig.add_vline(x=threshold, line_dash="dash", annotation_text=f"threshold {threshold:.2f}")
     fig.update_layout(xaxis=dict(range=[0, 1]), height=110, margin=dict(l=0, r=0, t=20, b=0))

@@ -77,7 +77,7 @@ def _check_pixels(width: int, height: int, frames: int = 1) -> None:
             f"Image header says {width}x{height} pixels ({total / 1e6:.0f} megapixels), over the "
             f"{settings.MAX_IMAGE_PIXELS / 1e6:.0f}-megapixel limit (MAX_IMAGE_PIXELS); it was "
             "not decoded (possible decompression bomb).",
-            "Downscale the image (the model only needs 28x28) and upload it again.",
+            "Downscale the image (the model only needs 224x224) and upload it again.",
         )
     if min(width, height) < MIN_SIDE:
         raise UnsupportedFormatError(
@@ -107,7 +107,7 @@ def _decode_pil(data: bytes, kind: str, notes: list[str]) -> tuple[np.ndarray, t
             raise FileTooLargeError(
                 "The image header declares more pixels than the decoder's safety limit; it was "
                 "not decoded (possible decompression bomb).",
-                "Downscale the image (the model only needs 28x28) and upload it again.",
+                "Downscale the image (the model only needs 224x224) and upload it again.",
             ) from None
         _check_pixels(*im.size)
         size, mode = im.size, im.mode
@@ -147,7 +147,7 @@ def load_upload(filename: str, data: bytes) -> XrayImage:
         raise FileTooLargeError(
             f"File is {len(data) / 1e6:.1f} MB, over the "
             f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB limit (MAX_UPLOAD_BYTES).",
-            "Export a smaller image (the model only needs 28x28 pixels).",
+            "Export a smaller image (the model only needs 224x224 pixels).",
         )
     kind = sniff(data)
     if kind is None:

@@ -1,8 +1,8 @@
-"""Reduce any X-ray to the model's input exactly as MedMNIST built PneumoniaMNIST.
+"""Reduce any X-ray to a model's input exactly as its training films were made.
 
-MedMNIST v2 (Yang et al. 2023): centre crop with a window the length of the short edge, then
-resize to ``size`` x ``size`` (PIL bicubic, which antialiases when shrinking). ``size`` is a
-parameter so MedMNIST+ 64/128/224 px models use the same code.
+``stretch`` (xray-cnn v3): the whole film resized to a square, as the kermany224 copy was made.
+``crop`` (PneumoniaMNIST, MedMNIST v2, Yang et al. 2023): centre crop with a window the length of
+the short edge, then resize. Both with PIL bicubic, which antialiases when shrinking.
 """
 
 from __future__ import annotations
@@ -19,13 +19,18 @@ def centre_crop_box(width: int, height: int) -> tuple[int, int, int, int]:
     return left, top, left + side, top + side
 
 
-def to_model_input(pixels: np.ndarray, size: int = 28) -> np.ndarray:
-    """uint8 (height, width) -> uint8 (size, size): centre square crop, bicubic resize."""
+def to_model_input(pixels: np.ndarray, size: int = 28, resize: str = "crop") -> np.ndarray:
+    """uint8 (height, width) -> uint8 (size, size): ``crop`` to the centre square or
+    ``stretch`` the whole image, then bicubic resize."""
     from PIL import Image
 
     pixels = np.asarray(pixels, dtype=np.uint8)
     h, w = pixels.shape[:2]
-    im = Image.fromarray(pixels, mode="L").crop(centre_crop_box(w, h))
+    im = Image.fromarray(pixels, mode="L")
+    if resize == "crop":
+        im = im.crop(centre_crop_box(w, h))
+    elif resize != "stretch":
+        raise ValueError(f"resize must be 'crop' or 'stretch', not {resize!r}")
     if im.size != (size, size):
         im = im.resize((size, size), Image.Resampling.BICUBIC)
     return np.asarray(im, dtype=np.uint8)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from medcore import registry
+from medcore.bench.samples import xray_film
 from tests.bad_inputs.imaging import chest_like, encode
+from tests.e2e import samples
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 PAGE = str(Path(__file__).parents[2] / "pages" / "imaging.py")
@@ -37,7 +40,7 @@ def test_renders_with_instructions():
 
 def test_good_then_bad_upload_keeps_result():
     at = _page()
-    good = ("chest.png", encode(chest_like(180)), "image/png")
+    good = ("chest.png", samples.xray_png(0), "image/png")
     at.file_uploader[0].upload(*good).run()
     assert not at.exception
     assert "P(pneumonia) =" in _markdown(at)
@@ -58,7 +61,7 @@ def test_prevalence_rereads_the_probability():
     if registry.load("xray-cnn").extras.get("prevalence") is None:
         pytest.skip("the shipped xray-cnn has no deployment prevalence (v1)")
     at = _page()
-    at.file_uploader[0].upload("chest.png", encode(chest_like(180)), "image/png").run()
+    at.file_uploader[0].upload("chest.png", samples.xray_png(0), "image/png").run()
     default = _probability(at)
     at.number_input(key="imaging_prevalence").set_value(5.0).run()
     assert not at.exception
@@ -80,3 +83,30 @@ def test_scope_is_said_above_the_uploader():
     scope = [w.value for w in at.warning if "Who this model learned from" in w.value]
     assert scope and all(k in scope[0] for k in ("children aged 1-5", "Guangzhou",
                                                  "tuberculosis", "adults", "lateral"))
+
+
+def test_not_an_xray_gets_no_probability_and_an_unlike_film_is_greyed():
+    at = _page()
+    drawing = ("chart.png", encode(chest_like(180) // 64 * 64), "image/png")
+    noise = np.random.default_rng(0).integers(0, 256, (300, 300)).astype(np.uint8)
+    at.file_uploader[0].set_value([("noise.png", encode(noise), "image/png"), drawing]).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "not a chest X-ray" in errors and "noise" in errors
+    assert "**P(pneumonia)" not in _markdown(at)  # nothing shown as a result
+    table = at.dataframe[0].value
+    assert set(table["status"]) <= {"withheld: not a chest X-ray",
+                                    "withheld: unlike the training films"}
+    assert {"warning", "model", "threshold"} <= set(table.columns)
+
+
+def test_an_unlike_film_is_shown_greyed_not_as_a_result():
+    at = _page()
+    film = samples.or_skip(xray_film, 2)
+    framed = np.zeros((400, 400), np.uint8)
+    framed[120:344, 40:264] = film  # a small film in a wide black frame, off centre
+    at.file_uploader[0].upload("framed.png", encode(framed), "image/png").run()
+    assert not at.exception
+    if not at.warning or not any("unlike the films" in w.value for w in at.warning):
+        pytest.skip("this framing passed both checks with the shipped model")
+    assert ":gray[P(pneumonia)" in _markdown(at) and "**P(pneumonia)" not in _markdown(at)

@@ -26,6 +26,6 @@ def data_dir():
     from medcore.imaging.data import npz_path
     from medcore.settings import data_dir as folder
 
-    if not npz_path(folder()).exists():
+    if not npz_path(folder()).exists() or not (folder() / "xray" / "kermany224").is_dir():
         pytest.skip(f"data folder {folder()} not found; set MEDCORE_DATA_DIR")
     return folder()

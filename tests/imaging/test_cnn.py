@@ -21,7 +21,10 @@ def test_quick_train_then_load(tmp_path, monkeypatch, data_dir):
         assert card[key]
     m = card["metrics"]
     assert 0 < m["threshold"] < 1 and m["n"] == 624 and "ci95" in m
-    assert "logreg_pixels" in m["baselines"] and "ood" in m
+    assert "logreg_pixels" in m["baselines"]
+    assert set(m["ood"]) == {"test_split", "not_xrays", "elsewhere", "n"}
+    assert 0 <= m["gradcam_in_chest_box"]["mean_mass"] <= 1
+    assert {"ood.npz", "xray_check.keras", "preprocess.json"} <= set(card["extra_files"])
     bundle = registry.load("xray-cnn")  # sha256 checked, safe_mode
     assert not [la for la in bundle.model.layers if type(la).__name__ == "Lambda"]
     assert bundle.extras["threshold"] == pytest.approx(m["threshold"], abs=1e-4)
@@ -38,24 +41,36 @@ def test_shipped_graph_applies_the_recorded_operating_point(cnn):
     from medcore import calibration
     from medcore.imaging.cnn_model import logit_model
 
-    x = np.stack([chest_like(28, s) for s in range(4)]).astype(np.float32)[..., None]
+    size = cnn.extras["size"]
+    x = np.stack([chest_like(size, s) for s in range(4)]).astype(np.float32)[..., None]
     z = np.asarray(logit_model(cnn.model).predict(x, verbose=0)).ravel()
     point = {"temperature": cnn.extras["temperature"], "offset": cnn.extras.get("offset", 0.0)}
     np.testing.assert_allclose(calibration.apply_operating_point(z, point),
                                cnn.model.predict(x, verbose=0).ravel(), atol=1e-4)
     if cnn.extras.get("prevalence") is not None:
         assert cnn.extras["threshold"] == 0.5
+        val = cnn.card["dataset"]["counts"]["val"]
         assert point["offset"] == pytest.approx(calibration.prior_shift_offset(
-            389 / 524, cnn.extras["prevalence"]), abs=1e-5)  # validation: 389 of 524 pneumonia
+            val["pneumonia"] / (val["pneumonia"] + val["normal"]), cnn.extras["prevalence"]),
+            abs=1e-5)
 
 
-def test_at_prevalence_keeps_the_first_reading_at_the_model_prevalence(cnn):
+def _films(data_dir, n: int, start: int = 0) -> list[np.ndarray]:
+    from medcore.imaging.data import load_kermany
+
+    test = load_kermany(data_dir)["test"]
+    idx = np.linspace(0, len(test.y) - 1, n).astype(int) + start
+    return [test.x[i % len(test.y)] for i in idx]
+
+
+def test_at_prevalence_keeps_the_first_reading_at_the_model_prevalence(cnn, data_dir):
     """Re-reading at the calibration prevalence changes nothing; a rarer disease lowers every
     probability, and both readings decide with the same rule."""
     from medcore.imaging import batch
 
-    files = [(f"x{s}.png", encode(chest_like(64, s))) for s in range(6)]
+    files = [(f"x{i}.png", encode(f)) for i, f in enumerate(_films(data_dir, 6))]
     entries = list(batch.analyse_uploads(cnn, files).values())
+    assert all(e["summary"]["status"] == "ok" for e in entries)
     names, model_prev = cnn.extras["class_names"], cnn.extras.get("prevalence")
     if model_prev is None:
         pytest.skip("this xray-cnn records no calibration prevalence")
@@ -70,15 +85,16 @@ def test_at_prevalence_keeps_the_first_reading_at_the_model_prevalence(cnn):
             assert positive == (reading["p"] >= e["threshold"])
 
 
-def test_predict_paths_good_and_bad(cnn, tmp_path):
+def test_predict_paths_good_and_bad(cnn, tmp_path, data_dir):
     from medcore.imaging import cnn as module
 
     good, bad = tmp_path / "good.png", tmp_path / "bad.png"
-    good.write_bytes(encode(chest_like(200)))
+    good.write_bytes(encode(_films(data_dir, 1)[0]))
     bad.write_bytes(b"not an image")
     out = module.predict_paths(cnn, [good, bad])
     assert 0 <= out[0]["probability_pneumonia"] <= 1
-    assert out[0]["prediction"] in ("normal", "pneumonia")
+    assert out[0]["prediction"] in ("normal", "pneumonia") and out[0]["status"] == "ok"
+    assert out[0]["model"].startswith("xray-cnn v") and out[0]["threshold"] == 0.5
     assert out[0]["gradcam_peak"]["of"] == cnn.extras["size"]
     assert set(out[1]) == {"file", "error"} and "PNG" in out[1]["error"]
 
@@ -86,7 +102,8 @@ def test_predict_paths_good_and_bad(cnn, tmp_path):
 def test_fast_predict_matches_keras_and_is_deterministic(cnn):
     from medcore.imaging.infer import predict_proba
 
-    x = np.stack([chest_like(28, s) for s in range(5)]).astype(np.float32)[..., None]
+    x = np.stack([chest_like(cnn.extras["size"], s) for s in range(70)]
+                 ).astype(np.float32)[..., None]  # more than one chunk
     a, b = predict_proba(cnn, x), predict_proba(cnn, x)
     np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(a, cnn.model.predict(x, verbose=0).ravel(), atol=1e-5)
@@ -105,9 +122,10 @@ def test_shap_warm_up_starts_once_per_image_shape():
 def test_gradcam_maps_depend_on_image(cnn):
     from medcore.explain.gradcam import gradcam
 
-    x = np.stack([chest_like(28, 0), 255 - chest_like(28, 1)]).astype(np.float32)[..., None]
+    size = cnn.extras["size"]
+    x = np.stack([chest_like(size, 0), 255 - chest_like(size, 1)]).astype(np.float32)[..., None]
     cams, probs = gradcam(cnn.model, x)
-    assert cams.shape == (2, 28, 28) and probs.shape == (2, 1)
+    assert cams.shape == (2, size, size) and probs.shape == (2, 1)
     assert cams.min() >= 0 and cams.max() <= 1
     assert not np.allclose(cams[0], cams[1])
 
@@ -116,25 +134,45 @@ def test_shap_is_additive(cnn):
     from medcore.imaging.batch import explain_shap
     from medcore.imaging.infer import predict_logit, predict_proba
 
-    img = chest_like(28, 3)
+    img = chest_like(cnn.extras["size"], 3)
     values, base = explain_shap(cnn, img)
     x = img[None, ..., None].astype(np.float32)
     z = predict_logit(cnn, x)[0]
     assert 1 / (1 + np.exp(-z)) == pytest.approx(predict_proba(cnn, x)[0], abs=1e-5)
-    assert values.shape == (28, 28) and np.abs(values).max() > 1e-3
+    assert values.shape == img.shape and np.abs(values).max() > 1e-3
     assert values.sum() + base == pytest.approx(z, abs=1e-3)
 
 
-def test_ood_flags_noise_not_real_xrays(cnn, data_dir):
-    from medcore.imaging import infer
-    from medcore.imaging.data import load_splits
+def test_checks_pass_real_films_and_name_what_else_an_image_looks_like(cnn, data_dir):
+    """Real test films pass; noise, a document and a negative film are each called "not a chest
+    X-ray" with their own words; a colour photo is refused for its colour."""
+    from medcore.imaging import infer, ood_probe
     from medcore.imaging.io import XrayImage
 
-    test = load_splits(data_dir)["test"]
-    real = [XrayImage(f"t{i}", test.x[i], "png", (28, 28)) for i in range(40)]
-    rng = np.random.default_rng(0)
-    noise = [XrayImage("n", rng.integers(0, 256, (200, 200)).astype(np.uint8), "png",
-                       (200, 200)) for _ in range(5)]
-    res = infer.analyse(cnn, real + noise, with_cam=False)
-    assert sum(r.ood["flag"] for r in res[:40]) <= 2
-    assert all(r.ood["flag"] for r in res[40:])
+    rng = np.random.default_rng(3)
+    real = [XrayImage(f"t{i}", f, "png", (224, 224)) for i, f in enumerate(_films(data_dir, 40))]
+    others = {"noise": ood_probe.noise(rng, 1)[0], "document": ood_probe.documents(rng, 1)[0],
+              "negative": 255 - _films(data_dir, 1, start=7)[0]}
+    odd = [XrayImage(k, v, "png", v.shape[::-1]) for k, v in others.items()]
+    photo, chroma = ood_probe.photos(rng, 1)
+    odd.append(XrayImage("photo", photo[0], "jpeg", photo[0].shape[::-1], chroma=chroma[0]))
+    res = infer.analyse(cnn, real + odd, with_cam=False)
+    assert sum(r.check.flagged for r in res[:40]) <= 2
+    assert all(r.check.status == "not_chest_xray" for r in res[40:])
+    words = [r.check.message for r in res[40:]]
+    assert "noise" in words[0] and "document" in words[1] and "negative" in words[2]
+    assert "colour" in words[3]
+    assert all("distance" not in w and "PCA" not in w for w in words)  # plain words only
+    assert all(r.summary()["prediction"] is None for r in res[40:])
+
+
+def test_a_changed_film_is_never_called_not_an_xray(cnn, data_dir):
+    from medcore.imaging import infer, ood_probe
+    from medcore.imaging.io import XrayImage
+
+    rng = np.random.default_rng(5)
+    changed = ood_probe.elsewhere(rng, np.stack(_films(data_dir, 6)))
+    images = [XrayImage(f"{k}{i}", im, "png", im.shape[::-1])
+              for k, v in changed.items() for i, im in enumerate(v)]
+    res = infer.analyse(cnn, images, with_cam=False)
+    assert not [r.image.name for r in res if r.check.status == "not_chest_xray"]
