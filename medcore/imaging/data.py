@@ -90,13 +90,18 @@ def patient_of(path: str) -> str:
     return match.group(1) if match else name
 
 
-@functools.lru_cache(maxsize=2)
 def load_kermany(data_dir: Path, size: int = 224) -> dict[str, Split]:
-    """Train / val / test of ``xray/kermany224`` as uint8 (n, size, size), cached per process.
+    """Train / val / test of ``xray/kermany224`` as uint8 (n, size, size), decoded once per
+    process (a new dict each call, so a caller may replace a split without touching the cache).
 
     Films are stretched to ``size`` (as the copy was made); validation is grouped by patient so
     no child is on both sides.
     """
+    return dict(_kermany(Path(data_dir), size))
+
+
+@functools.lru_cache(maxsize=2)
+def _kermany(data_dir: Path, size: int) -> dict[str, Split]:
     import pandas as pd
     from PIL import Image
     from sklearn.model_selection import StratifiedGroupKFold

@@ -25,7 +25,7 @@ def _photo_jpeg() -> bytes:
 
 
 def test_film_photo_and_broken_file(browser, server_url, shots):
-    files = [("real_film.png", samples.xray_png(4, size=512), "image/png"),
+    files = [("real_film.png", samples.xray_png(0, size=512), "image/png"),
              ("holiday_photo.jpg", _photo_jpeg(), "image/jpeg"),
              ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image/png")]
     with screenshotted_page(browser, shots, "imaging_checks", height=3200) as page:
