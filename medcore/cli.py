@@ -111,7 +111,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from medcore.bench.run import run_bench, update_bench
 
     if args.update:
-        _emit(update_bench(args.models or [], Path(args.out)), args.json)
+        _emit(update_bench(args.models or [], Path(args.out), browser=args.app), args.json)
         return 0
     report = run_bench(quick=args.quick, out_dir=Path(args.out), models=args.models or None,
                        browser=not args.no_browser)
@@ -170,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=".", help="folder for BENCHMARKS.md and benchmarks.json")
     b.add_argument("--models", nargs="*", help="only these model ids")
     b.add_argument("--no-browser", action="store_true", help="skip the real-browser timings")
+    b.add_argument("--app", action="store_true",
+                   help="with --update: also re-run the real-browser timings and memory")
     b.add_argument("--update", action="store_true",
                    help="re-bench only --models inside the full report already in --out")
     b.add_argument("--gpu", action="store_true",

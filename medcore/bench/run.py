@@ -126,9 +126,10 @@ def _write(report: dict, out_dir: Path) -> None:
     (out_dir / "BENCHMARKS.md").write_text(render_markdown(report))
 
 
-def update_bench(models: list[str], out_dir: Path = Path(".")) -> dict:
+def update_bench(models: list[str], out_dir: Path = Path("."), browser: bool = False) -> dict:
     """Re-bench only ``models`` (e.g. after retraining one) inside the full report already in
-    ``out_dir``: their entries and targets are replaced and dated, everything else is kept."""
+    ``out_dir``: their entries and targets are replaced and dated, everything else is kept;
+    ``browser`` also re-runs the app figures (page timings and server memory)."""
     path = Path(out_dir) / "benchmarks.json"
     if not path.exists():
         raise MedcoreError(f"No benchmarks.json in {out_dir} to update.",
@@ -142,6 +143,12 @@ def update_bench(models: list[str], out_dir: Path = Path(".")) -> dict:
         report["models"][mid] = bench_model(mid, quick=False)
         report.setdefault("updated", {})[mid] = time.strftime("%Y-%m-%d %H:%M")
     app_targets = [t for t in report["targets"] if t["model"] not in registry.MODELS]
+    if browser:
+        from medcore.bench.app import bench_app
+
+        report["app"] = bench_app()
+        app_targets = report["app"].pop("targets", [])
+        report.setdefault("updated", {})["app"] = time.strftime("%Y-%m-%d %H:%M")
     report["targets"] = _targets(report["models"], app_targets)
     _write(report, out_dir)
     return report

@@ -100,7 +100,9 @@ def results_table(entries: list[dict]):
         s = e["summary"]
         rows.append({"file": s["file"], "status": STATUS[s["status"]],
                      "prediction": s["prediction"] or "",
-                     "P(pneumonia)": s["probability_pneumonia"], "threshold": s["threshold"],
+                     "P(pneumonia)": (None if s["status"] == "not_chest_xray"
+                                      else s["probability_pneumonia"]),
+                     "threshold": s["threshold"],
                      "at_prevalence": s.get("prevalence"), "warning": s["message"],
                      "synthetic": e.get("synthetic", False), "model": s["model"],
                      "format": s["source"],

@@ -103,9 +103,11 @@ def gallery_figure(images: list[np.ndarray], titles: list[str], cols: int = 8) -
     """Small multiples of same-size grayscale images in one figure."""
     from plotly.subplots import make_subplots
 
+    cols = min(cols, max(4, len(images)))
     rows = max(1, int(np.ceil(len(images) / cols)))
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles,
                         horizontal_spacing=0.01, vertical_spacing=0.06)
+    fig.update_annotations(font_size=10)
     for i, im in enumerate(images):
         fig.add_trace(go.Heatmap(z=im, colorscale="gray", showscale=False, zmin=0, zmax=255,
                                  hoverinfo="skip"), row=i // cols + 1, col=i % cols + 1)

@@ -25,15 +25,25 @@ EXTRA_MODELS = ("feature_extractor", "aug_real", "aug_synth")
 
 
 def _feature_extractor(size: int):
-    """Pooled features of the shipped xray-cnn (an untrained member if there is none)."""
+    """Pooled features of the shipped xray-cnn (an untrained member if there is none); images
+    are resized to its input size first (bicubic), so FD is measured in its feature space."""
+    import keras
+    from keras import layers
+
     from medcore import registry
     from medcore.errors import ModelError
     from medcore.imaging.cnn_model import export_ensemble, feature_model
 
     try:
         bundle = registry.load("xray-cnn")
-        if int(bundle.extras["size"]) == size:
-            return feature_model(bundle.model), bundle.card.get("sha256", "")
+        cnn_size = int(bundle.extras["size"])
+        features = feature_model(bundle.model)
+        if cnn_size == size:
+            return features, bundle.card.get("sha256", "")
+        inp = keras.Input((size, size, 1), name="image")
+        x = layers.Resizing(cnn_size, cnn_size, interpolation="bicubic", name="to_cnn_size")(inp)
+        return (keras.Model(inp, features(x), name="xray_features_resized"),
+                bundle.card.get("sha256", ""))
     except ModelError:
         pass
     from medcore.imaging.cnn_model import build_member

@@ -36,10 +36,11 @@ LOOKS_LIKE = {
     "document": "It looks like a document or a page of text, not a chest X-ray.",
     "noise": "It looks like random noise or a damaged image, not a chest X-ray.",
     "drawing": "It looks like a drawing, a diagram or a blank image, not a chest X-ray.",
-    "negative_film": "It looks like a negative (inverted) film: bones dark, lungs bright. "
-                     "Invert it, or export the image as the viewer shows it, and upload again.",
+    "negative_film": "It looks like a negative (inverted) film, bones dark and lungs bright, "
+                     "not a chest X-ray as the model reads one. Invert it, or export the image "
+                     "as the viewer shows it, and upload again.",
     "colour": "It is in colour, and X-rays are grey: it looks like a photo or an annotated "
-              "screenshot, not the X-ray itself.",
+              "screenshot, not a chest X-ray.",
 }
 NOT_XRAY_FIX = "No result is given. Upload a frontal chest X-ray (PNG, JPEG or DICOM)."
 UNLIKE = ("This chest X-ray is unlike the films the model learned from (children aged 1-5 "

@@ -37,7 +37,7 @@ def test_film_photo_and_broken_file(browser, server_url, shots):
         alerts = page.locator("[data-testid^='stAlertContent']")
         not_xray = alerts.filter(has_text="not a chest X-ray")
         not_xray.first.wait_for(timeout=60_000)
-        assert "photograph" in not_xray.first.inner_text()
+        assert "photo" in not_xray.first.inner_text()
         broken = alerts.filter(has_text="broken.png")
         broken.first.wait_for(timeout=60_000)
         assert "damaged" in broken.first.inner_text()
