@@ -9,6 +9,7 @@ def build_card(generator, config: dict, metrics: dict, counts: dict) -> dict:
     size = config["size"]
     return {
         "id": "xray-gan",
+        "version": 2,
         "task": (f"Generate synthetic {size}x{size} pediatric chest X-rays conditioned on the "
                  "label (normal / pneumonia)."),
         "architecture": {
@@ -20,11 +21,12 @@ def build_card(generator, config: dict, metrics: dict, counts: dict) -> dict:
             "params": int(generator.count_params()),
             "training_config": config,
         },
-        "dataset": {**xdata.DATASET, "counts": counts},
+        "dataset": {**xdata.KERMANY, "size": size, "counts": counts},
         "metrics": metrics,
         "metric_notes": (
             "Frechet distance in the pooled-feature space of xray-cnn (frozen copy saved with this "
-            "model), 312 vs 312 images; lower is more realistic, the real-vs-real floor is what "
+            "model; images resized to its input size first), 312 vs 312 images; lower is more "
+            "realistic, the real-vs-real floor is what "
             "two real samples of the test split score. Augmentation experiment: the xray-cnn "
             "member architecture trained twice with the same optimiser budget "
             f"({config['aug_steps']} steps, seed {config['seed']}), once on real training images "
@@ -45,8 +47,8 @@ def build_card(generator, config: dict, metrics: dict, counts: dict) -> dict:
         "input_spec": {"shape": [[64], [1]], "preprocessing": (
             "Inputs: 64-d standard normal noise and an integer label (0 normal, 1 pneumonia); "
             f"output a {size}x{size}x1 image in 0-255, the xray-cnn input range.")},
-        "intended_use": ("Teaching and research: show what a small GAN learns from PneumoniaMNIST "
-                         "and measure whether synthetic images help a classifier. Images are "
+        "intended_use": ("Teaching and research: show what a small GAN learns from the Kermany "
+                         "films and measure whether synthetic images help a classifier. Images are "
                          "synthetic, not patients; never use them for diagnosis."),
         "limitations": [
             f"{size}x{size} pixels only; images look plausible at thumbnail size, not clinically.",
