@@ -75,11 +75,9 @@ def trim_borders(im: np.ndarray, flat: float = 3.0) -> np.ndarray:
     return im[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
 
 
-def _detect(detector, x: np.ndarray) -> np.ndarray:
-    """Class probabilities of the detector; a compiled call, ~1 ms for one image."""
-    from medcore.imaging.infer import fast_predict
-
-    return np.asarray(fast_predict(detector)(thumbnails(x)), np.float64)
+def _detect(params: dict, x: np.ndarray) -> np.ndarray:
+    """Class probabilities of the detector through its compiled call (~1 ms for one image)."""
+    return np.asarray(params["detect"](thumbnails(x)), np.float64)
 
 
 def descriptor(x: np.ndarray) -> np.ndarray:
@@ -192,12 +190,18 @@ def _predict(detector, x: np.ndarray) -> np.ndarray:
 
 
 def load_ood(folder: Path) -> dict:
-    """Limits and fitted means from ``ood.npz`` plus the detector as ``params["detector"]``."""
-    import keras
+    """Limits and fitted means from ``ood.npz`` plus the detector (``params["detector"]``) and
+    its compiled call (``params["detect"]``); the card has checked both files' hashes."""
+    import tensorflow as tf
+
+    from medcore.registry import load_keras_file
 
     with np.load(Path(folder) / FILE) as f:
         params = {k: (float(f[k]) if f[k].ndim == 0 else f[k]) for k in f.files}
-    params["detector"] = keras.saving.load_model(Path(folder) / DETECTOR)
+    detector = load_keras_file(Path(folder) / DETECTOR)
+    params["detector"] = detector
+    params["detect"] = tf.function(lambda t: detector(t, training=False),
+                                   reduce_retracing=True)
     return params
 
 
@@ -205,7 +209,7 @@ def check(params: dict, feats: np.ndarray, x: np.ndarray,
           chroma: np.ndarray | None = None) -> list[Check]:
     """One :class:`Check` per image from pooled features and uint8 model inputs (n, size, size)."""
     desc = descriptor(x)
-    probs = _detect(params["detector"], x)
+    probs = _detect(params, x)
     d_feat = distance(params["feat_mean"], params["feat_precision"], feats)
     d_desc = distance(params["desc_mean"], params["desc_precision"], desc)
     chroma = np.zeros(len(x)) if chroma is None else np.asarray(chroma, float)

@@ -14,6 +14,7 @@ def test_quick_train_gan(tmp_path, data_dir):
     assert set(REQUIRED_FIELDS) <= set(card)
     m = card["metrics"]
     assert m["fd_generated_vs_test"] > 0 and m["fd_real_test_halves_floor"] > 0
+    assert card["architecture"]["training_config"]["size"] == 64
     auc = m["augmentation"]["test_roc_auc"]
     assert 0 <= auc["real_only"] <= 1 and 0 <= auc["real_plus_synthetic"] <= 1
     assert (tmp_path / "gan" / "aug_synth.keras").exists()
@@ -31,7 +32,8 @@ def test_generation_is_seeded_and_conditional(gan):
     a = generate_images(gan, 4, seed=3, label=1)
     b = generate_images(gan, 4, seed=3, label=1)
     c = generate_images(gan, 4, seed=3, label=0)
-    assert a.shape == (4, 28, 28) and a.dtype == np.uint8
+    size = gan.extras["size"]
+    assert a.shape == (4, size, size) and a.dtype == np.uint8
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
     assert a.std() > 5  # not a blank image
