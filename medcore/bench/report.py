@@ -117,7 +117,8 @@ def render_markdown(report: dict) -> str:
         f"GPU: {', '.join(m['gpus']) or 'none'}, Python {m['python']}.", "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), "",
         *([("Re-measured with `--update` (entries not named stay from the full run; `app` is the "
-            "page timings and server memory): " + ", ".join(f"{k} {v}" for k, v in report["updated"].items()) + "."), ""]
+            "page timings and server memory): "
+            + ", ".join(f"{k} {v}" for k, v in report["updated"].items()) + "."), ""]
           if report.get("updated") else []),
         "## Results", "", *results_table(report), "",
         "## Targets", "", *target_table(report["targets"]), "",
