@@ -1,6 +1,7 @@
 """Model ids -> the module that trains, evaluates and predicts with them; loading with checks.
 
-Each model module exposes three functions (the contract every workbench follows):
+Every model module satisfies :class:`ModelModule` (checked when the registry imports it; one
+parametrised test runs the contract over every registered model):
 
 - ``train(out_dir: Path, *, quick: bool = False, **options) -> dict``  writes ``model.keras``
   (plus any extra files) and returns the card dict; :func:`medcore.cards.save_card` stores it.
@@ -8,16 +9,20 @@ Each model module exposes three functions (the contract every workbench follows)
   held-out split (same keys, same rounding), including ``baselines``.
 - ``predict_paths(bundle: Bundle, paths: list[Path]) -> list[dict]``  one JSON-able dict per
   input with the prediction and a compact explanation, or ``{"file", "error"}``.
+- ``load_extras(folder: Path, card: dict) -> dict``  the files beside ``model.keras``.
+- ``bench(bundle: Bundle, quick: bool = False) -> dict``  speed on the path users run.
+- ``CUSTOM_OBJECTS``  Keras classes the saved model needs (empty for most);
+  ``train_throughput``  a function for models whose training loop is not ``fit``, else None.
 """
 
 from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from medcore import settings
 from medcore.cards import load_card
@@ -51,6 +56,24 @@ MODELS: dict[str, ModelSpec] = {
 }
 
 
+@runtime_checkable
+class ModelModule(Protocol):
+    """What every model module provides (modules satisfy it structurally)."""
+
+    CUSTOM_OBJECTS: dict
+    train_throughput: Callable[..., dict] | None
+
+    def train(self, out_dir: Path, *, quick: bool = False, **options: Any) -> dict: ...
+
+    def evaluate(self, bundle: Bundle, data_dir: Path) -> dict: ...
+
+    def predict_paths(self, bundle: Bundle, paths: list[Path]) -> list[dict]: ...
+
+    def load_extras(self, folder: Path, card: dict) -> dict: ...
+
+    def bench(self, bundle: Bundle, quick: bool = False) -> dict: ...
+
+
 @dataclass
 class Bundle:
     """A loaded model with its card and folder (extra files live beside ``model.keras``)."""
@@ -72,9 +95,17 @@ def spec(model_id: str) -> ModelSpec:
         ) from None
 
 
-def module(model_id: str) -> ModuleType:
-    """Import the implementing module lazily (TensorFlow loads only when a model is used)."""
-    return importlib.import_module(spec(model_id).module)
+def module(model_id: str) -> ModelModule:
+    """Import the implementing module lazily (TensorFlow loads only when a model is used) and
+    check that it satisfies :class:`ModelModule`."""
+    mod = importlib.import_module(spec(model_id).module)
+    if not isinstance(mod, ModelModule):
+        missing = [name for name in ("CUSTOM_OBJECTS", "train_throughput", "train", "evaluate",
+                                     "predict_paths", "load_extras", "bench")
+                   if not hasattr(mod, name)]
+        raise TypeError(f"{spec(model_id).module} does not satisfy ModelModule: "
+                        f"missing {', '.join(missing)}")
+    return mod
 
 
 def model_folder(model_id: str) -> Path:
@@ -132,8 +163,7 @@ def load(model_id: str) -> Bundle:
     verify_files(folder, card)
     with _lock:
         mod = module(model_id)
-        model = load_keras_file(folder / "model.keras", getattr(mod, "CUSTOM_OBJECTS", None))
+        model = load_keras_file(folder / "model.keras", mod.CUSTOM_OBJECTS or None)
         bundle = Bundle(model_id, model, card, folder)
-        if hasattr(mod, "load_extras"):
-            bundle.extras = mod.load_extras(folder, card)
+        bundle.extras = mod.load_extras(folder, card)
     return bundle

@@ -63,15 +63,14 @@ def bench_model(model_id: str, quick: bool) -> dict:
         out["evaluate_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         out["quality_source"] = "recomputed by evaluate on the held-out split"
     out["anchors"] = bundle.card.get("anchors", [])
-    if hasattr(mod, "bench"):
-        result = mod.bench(bundle, quick=quick)
-        out["speed"] = result.get("figures", {})
-        out["targets"] = result.get("targets", [])
+    result = mod.bench(bundle, quick=quick)
+    out["speed"] = result.get("figures", {})
+    out["targets"] = result.get("targets", [])
     out["keras"] = keras_figures(bundle, mod, quick)
     return out
 
 
-def keras_figures(bundle: registry.Bundle, mod, quick: bool) -> dict:
+def keras_figures(bundle: registry.Bundle, mod: registry.ModelModule, quick: bool) -> dict:
     """Figures every model shares: training throughput, batch inference, the tutorial ratio.
 
     GAN modules time their own adversarial loop (``train_throughput``); classifiers train a
@@ -82,7 +81,7 @@ def keras_figures(bundle: registry.Bundle, mod, quick: bool) -> dict:
     model = bundle.model
     steps = bench_train.steps_for(bundle.extras.get("preprocess", {}))
     out: dict = {"input_steps_if_variable": steps}
-    if hasattr(mod, "train_throughput"):
+    if mod.train_throughput is not None:
         out.update(mod.train_throughput(bundle, quick))
     else:
         n = 256 if quick else 1024
