@@ -5,6 +5,7 @@ import hashlib
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -97,7 +98,8 @@ def test_tampered_model_is_refused(monkeypatch, tmp_path):
     folder = tmp_path / "dna-cnn"
     folder.mkdir()
     _tiny_model_folder(folder)
-    monkeypatch.setattr(registry, "module", lambda mid: sys.modules[__name__])
+    stand_in = SimpleNamespace(CUSTOM_OBJECTS={}, load_extras=lambda folder, card: {})
+    monkeypatch.setattr(registry, "module", lambda mid: stand_in)
     assert registry.load("dna-cnn").model.output_shape == (None, 1)
     with open(folder / "model.keras", "ab") as f:
         f.write(b"\0")
