@@ -110,6 +110,11 @@ with tab_cls:
         if "error" in e:
             components.file_error(e["name"], e["error"])
     good = [(k, e) for k, e in zip(keys, entries, strict=True) if "summary" in e]
+    conf = cnn.card["metrics"].get("conformal", {})
+    coverage_text = (f"Measured on the official test films, {conf['level']:.0%} sets held the "
+                     f"true class {conf['coverage']:.0%} of the time: those films differ from "
+                     "the validation films the sets were calibrated on (see the model card)."
+                     if conf else "")
     calibration_text = ("calibrated on validation data" if prevalence is None else
                         f"calibrated on validation data, read at {user_prevalence:.1%} "
                         "pneumonia")
@@ -137,6 +142,11 @@ with tab_cls:
                                "narrower is more contrast.")
         show_tags = c4.toggle("Show DICOM patient tags", False, key="imaging_tags",
                               help="Patient-identifying tags stay hidden unless you open them.")
+        level_set = st.slider(
+            "Prediction-set level", 0.5, 0.99, 0.9, 0.01, key="imaging_level_set",
+            help="A conformal prediction set holds the true class with at least this "
+                 "probability when a film is like the validation films: {normal} or "
+                 "{pneumonia} = sure at this level, both = uncertain, none = fits neither.")
     shap_slots = []
     for i, (k, e) in enumerate(good):
         s = e["summary"]
@@ -159,6 +169,9 @@ with tab_cls:
                 st.markdown(f"**P(pneumonia) = {s['probability_pneumonia']:.3f}** → "
                             f"**{s['prediction']}** ({calibration_text}; threshold "
                             f"{s['threshold']:.3f})")
+                pset = batch.prediction_set(cnn, state["results"][k], level_set)
+                st.caption(f"Prediction set at {level_set:.0%}: **{{{', '.join(pset)}}}** "
+                           f"({batch.SET_MEANING[len(pset)]}). {coverage_text}")
             st.plotly_chart(figures.probability_figure(
                 s["probability_pneumonia"], s["threshold"], s["status"] != "ok"),
                 key=f"imaging_prob_{i}")

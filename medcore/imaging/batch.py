@@ -83,6 +83,14 @@ def at_prevalence(entry: dict, model_prevalence: float | None, prevalence: float
         "prediction": label if summary["status"] == "ok" else None}}
 
 
+SET_MEANING = {0: "neither class fits this film well", 1: "the model is sure at this level",
+               2: "uncertain: both classes"}
+def prediction_set(bundle, entry: dict, level: float) -> list[str]:
+    """The film's conformal set at ``level``, from its probability at the model's own prevalence
+    (the sets were calibrated there), whatever prevalence the page reads it at."""
+    return infer.conformal_sets(bundle, np.array([entry["p"]]), level)[0]
+
+
 STATUS = {"ok": "result", "not_chest_xray": "withheld: not a chest X-ray",
           "unlike_training": "withheld: unlike the training films"}
 
@@ -103,6 +111,9 @@ def results_table(entries: list[dict]):
                      "P(pneumonia)": (None if s["status"] == "not_chest_xray"
                                       else s["probability_pneumonia"]),
                      "threshold": s["threshold"],
+                     "prediction_set": ("{" + ", ".join(s["prediction_set"]) + "}"
+                                        if s["status"] == "ok" else ""),
+                     "level": s["level"],
                      "at_prevalence": s.get("prevalence"), "warning": s["message"],
                      "synthetic": e.get("synthetic", False), "model": s["model"],
                      "format": s["source"],

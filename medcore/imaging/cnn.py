@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from medcore import calibration, metrics
+from medcore import calibration, conformal, metrics
 from medcore.imaging import data as xdata
 from medcore.imaging.cnn_card import build_card
 from medcore.imaging.cnn_fit import fit_member
@@ -28,6 +28,7 @@ MODEL_ID = "xray-cnn"
 SIZE, MEMBERS, STEM, WIDTH, CONVS, EPOCHS, BATCH = 224, 1, 24, 32, (2, 2, 2), 30, 32
 AUGMENT: dict = {"brightness": 0.1, "contrast": 0.3}  # on top of cnn_model.AUGMENT
 RESIZE = "stretch"  # the whole film to a square, as the kermany224 copy was made
+CALIBRATION = "conformal.npz"
 # Keras fit trains this model, so the bench times fit (no own training loop to time).
 train_throughput = None
 
@@ -99,6 +100,7 @@ def train(out_dir: Path, *, quick: bool = False, size: int = SIZE, members: int 
             "input_range": "0-255 grayscale, shape (size, size, 1)", "quick": quick}
     model.save(out_dir / "model.keras")
     (out_dir / "preprocess.json").write_text(json.dumps(prep, indent=2))
+    save_calibration(model, val_s, out_dir)
     fit_ood(features_of(model), splits["train"].x, val_s.x, out_dir,
             **({"n_films": 140, "n_per_family": 40, "epochs": 1} if quick else {}))
     extras = load_extras(out_dir, {})
@@ -116,7 +118,15 @@ def load_extras(folder: Path, card: dict) -> dict:
 
     extras = json.loads((Path(folder) / "preprocess.json").read_text())
     extras["ood"] = load_ood(Path(folder))
+    with np.load(Path(folder) / CALIBRATION) as f:
+        extras["calibration"] = {"p": f["p"], "y": f["y"]}
     return extras
+
+
+def save_calibration(model, val: xdata.Split, folder: Path) -> None:
+    """Validation P(pneumonia) and labels: the calibration set of the conformal prediction sets
+    (any level can be asked for at run time, so the scores ship, not one threshold)."""
+    np.savez(Path(folder) / CALIBRATION, p=_predict(model, val.x), y=val.y)
 
 
 def features_of(model):
@@ -155,6 +165,10 @@ def _held_out_metrics(model, extras: dict, data_dir: Path, with_curves: bool = F
     p_test = _predict(model, test.x)
     report = metrics.binary_report(test.y, p_test, extras["threshold"])
     report["baselines"] = {"logreg_pixels": logreg_pixels(splits, extras.get("prevalence"))}
+    cal = extras["calibration"]
+    report["conformal"] = conformal.report(conformal.binary(p_test), test.y,
+                                           conformal.binary(cal["p"]), cal["y"],
+                                           extras["class_names"])
     report["ood"] = ood.report(lambda x: _predict(model, x), features_of(model), extras["ood"],
                                test.x, test.y, extras["threshold"])
     youden = calibration.youden_threshold(val.y, _predict(model, val.x))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from medcore import conformal
 from medcore.imaging.io import XrayImage, load_upload
 from medcore.imaging.ood import Check
 from medcore.imaging.preprocess import batch, to_model_input
@@ -35,6 +36,8 @@ class Analysis:
     label: str
     check: Check
     model: str  # id, version, training date and file hash: what a result must be traced to
+    prediction_set: list[str]  # conformal set at ``level``: both classes = uncertain
+    level: float
     cam: np.ndarray | None = None  # (size, size) Grad-CAM in [0, 1]
 
     def summary(self) -> dict:
@@ -43,6 +46,7 @@ class Analysis:
                "prediction": self.label if ok else None,
                "probability_pneumonia": round(self.probability, 4),
                "threshold": round(self.threshold, 4), "message": self.check.message,
+               "prediction_set": self.prediction_set, "level": self.level,
                "model": self.model, "source": self.image.source,
                "original_size": list(self.image.original_size), "notes": list(self.image.notes),
                "check": self.check.details}
@@ -144,8 +148,19 @@ def model_inputs(bundle, images: list[XrayImage]) -> list[np.ndarray]:
     return [to_model_input(im.pixels, size, resize) for im in images]
 
 
-def analyse(bundle, images: list[XrayImage], with_cam: bool = True) -> list[Analysis]:
-    """Preprocess, predict, Grad-CAM and run both checks on decoded images in one batch."""
+def conformal_sets(bundle, probs: np.ndarray, level: float) -> list[list[str]]:
+    """Each film's conformal prediction set at ``level`` (class-conditional, calibrated on the
+    validation films shipped in ``conformal.npz``)."""
+    cal = bundle.extras["calibration"]
+    names = bundle.extras["class_names"]
+    q = conformal.thresholds(conformal.binary(cal["p"]), cal["y"], level)
+    sets = conformal.prediction_sets(conformal.binary(probs), q)
+    return [[n for n, inside in zip(names, row, strict=True) if inside] for row in sets]
+
+
+def analyse(bundle, images: list[XrayImage], with_cam: bool = True,
+            level: float = conformal.LEVEL) -> list[Analysis]:
+    """Preprocess, predict, Grad-CAM, run both checks and give each film its conformal set."""
     from medcore.explain.gradcam import gradcam
     from medcore.imaging import ood
 
@@ -160,8 +175,11 @@ def analyse(bundle, images: list[XrayImage], with_cam: bool = True) -> list[Anal
     thr = float(bundle.extras["threshold"])
     names = bundle.extras["class_names"]
     label = model_label(bundle)
-    return [Analysis(im, inp, float(p), thr, decide(float(p), thr, names), chk, label, cam)
-            for im, inp, p, chk, cam in zip(images, inputs, probs, checks, cams, strict=True)]
+    sets = conformal_sets(bundle, probs, level)
+    return [Analysis(im, inp, float(p), thr, decide(float(p), thr, names), chk, label, ps,
+                     level, cam)
+            for im, inp, p, chk, ps, cam in zip(images, inputs, probs, checks, sets, cams,
+                                                strict=True)]
 
 
 def analyse_bytes(bundle, filename: str, data: bytes, with_cam: bool = True) -> Analysis:

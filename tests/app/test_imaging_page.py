@@ -107,3 +107,16 @@ def test_an_unlike_film_is_shown_greyed_not_as_a_result():
     assert any("unlike the films the model learned from" in w.value for w in at.warning)
     text = _markdown(at)
     assert ":gray[P(pneumonia)" in text and "**P(pneumonia)" not in text
+
+
+def test_the_prediction_set_follows_the_level_the_user_picks():
+    at = _page()
+    at.file_uploader[0].upload("chest.png", samples.xray_png(2), "image/png").run()
+
+    def caption() -> str:
+        return next(c.value for c in at.caption if c.value.startswith("Prediction set at"))
+
+    assert "Prediction set at 90%" in caption() and "held the true class 74%" in caption()
+    at.slider(key="imaging_level_set").set_value(0.5).run()
+    assert not at.exception
+    assert caption().startswith("Prediction set at 50%")

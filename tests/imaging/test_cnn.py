@@ -95,6 +95,7 @@ def test_predict_paths_good_and_bad(cnn, tmp_path, data_dir):
     assert 0 <= out[0]["probability_pneumonia"] <= 1
     assert out[0]["prediction"] in ("normal", "pneumonia") and out[0]["status"] == "ok"
     assert out[0]["model"].startswith("xray-cnn v") and out[0]["threshold"] == 0.5
+    assert out[0]["level"] == 0.9 and set(out[0]["prediction_set"]) <= {"normal", "pneumonia"}
     assert out[0]["gradcam_peak"]["of"] == cnn.extras["size"]
     assert set(out[1]) == {"file", "error"} and "PNG" in out[1]["error"]
 
@@ -181,3 +182,15 @@ def test_changed_films_are_not_called_not_an_xray(cnn, data_dir):
     refused = [r.image.name[:-1] for r in res if r.check.status == "not_chest_xray"]
     assert not set(refused) & {"exposure", "markers", "devices", "rotated"}, refused
     assert all(refused.count(k) <= 1 for k in set(refused)), refused
+
+
+def test_conformal_sets_follow_the_level(cnn, data_dir):
+    """A higher level never shrinks a film's set; the card's coverage is what evaluate measures
+    (checked by test_shipped_evaluate_equals_card)."""
+    from medcore.imaging import infer
+
+    probs = np.linspace(0.0, 1.0, 41)
+    low, high = (infer.conformal_sets(cnn, probs, lv) for lv in (0.5, 0.99))
+    assert all(set(a) <= set(b) for a, b in zip(low, high, strict=True))
+    assert any(len(b) > len(a) for a, b in zip(low, high, strict=True))
+    assert "conformal" in cnn.card["metrics"]

@@ -1,0 +1,76 @@
+"""Class-conditional (Mondrian) split conformal prediction sets for classifiers.
+
+Why: a probability alone does not say how often the model's answer can be trusted. A split
+conformal set at level 1 - alpha contains the true class of a new case with probability at least
+1 - alpha, given only that calibration and new cases are exchangeable (Vovk et al. 2005;
+Angelopoulos & Bates 2021). Mondrian: one quantile per class, so the guarantee holds for each
+class, which matters where classes are imbalanced (74 % pneumonia in xray-cnn's validation).
+A set with both classes means "uncertain"; an empty set means the case is unlike either class.
+Written here (thirty lines of numpy) rather than with MAPIE, whose API changed across majors and
+which would be one more dependency for a quantile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LEVEL = 0.9  # the default the pages and the card use
+CURVE_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
+
+
+def thresholds(p_cal: np.ndarray, y_cal: np.ndarray, level: float = LEVEL) -> np.ndarray:
+    """Per class c, the conformal quantile of the scores 1 - p_c among calibration cases of class
+    c (rank ceil((n_c + 1) * level)); infinite where a class has too few cases for the level."""
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must lie strictly between 0 and 1, got {level}")
+    p_cal, y_cal = np.asarray(p_cal, float), np.asarray(y_cal, int)
+    out = np.full(p_cal.shape[1], np.inf)
+    for c in range(p_cal.shape[1]):
+        scores = np.sort(1.0 - p_cal[y_cal == c, c])
+        rank = int(np.ceil((len(scores) + 1) * level))
+        if 0 < rank <= len(scores):
+            out[c] = scores[rank - 1]
+    return out
+
+
+def prediction_sets(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """(n, k) booleans: class c is in the set when 1 - p_c <= its threshold."""
+    return (1.0 - np.asarray(p, float)) <= np.asarray(q)[None, :]
+
+
+def binary(p_positive: np.ndarray) -> np.ndarray:
+    """(n,) P(positive) -> (n, 2) class probabilities [negative, positive]."""
+    p = np.asarray(p_positive, float).ravel()
+    return np.stack([1.0 - p, p], axis=1)
+
+
+def report(p_test: np.ndarray, y_test: np.ndarray, p_cal: np.ndarray, y_cal: np.ndarray,
+           class_names: list[str], level: float = LEVEL) -> dict:
+    """Coverage and set size at ``level`` (overall and per class) on held-out cases, and the
+    risk-coverage curve: per level, the share of cases with a single-class set and the error
+    rate among them."""
+    y_test = np.asarray(y_test, int)
+    sets = prediction_sets(p_test, thresholds(p_cal, y_cal, level))
+    covered = sets[np.arange(len(y_test)), y_test]
+    size = sets.sum(axis=1)
+    per_class = {name: {"coverage": round(float(covered[y_test == c].mean()), 4),
+                        "n": int((y_test == c).sum())}
+                 for c, name in enumerate(class_names)}
+    curve = []
+    for lv in CURVE_LEVELS:
+        s = prediction_sets(p_test, thresholds(p_cal, y_cal, lv))
+        single = s.sum(axis=1) == 1
+        wrong = single & ~s[np.arange(len(y_test)), y_test]
+        curve.append({"level": lv, "share_single": round(float(single.mean()), 4),
+                      "error_among_single": round(float(wrong.sum() / max(single.sum(), 1)), 4)})
+    return {"level": level, "coverage": round(float(covered.mean()), 4),
+            "set_size": round(float(size.mean()), 4),
+            "share_uncertain": round(float((size > 1).mean()), 4),
+            "share_empty": round(float((size == 0).mean()), 4),
+            "per_class": per_class, "n_calibration": int(len(y_cal)), "curve": curve}
+
+
+def describe(in_set: np.ndarray, class_names: list[str]) -> str:
+    """``{pneumonia}``, ``{normal, pneumonia}`` or ``{}`` for one case's set."""
+    return "{" + ", ".join(n for n, inside in zip(class_names, in_set, strict=True)
+                           if inside) + "}"
