@@ -106,11 +106,6 @@ def logit_model(model: keras.Model) -> keras.Model:
     return keras.Model(model.inputs, model.get_layer("mean_logit").output)
 
 
-def member_logit_model(model: keras.Model, index: int = 0) -> keras.Model:
-    """Image -> logit of one member (the single-model baseline inside the ensemble)."""
-    return keras.Model(model.inputs, model.get_layer(f"m{index}_logit").output)
-
-
 def feature_model(model: keras.Model) -> keras.Model:
     """Image -> concatenated pooled features of every member (used by OOD and the GAN's FD)."""
     gaps = [layer.output for layer in model.layers if layer.name.endswith("_gap")]

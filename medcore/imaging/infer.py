@@ -82,18 +82,6 @@ def model_label(bundle) -> str:
             f"sha256 {str(card.get('sha256', ''))[:8]})")
 
 
-def fast_predict(model):
-    """A compiled ``tf.function`` for the model: ~1 ms per image instead of ``model.predict``."""
-    import tensorflow as tf
-
-    with _lock:
-        fn = _fns.get(("prob", id(model)))
-        if fn is None:
-            fn = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-            _fns[("prob", id(model))] = fn
-    return fn
-
-
 def predict_logit(bundle, x: np.ndarray) -> np.ndarray:
     """Calibrated log-odds of pneumonia (the input of the final sigmoid); SHAP explains this
     because probabilities near 0 or 1 saturate and leave nothing to attribute."""

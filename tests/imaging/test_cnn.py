@@ -100,7 +100,7 @@ def test_predict_paths_good_and_bad(cnn, tmp_path, data_dir):
     assert set(out[1]) == {"file", "error"} and "PNG" in out[1]["error"]
 
 
-def test_fast_predict_matches_keras_and_is_deterministic(cnn):
+def test_predict_proba_matches_keras_and_is_deterministic(cnn):
     from medcore.imaging.infer import predict_proba
 
     x = np.stack([chest_like(cnn.extras["size"], s) for s in range(70)]
