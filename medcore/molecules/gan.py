@@ -171,7 +171,8 @@ def predict_paths(bundle, paths: list[Path]) -> list[dict]:
             batch = io.load_upload(path.name, path.read_bytes())
             valid = batch.valid
             props = genmetrics.properties([r.smiles for r in valid]) if valid else {}
-            rows = [{"row": r.row, "name": r.name, "error": r.error} for r in batch.invalid]
+            rows = [{"row": r.row, "name": r.name, "error": r.problem}
+                    for r in batch.invalid + batch.unscored]
             rows += [{"row": r.row, "name": r.name, "smiles": r.smiles,
                       "qed": round(float(q), 4), "sa": round(float(s), 4),
                       "in_training_set": r.smiles in bundle.extras["train_smiles"]}

@@ -1,7 +1,8 @@
 """Reading molecules from uploads: SMILES text, CSV with a SMILES column, SDF/MOL.
 
-Every molecule becomes a :class:`MolRecord` with either a canonical SMILES (largest fragment
-kept, and said so) or a per-row error; the file as a whole only fails with an ``InputError``
+Every molecule becomes a :class:`MolRecord` with either a canonical SMILES (the parent of a
+salt, and what was removed: ``parent``), a reason it is not scored (metal complexes, mixtures,
+inorganics) or a per-row error; the file as a whole only fails with an ``InputError``
 when nothing in it can be used. RDKit's own logging is silenced and errors are reported here.
 """
 
@@ -21,14 +22,16 @@ from medcore.errors import (
     SchemaError,
     UnsupportedFormatError,
 )
-from medcore.molecules import featurize
+from medcore.molecules import featurize, parent
 
 TEXT_EXT = (".smi", ".smiles", ".txt", ".ism", ".can")
 CSV_EXT = (".csv", ".tsv")
 SDF_EXT = (".sdf", ".sd", ".mol")
 EXPECTED = "SMILES text (.smi/.txt), a CSV with a SMILES column, or SDF"
 MAX_SMILES_CHARS = 20 * settings.MAX_HEAVY_ATOMS
-NAME_COLUMNS = ("name", "id", "compound", "title", "mol_id", "compound_id")
+# A column holds names when one of its words is one of these; earlier words win ("Drug name"
+# over "compound_id"), then the leftmost column.
+NAME_WORDS = ("name", "title", "drug", "compound", "id")
 
 
 @dataclass
@@ -36,9 +39,14 @@ class MolRecord:
     row: int                    # 1-based line / row / record number in the input
     name: str
     input: str                  # what the user gave (SMILES or SDF title)
-    smiles: str | None = None   # canonical SMILES of the standardised molecule
-    note: str = ""              # e.g. salts removed
-    error: str | None = None
+    smiles: str | None = None   # canonical SMILES of the parent that is scored
+    note: str = ""              # what was removed to reach the parent (salts, solvents)
+    error: str | None = None    # the input cannot be read
+    not_scored: str | None = None  # a valid molecule tox-cnn does not score, and why
+
+    @property
+    def problem(self) -> str | None:
+        return self.error or self.not_scored
 
 
 @dataclass
@@ -59,11 +67,18 @@ class MolBatch:
 
     @property
     def invalid(self) -> list[MolRecord]:
-        return [r for r in self.records if not r.smiles]
+        """Records that cannot be read (``error``)."""
+        return [r for r in self.records if r.error]
+
+    @property
+    def unscored(self) -> list[MolRecord]:
+        """Valid molecules deliberately not scored (``not_scored`` says why)."""
+        return [r for r in self.records if r.not_scored]
 
 
 def standardise(text: str, row: int = 1, name: str = "") -> MolRecord:
-    """Parse one SMILES: validity, size limit, keep largest fragment; errors go in the record."""
+    """Parse one SMILES: validity, the parent to score (``parent``), size limit; problems go
+    in the record."""
     from rdkit import Chem
 
     featurize.silence_rdkit()
@@ -92,10 +107,11 @@ def _finish(rec: MolRecord, mol) -> MolRecord:
     if mol.GetNumAtoms() == 0:
         rec.error = "The structure has no atoms. Provide a molecule with at least one atom."
         return rec
-    mol, dropped = featurize.largest_fragment(mol)
-    if dropped:
-        rec.note = (f"Salt or mixture: kept the largest fragment, removed {dropped} "
-                    f"fragment{'s' if dropped > 1 else ''}.")
+    found = parent.find_parent(mol)
+    if found.reason:
+        rec.not_scored = found.reason
+        return rec
+    mol, rec.note = found.mol, found.note
     heavy = mol.GetNumHeavyAtoms()
     if heavy > settings.MAX_HEAVY_ATOMS:
         rec.error = (f"Molecule has {heavy} heavy atoms, over the {settings.MAX_HEAVY_ATOMS} limit "
@@ -115,7 +131,7 @@ def _too_many(n: int) -> None:
 
 def _require_some(batch: MolBatch) -> MolBatch:
     if batch.records and not batch.valid:
-        first = "; ".join(f"{r.name}: {r.error}" for r in batch.records[:3])
+        first = "; ".join(f"{r.name}: {r.problem}" for r in batch.records[:3])
         raise InvalidMoleculeError(f"No usable molecule in the input ({first}).",
                                    "Fix the structures listed, or check the file is the right one.")
     if not batch.records:
@@ -175,6 +191,24 @@ def smiles_columns(header: list[str], rows: list[list[str]]) -> list[str]:
     return found
 
 
+def _words(header: str) -> list[str]:
+    """'Drug name' -> [drug, name]; 'compound_id' -> [compound, id]; 'MolID' -> [mol, id]."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", header)
+    return [w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w]
+
+
+def name_column(header: list[str], exclude: str | None = None) -> int | None:
+    """Index of the column that names the molecules (see ``NAME_WORDS``), or None."""
+    best: tuple[int, int] | None = None
+    for j, h in enumerate(header):
+        if h == exclude:
+            continue
+        ranks = [NAME_WORDS.index(w) for w in _words(h) if w in NAME_WORDS]
+        if ranks and (best is None or min(ranks) < best[0]):
+            best = (min(ranks), j)
+    return None if best is None else best[1]
+
+
 def parse_csv(text: str, smiles_column: str | None = None) -> MolBatch:
     header, rows = _read_csv(text)
     _too_many(len(rows))
@@ -188,7 +222,7 @@ def parse_csv(text: str, smiles_column: str | None = None) -> MolBatch:
     if len(candidates) > 1:
         return MolBatch(kind="csv", column_candidates=candidates)
     col = header.index(candidates[0])
-    name_col = next((header.index(h) for h in header if h.lower() in NAME_COLUMNS), None)
+    name_col = name_column(header, exclude=candidates[0])
     batch = MolBatch(kind="csv", column=candidates[0], column_candidates=candidates)
     for i, r in enumerate(rows, 2):
         name = r[name_col].strip()[:80] if name_col is not None and name_col < len(r) else ""
@@ -198,6 +232,16 @@ def parse_csv(text: str, smiles_column: str | None = None) -> MolBatch:
             continue
         batch.records.append(standardise(r[col], i, name))
     return _require_some(batch)
+
+
+SDF_FIELD = re.compile(r"^>\s*<([^>]+)>[^\n]*\n([^\n]*)", re.M)
+
+
+def _sdf_name_field(block: str) -> str:
+    """A record without a title line is named by a data field such as ``> <Drug name>``."""
+    fields = SDF_FIELD.findall(block)
+    j = name_column([k for k, _ in fields])
+    return "" if j is None else fields[j][1].strip()
 
 
 def parse_sdf(text: str) -> MolBatch:
@@ -217,7 +261,7 @@ def parse_sdf(text: str) -> MolBatch:
     _too_many(len(blocks))
     batch = MolBatch(kind="sdf")
     for i, block in enumerate(blocks, 1):
-        title = (block.splitlines() or [""])[0].strip()[:80]
+        title = ((block.splitlines() or [""])[0].strip() or _sdf_name_field(block))[:80]
         rec = MolRecord(i, title or f"record {i}", title)
         if "M  END" not in block:
             rec.error = "Record is truncated (no 'M  END' line). Re-export the SDF."

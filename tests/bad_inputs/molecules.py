@@ -1,6 +1,8 @@
 """Bad-input corpus for the drug-discovery uploader (SMILES text, CSV, SDF), generated in code.
 
-``EXPECTED_OK`` gives, for each "ok" case, the (valid, invalid) record counts a correct parse has.
+``EXPECTED_OK`` gives, for each "ok" case, the (scored, unreadable, not scored) record counts a
+correct parse has: a molecule read fine but deliberately not scored (a metal complex, a mixture
+of comparable parts, an inorganic salt) carries its reason instead of an error.
 """
 
 from __future__ import annotations
@@ -48,7 +50,19 @@ def cases() -> list[Case]:
              "per-row message, valid row still scored"),
         Case("salt_and_mixture", "salts.smi",
              b"[Na+].[O-]C(=O)Cc1ccccc1Nc1c(Cl)cccc1Cl diclofenac\nCCO.O.O ethanol_water\n", "ok",
-             "largest fragment kept and said so"),
+             "counter-ion and solvent removed and named"),
+        Case("hydrochloride", "salt.smi", b"CCN(CC)CC(=O)Nc1c(C)cccc1C.Cl lidocaine_HCl\n", "ok",
+             "HCl removed and named, the free base scored"),
+        Case("metal_complex", "metal.smi",
+             f"N.N.Cl[Pt]Cl cisplatin\n[NH3][Pt]([NH3])(Cl)Cl cisplatin_dative\n{CAFFEINE} "
+             "caffeine\n".encode(), "ok", "not scored, never cut down to Cl-Pt-Cl"),
+        Case("metal_complex_only", "metal.smi", b"N.N.Cl[Pt]Cl cisplatin\n",
+             "InvalidMoleculeError", "nothing scorable: the reason names the metal"),
+        Case("comparable_mixture", "mix.smi",
+             f"O=C(O)c1ccccc1O.Oc1cccc2cccnc12 salicylic_acid_and_oxine\n{ASPIRIN}\n".encode(),
+             "ok", "two organic parts of similar size: not scored"),
+        Case("inorganic_salt", "inorganic.smi", f"[Na+].[Cl-] salt\n{ASPIRIN}\n".encode(), "ok",
+             "no carbon: not scored"),
         Case("huge_molecule_only", "huge.smi", big.encode(), "InvalidMoleculeError",
              "500 heavy atoms > MAX_HEAVY_ATOMS"),
         Case("huge_and_valid", "huge2.smi", f"{big}\n{CAFFEINE}\n".encode(), "ok"),
@@ -70,13 +84,17 @@ def cases() -> list[Case]:
     ]
 
 
-EXPECTED_OK: dict[str, tuple[int, int]] = {
-    "invalid_and_valid": (1, 1),
-    "salt_and_mixture": (2, 0),
-    "huge_and_valid": (1, 1),
-    "sdf_broken_records": (2, 2),
-    "csv_semicolon": (1, 0),
-    "csv_bom": (1, 0),
-    "csv_latin1": (1, 0),
-    "csv_missing_and_extra_columns": (2, 1),
+EXPECTED_OK: dict[str, tuple[int, int, int]] = {
+    "invalid_and_valid": (1, 1, 0),
+    "salt_and_mixture": (2, 0, 0),
+    "hydrochloride": (1, 0, 0),
+    "metal_complex": (1, 0, 2),
+    "comparable_mixture": (1, 0, 1),
+    "inorganic_salt": (1, 0, 1),
+    "huge_and_valid": (1, 1, 0),
+    "sdf_broken_records": (2, 2, 0),
+    "csv_semicolon": (1, 0, 0),
+    "csv_bom": (1, 0, 0),
+    "csv_latin1": (1, 0, 0),
+    "csv_missing_and_extra_columns": (2, 1, 0),
 }

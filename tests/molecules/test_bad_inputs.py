@@ -13,21 +13,46 @@ from tests.bad_inputs.molecules import EXPECTED_OK, cases
 def test_case(case):
     if case.expect == "ok":
         batch = io.load_upload(case.filename, case.data)
-        assert (len(batch.valid), len(batch.invalid)) == EXPECTED_OK[case.name]
-        for rec in batch.invalid:
-            assert rec.error and len(rec.error) > 20
+        counts = len(batch.valid), len(batch.invalid), len(batch.unscored)
+        assert counts == EXPECTED_OK[case.name]
+        for rec in batch.invalid + batch.unscored:
+            assert rec.problem and len(rec.problem) > 20 and rec.smiles is None
     else:
         with pytest.raises(getattr(errors, case.expect)) as info:
             io.load_upload(case.filename, case.data)
         assert info.value.fix, "every error says how to fix it"
 
 
-def test_salts_keep_largest_fragment_and_say_so():
-    case = next(c for c in cases() if c.name == "salt_and_mixture")
-    batch = io.load_upload(case.filename, case.data)
-    assert batch.records[0].smiles == "O=C([O-])Cc1ccccc1Nc1c(Cl)cccc1Cl"
-    assert batch.records[1].smiles == "CCO"
-    assert all("largest fragment" in r.note for r in batch.records)
+def _batch(name: str) -> io.MolBatch:
+    case = next(c for c in cases() if c.name == name)
+    return io.load_upload(case.filename, case.data)
+
+
+def test_salts_score_the_parent_and_name_what_was_removed():
+    diclofenac, ethanol = _batch("salt_and_mixture").records
+    assert diclofenac.smiles == "O=C([O-])Cc1ccccc1Nc1c(Cl)cccc1Cl"
+    assert diclofenac.note == "Removed counter-ion Na+; scored the parent C14H10Cl2NO2-."
+    assert ethanol.smiles == "CCO" and "H2O (x2)" in ethanol.note
+    (lidocaine,) = _batch("hydrochloride").records
+    assert lidocaine.smiles == "CCN(CC)CC(=O)Nc1c(C)cccc1C"
+    assert lidocaine.note == "Removed HCl; scored the parent C14H22N2O."
+
+
+def test_metal_complexes_are_not_scored_and_say_why():
+    plain, dative, caffeine = _batch("metal_complex").records
+    for rec in (plain, dative):
+        assert rec.smiles is None and rec.error is None
+        assert "metal Pt" in rec.not_scored and "Cl- (x2)" in rec.not_scored
+    assert caffeine.smiles and not caffeine.note
+    with pytest.raises(errors.InvalidMoleculeError, match="metal Pt"):
+        io.load_upload("m.smi", b"N[Pt](N)(Cl)Cl cisplatin\n")
+
+
+def test_mixtures_and_inorganics_are_not_scored_and_say_why():
+    mixture = _batch("comparable_mixture").records[0]
+    assert "mixture of comparable organic parts" in mixture.not_scored
+    assert "C7H6O3" in mixture.not_scored and "C9H7NO" in mixture.not_scored
+    assert "inorganic" in _batch("inorganic_salt").records[0].not_scored
 
 
 def test_sdf_names_and_errors_per_record():

@@ -51,3 +51,28 @@ def test_molecule_count_limit(monkeypatch):
 def test_chemistry_vs_syntax_messages():
     assert "chemically impossible" in io.standardise("C(C)(C)(C)(C)C").error
     assert "syntax" in io.standardise("C1CC").error
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("Drug name,smiles", "Drug name"), ("compound_id,SMILES", "compound_id"),
+    ("ID,structure_smiles,Compound Name", "Compound Name"), ("MolID,smiles", "MolID"),
+    ("Title;smiles", "Title"), ("drug_smiles,value", None), ("hidden,smiles", None),
+])
+def test_name_column_found_by_its_words(header, expected):
+    cols = header.replace(";", ",").split(",")
+    smiles_col = next(c for c in cols if "smiles" in c.lower())
+    j = io.name_column(cols, exclude=smiles_col)
+    assert (None if j is None else cols[j]) == expected
+
+
+def test_drug_name_column_names_the_results():
+    batch = io.load_upload("f.csv", b"Drug name,SMILES\nLidocaine HCl,CCN(CC)CC(=O)Nc1c(C)cccc1C.Cl\n")
+    assert batch.records[0].name == "Lidocaine HCl"
+
+
+def test_sdf_without_title_named_by_a_name_field():
+    from rdkit import Chem
+
+    block = Chem.MolToMolBlock(Chem.MolFromSmiles("CCO")).split("\n", 1)[1]
+    sdf = f"\n{block}> <Drug Name>\nethanol\n\n$$$$\n"
+    assert io.load_upload("x.sdf", sdf.encode()).records[0].name == "ethanol"
