@@ -5,7 +5,9 @@ One training run fits: the shipped two-branch model on the seeded random 80/10/1
 one on the Bemis-Murcko scaffold split (``scaffold.keras``), and 200-tree random forests on
 2048-bit ECFP4 for both splits (their test predictions are stored in ``baselines.npz``;
 ``evaluate`` rescores those stored predictions rather than refitting the forests). Test splits
-are scored once, here.
+are scored once, here. The random split's training molecules ship as ``domain.npz``, the
+reference of the applicability domain (``domain``), whose threshold ``evaluate`` measures on
+the scaffold split.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from pathlib import Path
 import numpy as np
 
 from medcore import settings
-from medcore.molecules import data, descriptors, featurize, fingerprint_mlp, mtmetrics, smiles_cnn
+from medcore.molecules import (
+    data,
+    descriptors,
+    domain,
+    featurize,
+    fingerprint_mlp,
+    mtmetrics,
+    smiles_cnn,
+)
 from medcore.molecules.bench import bench_tox as bench  # noqa: F401 - the registry's entry
 from medcore.molecules.predict import predict_paths, score  # noqa: F401 - the registry's entry
 
@@ -70,16 +80,40 @@ def _held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
 
     sm, y = test_of(splits["random"])
     nb = pre.get("n_boot", 200)
-    out = mtmetrics.report(y, fingerprint_mlp.predict(model, sm, vocab), assays, nb)
+    p = fingerprint_mlp.predict(model, sm, vocab)
+    out = mtmetrics.report(y, p, assays, nb)
     ssm, sy = test_of(splits["scaffold"])
-    out["scaffold_split"] = mtmetrics.report(
-        sy, fingerprint_mlp.predict(extras["scaffold_model"], ssm, vocab), assays, nb)
+    sp = fingerprint_mlp.predict(extras["scaffold_model"], ssm, vocab)
+    out["scaffold_split"] = mtmetrics.report(sy, sp, assays, nb)
     out["scaffold_mean_roc_auc"] = out["scaffold_split"]["mean_roc_auc"]
+    out["applicability_domain"] = _domain_figures(t, splits, y, p, sy, sp)
     base = extras["baselines"]
     out["baselines"] = {
         "rf_ecfp4_random": mtmetrics.report(y, base["rf_random"], assays, nb),
         "rf_ecfp4_scaffold": mtmetrics.report(sy, base["rf_scaffold"], assays, nb),
     }
+    return out
+
+
+def _domain_figures(t: data.Tox21, splits: dict, y: np.ndarray, p: np.ndarray,
+                    sy: np.ndarray, sp: np.ndarray) -> dict:
+    """The applicability-domain curve and threshold measured on the scaffold split, and what
+    that threshold means for the shipped model on the random split's test molecules."""
+    from medcore.metrics import _r
+
+    bits = featurize.ecfp4_bits(t.mols, descriptors.N_BITS)
+    sc, rs = splits["scaffold"], splits["random"]
+    out = domain.measure(bits[sc["train"]], bits[sc["test"]], sy, sp)
+    ref = domain.Reference.from_bits(bits[rs["train"]], [""] * len(rs["train"]))
+    sims, _ = domain.nearest(ref, bits[rs["test"]])
+    far = sims < out["threshold"]
+
+    def auc(m: np.ndarray) -> float | None:
+        return _r(np.nanmean(mtmetrics.per_assay(y[m], p[m]))) if m.any() else None
+
+    out["shipped_model_random_test"] = {"fraction_below": _r(far.mean()),
+                                        "roc_auc_below": auc(far),
+                                        "roc_auc_at_or_above": auc(~far)}
     return out
 
 
@@ -92,6 +126,7 @@ def load_extras(folder: Path, card: dict) -> dict:
         "preprocess": json.loads((Path(folder) / "preprocess.json").read_text()),
         "scaffold_model": load_keras_file(Path(folder) / "scaffold.keras"),
         "baselines": base,
+        "domain": domain.load_reference(Path(folder) / domain.FILE),
     }
 
 
@@ -136,6 +171,9 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 16, augment: int 
     (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))
     models["random"].save(out_dir / "model.keras")
     models["scaffold"].save(out_dir / "scaffold.keras")
+    train_idx = splits["random"]["train"]
+    domain.save_reference(out_dir / domain.FILE, x_fp[train_idx, :descriptors.N_BITS],
+                          [t.smiles[i] for i in train_idx])
     x = x_fp[:, :descriptors.N_BITS]
     trees = 10 if quick else 200
     base = {f"rf_{k}": _rf_test_preds(x, t.labels, sp, trees) for k, sp in splits.items()}

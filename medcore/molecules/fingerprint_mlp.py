@@ -72,12 +72,15 @@ def combine(cnn, mlp):
     return keras.Model([tokens, fp], out, name="tox_cnn_fingerprint")
 
 
-def predict(model, smiles: list[str], vocab: list[str], batch: int = 512) -> np.ndarray:
-    """(n, tasks) probabilities of the two-input model; deterministic, per-molecule padding."""
+def predict(model, smiles: list[str], vocab: list[str], batch: int = 512,
+            features: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """(n, tasks) probabilities of the two-input model; deterministic, per-molecule padding.
+    ``features`` are ``descriptors.compact_from_smiles(smiles)`` when the caller has them
+    already (the applicability domain reads the same ECFP4 bits)."""
     from medcore.molecules import featurize
 
     out = np.zeros((len(smiles), model.output_shape[-1]), np.float32)
-    bits, desc = descriptors.compact_from_smiles(smiles)
+    bits, desc = features if features is not None else descriptors.compact_from_smiles(smiles)
     for length, idx in smiles_cnn.buckets(smiles, batch):
         x = featurize.one_hot([smiles[i] for i in idx], vocab, length)
         out[idx] = model.predict_on_batch([x, descriptors.join(bits[idx], desc[idx])])

@@ -1,16 +1,30 @@
-"""tox-cnn predictions as JSON-able rows (used by the page, the CLI and ``predict_paths``)."""
+"""tox-cnn predictions as JSON-able rows (used by the page, the CLI and ``predict_paths``).
+
+Each scored row carries the assays over their thresholds, the assay the detail view opens on
+and the applicability domain (``domain``); a molecule that is not scored (``parent``) keeps its
+row with the reason, so no input disappears from the results or the CSV.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from medcore.errors import InputError
-from medcore.molecules import explain, fingerprint_mlp, io
+from medcore.molecules import descriptors, domain, explain, fingerprint_mlp, io
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Assay probabilities and each molecule's nearest training molecule, from one featurisation."""
+
+    probabilities: np.ndarray          # (n, 12)
+    neighbours: list[domain.Neighbour]
 
 
 def score(bundle, smiles: list[str]) -> np.ndarray:
@@ -18,29 +32,59 @@ def score(bundle, smiles: list[str]) -> np.ndarray:
     return fingerprint_mlp.predict(bundle.model, smiles, bundle.extras["preprocess"]["vocab"])
 
 
+def domain_threshold(bundle) -> float:
+    """The measured similarity below which a molecule is far from training (the card's)."""
+    return float(bundle.card["metrics"]["applicability_domain"]["threshold"])
+
+
+def score_with_domain(bundle, smiles: list[str]) -> Scores:
+    """Probabilities and applicability domain; ECFP4 bits are computed once for both."""
+    feats = descriptors.compact_from_smiles(smiles)
+    probs = fingerprint_mlp.predict(bundle.model, smiles, bundle.extras["preprocess"]["vocab"],
+                                    features=feats)
+    near = domain.neighbours(bundle.extras["domain"], feats[0], domain_threshold(bundle))
+    return Scores(probs, near)
+
+
+def top_assay(p: np.ndarray, thresholds: np.ndarray) -> int:
+    """The assay with the highest probability relative to its threshold (p / threshold): raw
+    probability would always favour assays with many actives (their thresholds are higher)."""
+    return int(np.argmax(np.asarray(p) / np.maximum(thresholds, 1e-6)))
+
+
 def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_shap: bool = False,
                 nsamples: int = 200) -> list[dict]:
-    """One row per record: probabilities per assay, assays over threshold, top SHAP atoms and
-    whole-molecule properties (for the first ``explain_top`` valid molecules, on their most
-    probable assay), or the error."""
+    """One row per record: probabilities per assay, assays over threshold, the top assay,
+    nearest training molecule, top SHAP atoms and whole-molecule properties (for the first
+    ``explain_top`` valid molecules, on their top assay), or the reason it is not scored, or
+    the error."""
     pre = bundle.extras["preprocess"]
     assays, thr = pre["assays"], np.array(pre["thresholds"])
     valid = batch.valid
-    probs = score(bundle, [r.smiles for r in valid]) if valid else np.zeros((0, len(assays)))
-    by_row = {id(r): p for r, p in zip(valid, probs, strict=True)}
+    scores = (score_with_domain(bundle, [r.smiles for r in valid]) if valid
+              else Scores(np.zeros((0, len(assays))), []))
+    by_row = {id(r): k for k, r in enumerate(valid)}
     rows, explained = [], 0
     for rec in batch.records:
         if rec.smiles is None:
-            rows.append({"row": rec.row, "name": rec.name, "error": rec.error})
+            rows.append({"row": rec.row, "name": rec.name, "input": rec.input,
+                         **({"not_scored": rec.not_scored} if rec.not_scored
+                            else {"error": rec.error})})
             continue
-        p = by_row[id(rec)]
-        best = int(np.argmax(p))
+        k = by_row[id(rec)]
+        p, near = scores.probabilities[k], scores.neighbours[k]
+        best, top = int(np.argmax(p)), top_assay(p, thr)
         row = {"row": rec.row, "name": rec.name, "smiles": rec.smiles, "note": rec.note,
                "probabilities": {a: round(float(v), 4) for a, v in zip(assays, p, strict=True)},
                "active_assays": [a for a, v, t in zip(assays, p, thr, strict=True) if v >= t],
-               "max_assay": assays[best], "max_probability": round(float(p[best]), 4)}
+               "top_assay": assays[top],
+               "top_assay_vs_threshold": round(float(p[top] / max(thr[top], 1e-6)), 2),
+               "max_assay": assays[best], "max_probability": round(float(p[best]), 4),
+               "nearest_training_similarity": near.similarity,
+               "nearest_training_smiles": near.smiles,
+               "far_from_training": near.far}
         if explained < explain_top:
-            parts = explain.shap_parts(bundle, rec.smiles, best, nsamples)
+            parts = explain.shap_parts(bundle, rec.smiles, top, nsamples)
             row["top_properties"] = [{"property": k, "shap": round(float(v), 4)}
                                      for k, v in explain.top_descriptors(parts, 5)]
             values = parts["atoms"]
@@ -71,15 +115,23 @@ def predict_paths(bundle, paths: list[Path], explain_top: int = 10) -> list[dict
 
 
 def rows_to_frame(rows: list[dict]):
-    """The sortable results table: one row per scored molecule, one column per assay."""
+    """The sortable results table and CSV: one row per scored or not-scored molecule (its
+    reason in ``note``, no probabilities), one column per assay; unreadable rows are left to
+    the error list."""
     import pandas as pd
 
     flat = []
     for r in rows:
         if "error" in r:
             continue
+        if "not_scored" in r:
+            flat.append({"row": r["row"], "name": r["name"], "smiles": r["input"],
+                         "note": r["not_scored"]})
+            continue
         flat.append({"row": r["row"], "name": r["name"], "smiles": r["smiles"],
+                     "top_assay": r["top_assay"], "active_assays": ", ".join(r["active_assays"]),
+                     "nearest_training_similarity": r["nearest_training_similarity"],
+                     "far_from_training": r["far_from_training"], "note": r["note"],
                      "max_assay": r["max_assay"], "max_probability": r["max_probability"],
-                     "active_assays": ", ".join(r["active_assays"]), "note": r["note"],
                      **r["probabilities"]})
     return pd.DataFrame(flat)
