@@ -18,8 +18,9 @@ components.use_app_navigation()
 GRID_MAX = 12
 
 st.title("Drug discovery")
-st.write("Predict activity in the 12 **Tox21** toxicity assays for your molecules, see which "
-         "atoms drove each prediction, and generate new candidates filtered by toxicity and QED.")
+st.write("Predict activity in the 12 **Tox21** in-vitro assays for your molecules, see which "
+         "atoms drove each prediction and how near each is to the training molecules, and "
+         "generate new candidates filtered by toxicity and QED.")
 score_tab, gen_tab = st.tabs(["Score molecules", "Generator"])
 
 
@@ -41,6 +42,7 @@ def _sources() -> list[tuple[str, bytes]]:
 
 
 def _parse(sources: list[tuple[str, bytes]]) -> list[io.MolRecord]:
+    """Scored and not-scored records of every source; each file's problems shown beside it."""
     records: list[io.MolRecord] = []
     for k, (name, data) in enumerate(sources):
         fname = name if "." in name else "pasted.smi"
@@ -63,21 +65,30 @@ def _parse(sources: list[tuple[str, bytes]]) -> list[io.MolRecord]:
                                        for r in bad]), hide_index=True)
         for note in batch.notes:
             st.info(f"**{name}**: {note}")
-        notes = [r for r in batch.valid if r.note]
-        if notes:
-            st.info(f"**{name}**: {len(notes)} salt(s)/mixture(s) reduced to the largest "
-                    f"fragment ({', '.join(r.name for r in notes[:5])}).")
-        records.extend(batch.valid)
+        skipped = batch.unscored
+        if skipped:
+            st.warning(f"**{name}**: {len(skipped)} molecule(s) not scored: "
+                       + " ".join(f"**{r.name}**: {r.not_scored}" for r in skipped[:5]),
+                       icon=":material/block:")
+        changed = [r for r in batch.valid if r.note]
+        if changed:
+            st.info(f"**{name}**: salts reduced to their parent. "
+                    + " ".join(f"**{r.name}**: {r.note}" for r in changed[:5])
+                    + (f" (and {len(changed) - 5} more, see the note column)"
+                       if len(changed) > 5 else ""))
+        records.extend(r for r in batch.records if not r.error)
     return records
 
 
 def _score(tox, records: list[io.MolRecord]) -> list[dict]:
     from medcore.molecules.predict import score_batch
 
-    key = hashlib.sha256(repr([(r.name, r.smiles) for r in records]).encode()).hexdigest()
+    key = hashlib.sha256(repr([(r.name, r.smiles, r.not_scored) for r in records]).encode()
+                         ).hexdigest()
     if st.session_state.get("drugs_key") != key:
-        with st.status(f"Scoring {len(records)} molecule(s) and explaining the first "
-                       f"{min(len(records), GRID_MAX)}…", expanded=False) as status:
+        n = len([r for r in records if r.smiles])
+        with st.status(f"Scoring {n} molecule(s) and explaining the first "
+                       f"{min(n, GRID_MAX)}…", expanded=False) as status:
             batch = io.MolBatch(records=records)
             st.session_state["drugs_rows"] = score_batch(tox, batch, GRID_MAX, full_shap=True,
                                                           nsamples=100)
@@ -87,40 +98,98 @@ def _score(tox, records: list[io.MolRecord]) -> list[dict]:
     return st.session_state["drugs_rows"]
 
 
+def _help(tox) -> dict:
+    """Column help for the results table: glossary text, thresholds and the domain's cut-off."""
+    from medcore.molecules import glossary
+    from medcore.molecules.predict import domain_threshold
+
+    thr = tox.card["thresholds"]
+    cfg = {a: st.column_config.ProgressColumn(
+        a, min_value=0.0, max_value=1.0, format="%.2f",
+        help=f"{glossary.describe(a)} Active at >= {thr[a]}.") for a in thr}
+    cfg["active_assays"] = st.column_config.TextColumn(
+        "active assays", help="Assays whose probability reaches their threshold. "
+        + tox.card.get("threshold_rule", ""))
+    cfg["top_assay"] = st.column_config.TextColumn(
+        "top assay", help="The assay with the highest probability relative to its threshold.")
+    cfg["nearest_training_similarity"] = st.column_config.NumberColumn(
+        "nearest training similarity", format="%.2f",
+        help=f"{glossary.DOMAIN} Threshold {domain_threshold(tox):.2f}.")
+    cfg["far_from_training"] = st.column_config.CheckboxColumn(
+        "far from training", help=f"Nearest training molecule below {domain_threshold(tox):.2f}"
+        " Tanimoto: scores are less reliable.")
+    cfg["note"] = st.column_config.TextColumn(
+        "note", help="What was removed before scoring, or why a molecule was not scored.")
+    return cfg
+
+
 def _results(tox, rows: list[dict]) -> None:
+    from medcore.molecules import glossary
     from medcore.molecules.predict import rows_to_frame
 
-    shown = rows[:GRID_MAX]
+    scored = [r for r in rows if "probabilities" in r]
+    st.info(glossary.SCOPE, icon=":material/info:")
+    if not scored:
+        st.warning("None of the molecules could be scored; the reasons are above.")
+        return
+    shown = scored[:GRID_MAX]
     st.subheader("Molecules coloured by attribution")
-    st.caption("Atoms shaded red raise, blue lower the probability of each molecule's most "
-               "likely assay (SHAP). Legend: name, most likely assay and its probability.")
-    legends = [f"{r['name']} | {r['max_assay']} {r['max_probability']:.2f}" for r in shown]
+    st.caption("Atoms shaded red raise, blue lower the probability of each molecule's top assay "
+               "(SHAP; top = highest probability relative to the assay's threshold). Legend: "
+               "name, top assay and its probability.")
+    legends = [f"{r['name']} | {r['top_assay']} {r['probabilities'][r['top_assay']]:.2f}"
+               for r in shown]
     st.image(draw.grid_png([r["smiles"] for r in shown], legends,
                            [r.get("atom_shap") for r in shown]))
     df = rows_to_frame(rows)
     assays = tox.extras["preprocess"]["assays"]
     st.subheader("Probabilities per assay")
-    st.dataframe(df, hide_index=True, column_config={
-        a: st.column_config.ProgressColumn(a, min_value=0.0, max_value=1.0, format="%.2f")
-        for a in assays})
+    st.dataframe(df, hide_index=True, column_config=_help(tox))
     components.download_table(df, "medcore_tox21_predictions.csv", key="drugs_dl")
-    head = df.head(60)
+    _thresholds(tox)
+    _glossary()
+    head = df[df["top_assay"].notna()].head(60)
     fig = px.imshow(head[assays].to_numpy(), x=assays, y=[f"{r}. {n}" for r, n in zip(
         head["row"], head["name"], strict=True)], zmin=0, zmax=1, aspect="auto",
         color_continuous_scale="Reds", labels={"color": "probability"})
     st.plotly_chart(fig, key="drugs_heat")
-    _detail(tox, rows, assays)
+    _detail(tox, scored, assays)
+
+
+def _thresholds(tox) -> None:
+    from medcore.molecules import glossary
+
+    with st.expander("When is a molecule called active? (thresholds per assay)"):
+        st.write(tox.card.get("threshold_rule") or glossary.THRESHOLD)
+        st.dataframe(pd.DataFrame([{"assay": a, "threshold": t,
+                                    "what it measures": glossary.ASSAYS[a].title}
+                                   for a, t in tox.card["thresholds"].items()]),
+                     hide_index=True)
+
+
+def _glossary() -> None:
+    from medcore.molecules import glossary
+
+    with st.expander("Glossary: the 12 assays and the descriptors, in plain words"):
+        st.markdown("\n".join(f"- **{a}**: {x.text()}" for a, x in glossary.ASSAYS.items()))
+        st.markdown("**Descriptors** (whole-molecule properties beside each drawing):")
+        st.dataframe(pd.DataFrame({"descriptor": list(glossary.DESCRIPTORS),
+                                   "meaning": list(glossary.DESCRIPTORS.values())}),
+                     hide_index=True)
 
 
 def _detail(tox, rows: list[dict], assays: list[str]) -> None:
-    from medcore.molecules import explain
+    from medcore.molecules import explain, glossary
 
     st.subheader("Why this prediction? (per-atom SHAP)")
     names = [r["name"] for r in rows]
     i = st.selectbox("Molecule", range(len(rows)), format_func=lambda k: names[k],
                      key="drugs_pick")
     row = rows[i]
-    a = st.selectbox("Assay", assays, index=assays.index(row["max_assay"]), key="drugs_assay")
+    a = st.selectbox("Assay", assays, index=assays.index(row["top_assay"]),
+                     key=f"drugs_assay_{i}", help="Opens on the molecule's top assay: the "
+                     "highest probability relative to the assay's threshold.")
+    st.caption(f"**{a}**: {glossary.describe(a)}")
     cache = st.session_state.setdefault("drugs_shap", {})
     if (row["smiles"], a) not in cache:
         with st.spinner("Computing SHAP…"):
@@ -130,6 +199,8 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
     left, right = st.columns(2)
     with left:
         st.code(row["smiles"], language=None)
+        if row["note"]:
+            st.caption(row["note"])
         if values is None:
             st.warning("This SMILES could not be mapped atom by atom.")
         else:
@@ -137,23 +208,61 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
                      caption=f"{a}: red atoms raise the probability, blue lower it "
                              "(SMILES-CNN tokens and the ECFP4 substructures the molecule has)")
         top = explain.top_descriptors(parts)
-        whole = pd.DataFrame({"property": [k for k, _ in top], "SHAP": [v for _, v in top]})
-        fig = px.bar(whole, x="SHAP", y="property", orientation="h",
+        whole = pd.DataFrame({"property": [k for k, _ in top], "SHAP": [v for _, v in top],
+                              "meaning": [glossary.describe(k) for k, _ in top]})
+        fig = px.bar(whole, x="SHAP", y="property", orientation="h", hover_data=["meaning"],
                      color=whole["SHAP"] > 0, color_discrete_map={True: "#d62728",
                                                                   False: "#1f77b4"})
         fig.update_layout(showlegend=False, yaxis={"autorange": "reversed"}, height=300,
                           margin={"t": 10})
         st.caption("Whole-molecule contributions, not drawn on atoms: RDKit descriptors "
-                   "(names as in RDKit) and the ECFP4 substructures this molecule lacks.")
+                   "and the ECFP4 substructures this molecule lacks (meanings below).")
         st.plotly_chart(fig, key="drugs_whole")
+        st.dataframe(whole[["property", "meaning"]], hide_index=True)
     with right:
-        thr = dict(zip(assays, tox.extras["preprocess"]["thresholds"], strict=True))
+        thr = tox.card["thresholds"]
         prob = pd.DataFrame({"assay": assays, "probability": [row["probabilities"][x]
-                                                             for x in assays]})
-        prob["over threshold"] = [row["probabilities"][x] >= thr[x] for x in assays]
-        fig = px.bar(prob, x="probability", y="assay", color="over threshold", orientation="h",
-                     range_x=[0, 1], color_discrete_map={True: "#d62728", False: "#7f7f7f"})
+                                                             for x in assays],
+                             "threshold": [thr[x] for x in assays]})
+        prob["active"] = prob["probability"] >= prob["threshold"]
+        fig = px.bar(prob, x="probability", y="assay", color="active", orientation="h",
+                     range_x=[0, 1], hover_data=["threshold"],
+                     color_discrete_map={True: "#d62728", False: "#7f7f7f"})
+        fig.add_scatter(x=prob["threshold"], y=prob["assay"], mode="markers", name="threshold",
+                        marker={"symbol": "line-ns-open", "size": 14, "color": "black"})
         st.plotly_chart(fig, key="drugs_bar")
+        st.caption("Black ticks: each assay's threshold; a bar reaching it is called active. "
+                   + tox.card.get("threshold_rule", ""))
+        _domain(tox, row)
+
+
+def _domain(tox, row: dict) -> None:
+    """The nearest training molecule, drawn, and the measured curve behind the far flag."""
+    from medcore.molecules import glossary
+
+    ad = tox.card["metrics"]["applicability_domain"]
+    sim = row["nearest_training_similarity"]
+    st.markdown(f"**Applicability domain**: nearest training molecule, Tanimoto {sim:.2f} "
+                f"(far below {ad['threshold']:.2f}).")
+    st.image(draw.grid_png([row["smiles"], row["nearest_training_smiles"]],
+                           [row["name"], f"nearest in training: {sim:.2f}"], per_row=2,
+                           size=240))
+    if row["far_from_training"]:
+        st.warning(f"Far from training: similarity {sim:.2f} is below {ad['threshold']:.2f}. "
+                   f"On the scaffold test split such molecules scored mean ROC-AUC "
+                   f"{ad['roc_auc_below']} against {ad['roc_auc_at_or_above']} for nearer "
+                   "ones: treat these probabilities as rough.", icon=":material/explore_off:")
+    else:
+        st.success(f"Within the training domain (similarity {sim:.2f} >= {ad['threshold']:.2f}).")
+    bins = pd.DataFrame(ad["bins"])
+    bins["similarity"] = [f"{b['from']:.1f}–{b['to']:.1f}" for b in ad["bins"]]
+    fig = px.bar(bins, x="similarity", y="mean_roc_auc", hover_data=["n_molecules"],
+                 range_y=[0.5, 1], labels={"mean_roc_auc": "mean ROC-AUC",
+                                           "similarity": "nearest-neighbour similarity"})
+    fig.update_layout(height=260, margin={"t": 30}, title="How accuracy falls with distance "
+                      "(scaffold test split)")
+    st.plotly_chart(fig, key="drugs_domain")
+    st.caption(f"{glossary.DOMAIN} Threshold rule: {ad['rule']}.")
 
 
 with score_tab:

@@ -6,6 +6,11 @@ import numpy as np
 
 from medcore.molecules import data, descriptors
 
+THRESHOLD_RULE = ("Per assay, Youden's J (the cut-off maximising sensitivity + specificity - 1) "
+                  "on the random split's validation molecules measured for that assay; 0.5 "
+                  "where that part had one class only. A probability at or above it is "
+                  "called active.")
+
 
 def build_card(t: data.Tox21, splits: dict, model, metrics: dict, history: dict,
                valid_auc: dict, pre: dict,
@@ -68,6 +73,7 @@ def build_card(t: data.Tox21, splits: dict, model, metrics: dict, history: dict,
             "descriptors": list(descriptors.NAMES),
         },
         "thresholds": dict(zip(data.ASSAYS, pre["thresholds"], strict=True)),
+        "threshold_rule": THRESHOLD_RULE,
         "training": {"epochs_max": epochs, "augment_random_smiles": augment,
                      "valid_mean_roc_auc_per_epoch": history,
                      "valid_mean_roc_auc_best": valid_auc, "seconds": round(seconds, 1),
@@ -79,8 +85,14 @@ def build_card(t: data.Tox21, splits: dict, model, metrics: dict, history: dict,
             "from Tox21 score less reliably (see the scaffold-split figure).",
             "Assay activity in vitro is not clinical toxicity; probabilities are not calibrated "
             "per assay beyond the validation-chosen thresholds.",
-            "Salts and mixtures are reduced to the largest fragment; stereo is read from SMILES "
-            "but the model has seen few stereo-specific labels.",
+            "Training molecules were reduced to their largest fragment. Uploads: salts are "
+            "reduced to their parent (RDKit's FragmentRemover, then the largest organic part) "
+            "and each removal is named; metal complexes, mixtures of comparable organic parts "
+            "and inorganics are not scored (72 of 6,258 training molecules hold a metal). "
+            "Stereo is read from SMILES but the model has seen few stereo-specific labels.",
+            "Applicability domain: a molecule whose nearest training molecule (ECFP4 Tanimoto) "
+            "is below metrics.applicability_domain.threshold is flagged far from training; "
+            "the threshold and its curve are measured on the scaffold split by evaluate.",
             "Molecules over 150 heavy atoms are refused; SMILES over 208 tokens are truncated.",
             "SHAP on atoms covers the SMILES tokens and the ECFP4 substructures a molecule has; "
             "descriptors (logP, charge, ...) and substructures it lacks are whole-molecule "

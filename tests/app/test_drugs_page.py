@@ -23,6 +23,11 @@ def _errors(at: AppTest) -> str:
     return " ".join(e.value for e in at.error)
 
 
+def _table(at: AppTest):
+    """The results table (the page also shows error, threshold and glossary tables)."""
+    return next(d.value for d in at.dataframe if "NR-AR" in d.value.columns)
+
+
 def test_page_renders_without_input():
     at = _page()
     assert not at.exception
@@ -41,13 +46,13 @@ def test_good_and_bad_files_each_get_their_answer():
     assert "fake.csv" in errors and "is a PNG image, not text" in errors
     assert "table.csv" in errors and "No SMILES column" in errors
     assert "1 of 3 rows could not be used" in errors
-    table = at.dataframe[-1].value
+    table = _table(at)
     assert set(table["name"]) == {"mols.smi: aspirin", "mols.smi: caffeine"}
     assert ((table["NR-AR"] >= 0) & (table["NR-AR"] <= 1)).all()
     # The per-molecule SHAP view is there and the results survive a rerun.
     assert any(s.label == "Molecule" for s in at.selectbox)
     at.run()
-    assert len(at.dataframe[-1].value) == 2
+    assert len(_table(at)) == 2
 
 
 @needs_tox
@@ -55,14 +60,14 @@ def test_example_and_ambiguous_csv_column_choice():
     at = _page()
     next(b for b in at.button if "Try an example" in b.label).click().run()
     assert not at.exception
-    assert len(at.dataframe[-1].value) >= 8
-    assert any("largest fragment" in i.value for i in at.info)  # diclofenac sodium
+    assert len(_table(at)) >= 8
+    assert any("Removed counter-ion Na+" in i.value for i in at.info)  # diclofenac sodium
     at.file_uploader[0].set_value([("two.csv", b"id,smiles_a,smiles_b\n1,CCO,c1ccccc1\n",
                                     "text/csv")]).run()
     choice = next(s for s in at.selectbox if "Which column" in s.label)
     choice.set_value("smiles_b").run()
     assert not at.exception
-    assert "c1ccccc1" in set(at.dataframe[-1].value["smiles"])
+    assert "c1ccccc1" in set(_table(at)["smiles"])
 
 
 @pytest.mark.skipif(not registry.is_trained("mol-gan"), reason="mol-gan is not trained")
@@ -76,3 +81,38 @@ def test_generator_tab_generates_without_data():
     assert not _errors(at)
     kept = at.dataframe[-1].value
     assert len(kept) > 10 and kept["passes"].all()
+
+
+FORMULARY = (b"compound_id,Drug name,SMILES\n"
+             b"F1,Lidocaine hydrochloride,CCN(CC)CC(=O)Nc1c(C)cccc1C.Cl\n"
+             b"F2,Cisplatin,N.N.Cl[Pt]Cl\n"
+             b"F3,Diclofenac sodium,[Na+].[O-]C(=O)Cc1ccccc1Nc1c(Cl)cccc1Cl\n"
+             b"F4,Tetrayne,C#CC#CC#CC#C\n")
+
+
+@needs_tox
+def test_formulary_names_notes_thresholds_and_domain():
+    at = _page()
+    at.file_uploader[0].set_value([("formulary.csv", FORMULARY, "text/csv")]).run()
+    assert not at.exception and not _errors(at)
+    table = _table(at)
+    assert list(table["name"]) == ["Lidocaine hydrochloride", "Cisplatin", "Diclofenac sodium",
+                                   "Tetrayne"]
+    notes = dict(zip(table["name"], table["note"], strict=True))
+    assert notes["Lidocaine hydrochloride"] == "Removed HCl; scored the parent C14H22N2O."
+    assert "metal Pt" in notes["Cisplatin"] and table["NR-AR"].isna().sum() == 1
+    warned = " ".join(w.value for w in at.warning)
+    assert "Cisplatin" in warned and "not scored" in warned
+    far = dict(zip(table["name"], table["far_from_training"], strict=True))
+    assert far["Tetrayne"] is True and far["Lidocaine hydrochloride"] is False
+    assert any("not toxicity in general" in i.value for i in at.info)
+    # The detail view opens on the top assay relative to threshold, not a fixed one.
+    rows = at.session_state["drugs_rows"]
+    first = next(r for r in rows if r["name"] == "Lidocaine hydrochloride")
+    assert at.selectbox(key="drugs_assay_0").value == first["top_assay"]
+    thresholds = next(d.value for d in at.dataframe if "threshold" in d.value.columns)
+    assert len(thresholds) == 12 and (thresholds["threshold"] > 0).all()
+    assert any("Youden" in e.label or "thresholds" in e.label for e in at.expander)
+    at.selectbox(key="drugs_pick").set_value(2).run()  # Tetrayne among the scored molecules
+    assert any("Far from training" in w.value for w in at.warning)
+    assert at.selectbox(key="drugs_assay_2").value == rows[3]["top_assay"]

@@ -74,3 +74,30 @@ def test_shipped_reference_and_card_threshold():
     aspirin, odd = out.neighbours
     assert aspirin.similarity > 0.6 and not aspirin.far
     assert odd.similarity < ad["threshold"] and odd.far
+
+
+def test_predict_json_and_csv_carry_domain_notes_and_reasons(tmp_path):
+    if not registry.is_trained("tox-cnn"):
+        pytest.skip("tox-cnn is not trained")
+    import json
+
+    from medcore.molecules.predict import predict_paths, rows_to_frame, top_assay
+
+    bundle = registry.load("tox-cnn")
+    path = tmp_path / "formulary.csv"
+    path.write_text("Drug name,smiles\nLidocaine HCl,CCN(CC)CC(=O)Nc1c(C)cccc1C.Cl\n"
+                    "Cisplatin,[NH3][Pt]([NH3])(Cl)Cl\nTetrayne,C#CC#CC#CC#C\n")
+    rows = predict_paths(bundle, [path], explain_top=1)[0]["molecules"]
+    json.dumps(rows)
+    lido, cis, far = rows
+    assert lido["name"] == "Lidocaine HCl" and lido["note"].startswith("Removed HCl")
+    assert "top_atoms" in lido and not lido["far_from_training"]
+    thr = np.array(bundle.extras["preprocess"]["thresholds"])
+    p = np.array(list(lido["probabilities"].values()))
+    assert lido["top_assay"] == bundle.extras["preprocess"]["assays"][top_assay(p, thr)]
+    assert np.isclose(lido["top_assay_vs_threshold"], (p / thr).max(), atol=0.01)
+    assert "metal Pt" in cis["not_scored"] and "probabilities" not in cis
+    assert far["far_from_training"] and far["nearest_training_similarity"] < 0.4
+    frame = rows_to_frame(rows)
+    assert list(frame["name"]) == ["Lidocaine HCl", "Cisplatin", "Tetrayne"]
+    assert {"nearest_training_similarity", "far_from_training", "note"} <= set(frame.columns)
