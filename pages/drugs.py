@@ -68,7 +68,8 @@ def _parse(sources: list[tuple[str, bytes]]) -> list[io.MolRecord]:
         skipped = batch.unscored
         if skipped:
             st.warning(f"**{name}**: {len(skipped)} molecule(s) not scored: "
-                       + " ".join(f"**{r.name}**: {r.not_scored}" for r in skipped[:5]),
+                       + " ".join(f"**{r.name}**: {r.not_scored.removeprefix('Not scored: ')}"
+                                  for r in skipped[:5]),
                        icon=":material/block:")
         changed = [r for r in batch.valid if r.note]
         if changed:
@@ -218,7 +219,8 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
         st.caption("Whole-molecule contributions, not drawn on atoms: RDKit descriptors "
                    "and the ECFP4 substructures this molecule lacks (meanings below).")
         st.plotly_chart(fig, key="drugs_whole")
-        st.dataframe(whole[["property", "meaning"]], hide_index=True)
+        st.markdown("\n".join(f"- **{k}**: {m}" for k, m in zip(whole["property"],
+                                                                 whole["meaning"], strict=True)))
     with right:
         thr = tox.card["thresholds"]
         prob = pd.DataFrame({"assay": assays, "probability": [row["probabilities"][x]
@@ -256,7 +258,9 @@ def _domain(tox, row: dict) -> None:
         st.success(f"Within the training domain (similarity {sim:.2f} >= {ad['threshold']:.2f}).")
     bins = pd.DataFrame(ad["bins"])
     bins["similarity"] = [f"{b['from']:.1f}–{b['to']:.1f}" for b in ad["bins"]]
+    bins["domain"] = ["far" if b["to"] <= ad["threshold"] else "near" for b in ad["bins"]]
     fig = px.bar(bins, x="similarity", y="mean_roc_auc", hover_data=["n_molecules"],
+                 color="domain", color_discrete_map={"far": "#ff7f0e", "near": "#1f77b4"},
                  range_y=[0.5, 1], labels={"mean_roc_auc": "mean ROC-AUC",
                                            "similarity": "nearest-neighbour similarity"})
     fig.update_layout(height=260, margin={"t": 30}, title="How accuracy falls with distance "

@@ -125,13 +125,13 @@ def rows_to_frame(rows: list[dict]):
         if "error" in r:
             continue
         if "not_scored" in r:
-            flat.append({"row": r["row"], "name": r["name"], "smiles": r["input"],
-                         "note": r["not_scored"]})
+            flat.append({"row": r["row"], "name": r["name"], "note": r["not_scored"],
+                         "smiles": r["input"]})
             continue
-        flat.append({"row": r["row"], "name": r["name"], "smiles": r["smiles"],
+        flat.append({"row": r["row"], "name": r["name"], "note": r["note"],
                      "top_assay": r["top_assay"], "active_assays": ", ".join(r["active_assays"]),
                      "nearest_training_similarity": r["nearest_training_similarity"],
-                     "far_from_training": r["far_from_training"], "note": r["note"],
+                     "far_from_training": r["far_from_training"], "smiles": r["smiles"],
                      "max_assay": r["max_assay"], "max_probability": r["max_probability"],
                      **r["probabilities"]})
     return pd.DataFrame(flat)

@@ -1,0 +1,53 @@
+"""In a real browser: a formulary CSV with a "Drug name" column, a salt and a metal complex.
+The page shows the drug names (not "row 2"), what was removed from the salt, why cisplatin is
+not scored, and each molecule's nearest training molecule with the far-from-training flag."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e import samples
+from tests.e2e.conftest import assert_no_exception, screenshotted_page, wait_idle
+
+pytestmark = pytest.mark.browser
+
+FORMULARY = (b"compound_id,Drug name,SMILES\n"
+             b"F1,Lidocaine hydrochloride,CCN(CC)CC(=O)Nc1c(C)cccc1C.Cl\n"
+             b"F2,Cisplatin,N.N.Cl[Pt]Cl\n"
+             b"F3,Diclofenac sodium,[Na+].[O-]C(=O)Cc1ccccc1Nc1c(Cl)cccc1Cl\n"
+             b"F4,Caffeine,Cn1c(=O)c2c(ncn2C)n(C)c1=O\n")
+
+
+def _shot(page, shots, text: str, name: str) -> None:
+    """A viewport screenshot with ``text`` at the top: Streamlit scrolls inside its own
+    container, so a full-page screenshot holds only the part in view."""
+    page.get_by_text(text, exact=False).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(shots / f"{name}.png"))
+
+
+def test_formulary_names_salts_metal_and_domain(browser, server_url, shots):
+    from medcore import registry
+
+    if not registry.is_trained("tox-cnn"):
+        pytest.skip("tox-cnn is not trained in this checkout")
+    with screenshotted_page(browser, shots, "drugs_formulary", height=1400) as page:
+        page.goto(f"{server_url}/drugs", timeout=60_000)
+        wait_idle(page)
+        samples.upload(page, [("formulary.csv", FORMULARY, "text/csv")])
+        page.get_by_text("Probabilities per assay").first.wait_for(timeout=180_000)
+        wait_idle(page, 180_000)
+        text = page.locator("[data-testid='stApp']").inner_text()
+        assert "row 2" not in text
+        for expected in ("Lidocaine hydrochloride", "Removed HCl; scored the parent C14H22N2O",
+                         "Removed counter-ion Na+", "Cisplatin", "not scored", "metal Pt",
+                         "not toxicity in general", "Applicability domain",
+                         "nearest training molecule, Tanimoto"):
+            assert expected in text, expected
+        _shot(page, shots, "not scored", "drugs_formulary_notes")
+        _shot(page, shots, "Probabilities per assay", "drugs_formulary_table")
+        page.get_by_text("Applicability domain", exact=False).first.scroll_into_view_if_needed()
+        for img in page.locator("[data-testid='stImage'] img").all():
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                                   arg=img.element_handle(), timeout=60_000)
+        assert_no_exception(page)
