@@ -13,7 +13,7 @@ gap sits at 0.25 with only 73 of 783 molecules below); it was chosen after seein
 which docs/results.md says.
 
 The shipped model's reference set is its own training split, shipped as ``domain.npz`` (bits
-packed, 1.6 MB -> ~0.5 MB) so the page needs no data folder. Similarities are one float32
+packed, 1.6 MB -> 0.4 MB) so the page needs no data folder. Similarities are one float32
 matrix product per chunk (10,000 x 6,258 molecules in about 1.5 s on two cores), reusing the
 ECFP4 bits the model's fingerprint branch already computed.
 """

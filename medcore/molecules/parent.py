@@ -84,9 +84,9 @@ def _metal_reason(mol) -> str:
     ligands = _counted([formula(f) for f in parts if not any(_is_metal(a) for a in f.GetAtoms())])
     with_what = f"; with {', '.join(ligands)}" if ligands else ""
     return (f"Not scored: contains the metal {', '.join(metals)} (a metal complex, salt or "
-            f"organometallic{with_what}). Tox21's training set holds too few metal compounds (1.2 %, "
-            "at most 14 per element) to score them honestly, and scoring the organic part "
-            "alone would describe a different substance.")
+            f"organometallic{with_what}). Tox21's training set holds too few metal compounds "
+            "(1.2 %, at most 14 per element) to score them honestly, and scoring the organic "
+            "part alone would describe a different substance.")
 
 
 def find_parent(mol) -> Parent:

@@ -51,7 +51,8 @@ def test_threshold_rule_finds_where_auc_drops():
     bins = domain.curve(sim, y, p)
     assert [b["from"] for b in bins] == list(domain.EDGES[:-1])
     found = domain.choose_threshold(sim, y, p, bins)
-    assert found["threshold"] == 0.5 and found["roc_auc_below"] < 0.55 < found["roc_auc_at_or_above"]
+    assert found["threshold"] == 0.5
+    assert found["roc_auc_below"] < 0.55 < found["roc_auc_at_or_above"]
     flat = y * 2 + noise
     assert domain.choose_threshold(sim, y, flat, domain.curve(sim, y, flat))["threshold"] == 0.0
 

@@ -66,7 +66,8 @@ def test_name_column_found_by_its_words(header, expected):
 
 
 def test_drug_name_column_names_the_results():
-    batch = io.load_upload("f.csv", b"Drug name,SMILES\nLidocaine HCl,CCN(CC)CC(=O)Nc1c(C)cccc1C.Cl\n")
+    batch = io.load_upload("f.csv",
+                           b"Drug name,SMILES\nLidocaine HCl,CCN(CC)CC(=O)Nc1c(C)cccc1C.Cl\n")
     assert batch.records[0].name == "Lidocaine HCl"
 
 
