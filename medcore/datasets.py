@@ -82,6 +82,12 @@ DATASETS: dict[str, Dataset] = {
                 "a8e1f2f76ef4c2393bb5d072c6e94c2db919d9c319a377012b59a5567fe6f5e8",
                 "CC BY 4.0", "Towell, Noordewier & Shavlik 1992; Dua & Graff, UCI ML Repository",
                 direct=False),
+        Dataset("gue-splice-dev", "genomics/gue_splice_dev.csv",
+                "https://github.com/MAGICS-LAB/DNABERT_2 (GUE: splice/reconstructed, dev.csv)",
+                "e8c89f7881502445d68877a407ffcfa0ad702684169d306995dd345411b73bb3",
+                "research benchmark (Apache-2.0 repository; Ensembl sequence)",
+                "Zhou et al., DNABERT-2, ICLR 2024; Wang et al. 2019 (SpliceFinder)",
+                direct=False),
     ]
 }
 

@@ -47,6 +47,10 @@ class InvalidSequenceError(InputError):
     """A sequence holds letters that are not nucleotides, or none at all."""
 
 
+class InvalidVariantError(InputError):
+    """A variant that cannot be applied to the sequence it was given for."""
+
+
 class ModelError(MedcoreError):
     """A model cannot be loaded or used."""
 

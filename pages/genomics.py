@@ -1,4 +1,4 @@
-"""Genomics: classify splice junctions in DNA, explain per base, scan long sequences, embed."""
+"""Genomics: splice junctions in DNA, scanned along long sequences; what a variant changes."""
 
 from __future__ import annotations
 
@@ -6,26 +6,26 @@ import hashlib
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 from medcore.errors import InputError
-from medcore.genomics import analyse, io, logos, scan, synthetic
+from medcore.genomics import analyse, figures, io, logos, synthetic, variant
 from pages import components
 
 components.use_app_navigation()
 
 
 def _show(fig) -> None:
-    """Draw a matplotlib figure (sequence logos) and free it."""
-    st.pyplot(fig)
+    """Draw a matplotlib figure (sequence logos) at its own size and free it."""
+    st.pyplot(fig, width="content")
     plt.close(fig)
 
 
 st.title("Genomics")
 st.write("Find exon→intron (donor, **EI**) and intron→exon (acceptor, **IE**) splice junctions "
-         "in DNA. Windows of 60 nt are classified; longer sequences are scanned base by base.")
+         "in DNA, and what a variant does to them. A record of up to 400 nt is one window, "
+         "classified at its middle (the junction of the 60-nt and 400-nt training windows); a "
+         "longer record is scanned: every position gets a donor and an acceptor score.")
 components.model_summary("dna-cnn")
 components.model_summary("dna-rnn")
 
@@ -65,47 +65,111 @@ if cnn is None:
 
 key = hashlib.sha256(repr([(r.name, r.seq) for r in records]).encode()).hexdigest()
 if st.session_state.get("genomics_key") != key:
-    with st.status(f"Classifying {len(records)} sequence(s)…", expanded=False) as status:
+    total = sum(len(r.seq) for r in records)
+    with st.status(f"Scoring {len(records)} sequence(s), {total:,} nt…", expanded=False) as status:
         st.session_state["genomics_results"] = analyse.analyse(cnn, records, explain_limit=0)
         st.session_state["genomics_key"] = key
+        st.session_state.pop("genomics_variant", None)
         status.update(label="Done", state="complete")
 results: list[analyse.SeqResult] = st.session_state["genomics_results"]
 names = cnn.card["class_names"]
 
-tab_cls, tab_emb, tab_motif = st.tabs(["Classify", "Embedding", "Motifs"])
+
+def _row(r: analyse.SeqResult) -> dict:
+    top = {c: max((s.probability for s in r.sites if s.class_name == c), default=None)
+           for c in ("EI", "IE")}
+    return {"name": r.name, "length": r.length, "mode": r.kind,
+            "class": r.class_name if r.kind == "window" else "scan: see sites",
+            **{f"P({n})": (r.probabilities or {}).get(n) for n in names},
+            "sites EI / IE": (f"{sum(s.class_name == 'EI' for s in r.sites)} / "
+                              f"{sum(s.class_name == 'IE' for s in r.sites)}"
+                              if r.kind == "scan" else ""),
+            "top donor": top["EI"] if r.kind == "scan" else None,
+            "top acceptor": top["IE"] if r.kind == "scan" else None,
+            "known label": r.label or "", "notes": " ".join(r.notes),
+            "model": f"dna-cnn v{cnn.card.get('version', 1)}"}
+
+
+tab_cls, tab_var, tab_emb, tab_motif = st.tabs(["Classify and scan", "Variant effect",
+                                                "Embedding", "Motifs"])
 with tab_cls:
-    table = pd.DataFrame([{"name": r.name, "length": r.length, "mode": r.kind,
-                           "class": r.class_name, **{f"P({n})": r.probabilities[n] for n in names},
-                           "known label": r.label or "", "notes": " ".join(r.notes)}
-                          for r in results])
+    table = pd.DataFrame([_row(r) for r in results])
     st.dataframe(table, hide_index=True, width="stretch")
     components.download_table(table, "genomics_predictions.csv", key="dl_pred")
     idx = st.selectbox("Sequence", range(len(results)), format_func=lambda i: results[i].name)
-    r = results[idx]
-    st.subheader(f"{r.name}: {r.class_name}")
-    fig = px.bar(x=list(r.probabilities), y=list(r.probabilities.values()),
-                 labels={"x": "class", "y": "probability"}, range_y=[0, 1], height=250)
-    st.plotly_chart(fig, width="stretch")
-    if r.track is not None:
-        centres, proba = scan.downsample_track(*r.track)
-        track = go.Figure([go.Scatter(x=centres, y=proba[:, c], name=f"P({n})",
-                                      mode="lines") for c, n in enumerate(names[:2])])
-        track.update_layout(height=300, xaxis_title="junction after base (nt)",
-                            yaxis_title="probability", yaxis_range=[0, 1],
-                            title="Sliding-window scan (60-nt windows, step 1)")
-        st.plotly_chart(track, width="stretch")
-        if r.sites:
-            st.dataframe(pd.DataFrame(r.sites), hide_index=True)
-    if r.contrib is None:
-        with st.spinner("Computing SHAP contributions…"):
-            analyse.explain_results(cnn, [r])
-    if r.contrib is not None:
+    r = analyse.fill_scores(cnn, results[idx])
+    if r.kind == "window":
+        st.subheader(f"{r.name}: {r.class_name} (P = {r.probabilities[r.class_name]:.2f})")
+        st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}. "
+                   + " ".join(r.notes))
+        st.dataframe(pd.DataFrame([r.probabilities]), hide_index=True, width="content")
+    else:
+        n_ei = sum(s.class_name == "EI" for s in r.sites)
+        st.subheader(f"{r.name}: scanned {r.length:,} nt, {n_ei} donor and "
+                     f"{len(r.sites) - n_ei} acceptor site(s) ≥ {analyse.SITE_THRESHOLD}")
+        st.caption("No single class for a sequence longer than a window. " + " ".join(r.notes))
+    st.plotly_chart(figures.track(r.scores, "Donor and acceptor score at every position",
+                                  r.explain_at if r.kind == "window" else None),
+                    width="stretch")
+    if r.sites:
+        st.write("**Top sites** (junction after base N; bases around it, '|' at the junction)")
+        st.dataframe(pd.DataFrame([s.to_json() for s in r.sites]), hide_index=True,
+                     width="stretch")
+    if r.kind == "scan" and r.sites:
+        pick = st.selectbox("Explain the site", range(len(r.sites)), key=f"site_{idx}",
+                            format_func=lambda i: f"{r.sites[i].class_name} after "
+                            f"{r.sites[i].junction_after} (P {r.sites[i].probability:.2f})")
+        site = r.sites[pick]
+        if (r.explain_at, r.explain_class) != (site.junction_after, site.class_name):
+            r.explain_at, r.explain_class, r.contrib = site.junction_after, site.class_name, None
+    if r.explain_at is not None:
+        if r.contrib is None:
+            with st.spinner("Computing SHAP contributions…"):
+                analyse.explain_results(cnn, [r])
+        j, start = r.explain_at, r.explain_start
+        st.plotly_chart(figures.importance(
+            r.contrib, r.seq, start, j, f"Per-base SHAP contribution towards {r.explain_class} "
+            f"at the junction after base {j}: every base the score can see "
+            f"({start}-{start + len(r.contrib) - 1})"), width="stretch")
+        near = slice(max(0, j - 30 - (start - 1)), j + 30 - (start - 1))
         _show(logos.contribution_logo(
-            r.contrib, f"Per-base SHAP contributions towards {r.class_name} "
-            f"(window {r.window_start}-{r.window_start + len(r.window_seq) - 1})",
-            start=r.window_start))
+            r.contrib[near], f"The 60 nt around the junction after base {j}",
+            start=start + near.start))
         st.caption("Method: " + analyse.explain.METHOD + ". Letters above 0 push towards the "
                    "class, below 0 away from it.")
+
+with tab_var:
+    st.write("Give a variant against one of the sequences: SNV, MNV or small indel (up to "
+             f"{variant.MAX_ALLELE} nt), as `120 G>A`, `120 GT>G`, or a VCF line "
+             "(CHROM POS ID REF ALT). Positions count the record's bases from 1. Shown: donor "
+             f"and acceptor scores at every junction within {variant.DISTANCE} nt, reference "
+             "and alternative, and the four delta scores as SpliceAI reports them.")
+    vi = st.selectbox("Sequence", range(len(results)), key="variant_record",
+                      format_func=lambda i: f"{results[i].name} ({results[i].length:,} nt)")
+    text = st.text_input("Variant", key="variant_text", placeholder="e.g. 201 G>A")
+    if st.button("Score variant", key="variant_go") and text.strip():
+        try:
+            v = variant.parse(text, results[vi].seq)
+            st.session_state["genomics_variant"] = (vi, variant.effect(cnn.model,
+                                                                        results[vi].seq, v))
+        except InputError as err:
+            st.session_state.pop("genomics_variant", None)
+            components.file_error(f"variant '{text.strip()[:40]}'", str(err))
+    held = st.session_state.get("genomics_variant")
+    if held is not None and held[0] == vi:
+        eff = held[1]
+        st.subheader(f"{results[vi].name}: {eff.variant}")
+        cols = st.columns(4)
+        for col, (name, d) in zip(cols, eff.deltas.items(), strict=True):
+            col.metric(name.replace("_", " "), f"{d['score']:.2f}",
+                       f"at junction after {d['junction_after']} ({d['offset']:+d})",
+                       delta_color="off")
+        rows = pd.DataFrame(eff.rows())
+        st.plotly_chart(figures.variant_effect(rows, eff.variant.position,
+                                               "Reference (solid) and alternative (dashed)"),
+                        width="stretch")
+        st.dataframe(rows, hide_index=True, width="stretch")
+        components.download_table(rows, "variant_effect.csv", key="dl_variant")
 
 with tab_motif:
     motifs = sorted(cnn.extras["motifs"], key=lambda m: (not m["matches"], -m["information"]))
@@ -121,7 +185,7 @@ with tab_motif:
 with tab_emb:
     rnn = components.get_model("dna-rnn")
     if rnn is not None and len(results) >= 3:
-        from medcore.genomics.embedding import embedding_table
+        from medcore.genomics.embedding import embedding_table, embedding_windows
 
         k = st.slider("k-means clusters", 2, 8, 3)
         method = st.radio("Projection", ["tsne", "pca"], horizontal=True)
@@ -129,17 +193,16 @@ with tab_emb:
         if st.session_state.get("genomics_emb_key") != emb_key:
             with st.spinner("Embedding with the BiGRU and clustering…"):
                 st.session_state["genomics_emb"] = embedding_table(
-                    rnn, [r.name for r in results], [r.window_seq for r in results],
+                    rnn, [r.name for r in results], embedding_windows(results),
                     [r.label for r in results], k, method)
                 st.session_state["genomics_emb_key"] = emb_key
         df, quality = st.session_state["genomics_emb"]
         colour = st.radio("Colour by", ["kmeans_cluster", "hdbscan_cluster"] + (
             ["known_label"] if df["known_label"].astype(bool).any() else []), horizontal=True)
-        fig = px.scatter(df, x="x", y="y", color=df[colour].astype(str), hover_name="name",
-                         labels={"color": colour}, height=450)
-        st.plotly_chart(fig, width="stretch")
-        st.caption("Long sequences are embedded by their best-scoring 60-nt window. HDBSCAN "
-                   "cluster -1 = noise.")
+        st.plotly_chart(figures.embedding_map(df, colour, label_points=len(df) <= 60),
+                        width="stretch")
+        st.caption(f"All {len(df)} records. Each is embedded by the 60 nt around its junction "
+                   "(a scanned record: around its top site). HDBSCAN cluster -1 = noise.")
         if quality:
             st.dataframe(pd.DataFrame(quality).T, width="content")
         components.download_table(df, "genomics_clusters.csv", "Download cluster assignments",

@@ -1,6 +1,8 @@
-"""One path from parsed records to results: classify windows, scan long sequences, explain.
+"""The genomics service: parsed records in, typed results out; explanations asked for apart.
 
-Used by ``cnn.predict_paths`` and the Streamlit page alike, so both show the same numbers.
+``predict``, ``score``, the page and the bench all call :func:`analyse`, so they show the same
+numbers. A record of up to 400 nt is one window: its class is read at its junction. A longer
+record has no single class: it is scanned, and its result lists the top-scoring sites.
 """
 
 from __future__ import annotations
@@ -9,104 +11,147 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from medcore.genomics import encode, explain, scan
+from medcore.genomics import data, explain, network, scan
 from medcore.genomics.io import SeqRecord
+
+SITE_THRESHOLD = 0.5  # a position is listed as a site from this probability of its class
+MAX_SITES = 20  # per class, highest first
+MIN_GAP = 10  # nt between two listed sites of one class
+FLANK = 10  # bases shown either side of a listed site
+
+
+@dataclass
+class Site:
+    class_name: str  # "EI" (donor) or "IE" (acceptor)
+    junction_after: int  # 1-based base before the junction
+    probability: float
+    context: str  # FLANK bases, "|" at the junction, FLANK bases
+
+    def to_json(self) -> dict:
+        return {"class": self.class_name, "junction_after": self.junction_after,
+                "probability": self.probability, "context": self.context}
 
 
 @dataclass
 class SeqResult:
-    """Prediction for one record; ``track`` is set for sequences longer than the window."""
+    """One record: its per-position scores, its class (windows only) and listed sites."""
 
     name: str
-    length: int
+    seq: str
     label: str | None
-    kind: str  # "window" or "scan"
-    class_name: str
-    probabilities: dict[str, float]
-    window_start: int  # 1-based start of the explained window in the record
-    window_seq: str
-    contrib: np.ndarray | None = None
-    track: tuple[np.ndarray, np.ndarray] | None = None
-    sites: list[dict] = field(default_factory=list)
+    kind: str  # "window" (<= 400 nt: one class) or "scan" (longer: sites only)
+    scores: np.ndarray | None  # (length, 3) per position: junction before that base
+    class_name: str | None = None
+    probabilities: dict[str, float] | None = None
+    sites: list[Site] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    explain_at: int | None = None  # 0-based junction index the explanation is for
+    explain_class: str | None = None
+    contrib: np.ndarray | None = None  # (bases shown, 4), from ``explain_start``
+    explain_start: int = 1  # 1-based first base of ``contrib``
+
+    @property
+    def length(self) -> int:
+        return len(self.seq)
 
     def to_json(self, top_k: int = 5) -> dict:
         out = {"name": self.name, "length": self.length, "mode": self.kind,
-               "class": self.class_name, "probabilities": self.probabilities,
                "known_label": self.label, "notes": self.notes}
-        if self.kind == "scan":
-            out["window_start"] = self.window_start
-            out["top_sites"] = self.sites
+        if self.kind == "window":
+            out.update({"class": self.class_name, "probabilities": self.probabilities,
+                        "junction_after": data.junction_index(self.length)})
+        out["sites"] = [s.to_json() for s in self.sites]
         if self.contrib is not None:
-            out["explanation"] = {"method": explain.METHOD, "top_positions": explain.top_positions(
-                self.contrib, self.window_seq, top_k, self.window_start)}
+            out["explanation"] = {
+                "method": explain.METHOD, "class": self.explain_class,
+                "junction_after": self.explain_at,
+                "top_positions": explain.top_positions(
+                    self.contrib, self.seq[self.explain_start - 1:], top_k, self.explain_start)}
         return out
 
 
-def _peaks(centres: np.ndarray, p: np.ndarray, k: int = 5, min_gap: int = 30,
-           min_p: float = 0.5) -> list[int]:
-    """Indices of up to ``k`` highest windows at least ``min_gap`` apart with p >= ``min_p``."""
-    order = np.argsort(-p)
-    chosen: list[int] = []
-    for i in order[: 50 * k]:
-        if p[i] < min_p or len(chosen) >= k:
-            break
-        if all(abs(int(centres[i]) - int(centres[j])) >= min_gap for j in chosen):
-            chosen.append(int(i))
-    return chosen
+def context(seq: str, j: int, flank: int = FLANK) -> str:
+    """``flank`` bases either side of the junction before index ``j``; '.' beyond the ends."""
+    left = seq[max(0, j - flank):j].rjust(flank, ".")
+    right = seq[j:j + flank].ljust(flank, ".")
+    return f"{left}|{right}"
 
 
-def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25, step: int = 1
-            ) -> list[SeqResult]:
-    """Classify every record; explain the first ``explain_limit`` with SHAP."""
-    width = int(bundle.extras["preprocess"]["window"])
+def find_sites(seq: str, scores: np.ndarray, threshold: float = SITE_THRESHOLD,
+               k: int = MAX_SITES, min_gap: int = MIN_GAP) -> list[Site]:
+    """Top sites of each class: scores >= ``threshold``, ``min_gap`` apart, highest first."""
+    sites: list[Site] = []
+    for cls, cname in ((network.EI, "EI"), (network.IE, "IE")):
+        p = scores[:, cls]
+        cand = np.flatnonzero(p >= threshold)
+        cand = cand[np.argsort(-p[cand], kind="stable")][:50 * k]
+        chosen: list[int] = []
+        for i in cand:
+            if len(chosen) >= k:
+                break
+            if all(abs(int(i) - c) >= min_gap for c in chosen):
+                chosen.append(int(i))
+        sites += [Site(cname, i, round(float(p[i]), 4), context(seq, i)) for i in chosen]
+    return sorted(sites, key=lambda s: -s.probability)
+
+
+def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25) -> list[SeqResult]:
+    """Score every record; explain the first ``explain_limit`` results with SHAP.
+
+    Windows are classified in batches at their junction; their per-position scores are
+    computed when asked for (:func:`fill_scores`), since a batch of windows rarely needs them.
+    """
     names = list(bundle.card["class_names"])
-    model = bundle.model
-    results: list[SeqResult] = []
+    width = data.LONG_WINDOW
     short = [r for r in records if len(r.seq) <= width]
-    proba = scan.classify(model, [r.seq for r in short], width) if short else np.zeros((0, 3))
-    by_name = {}
-    for r, p in zip(short, proba, strict=True):
-        notes = list(r.notes)
-        if len(r.seq) < width:
-            notes.append(f"Shorter than the {width}-nt window: padded with N on both sides.")
-        by_name[id(r)] = SeqResult(r.name, len(r.seq), r.label, "window", names[int(p.argmax())],
-                                   {n: round(float(v), 4) for n, v in zip(names, p, strict=True)},
-                                   1, encode.fit_length(r.seq, width), notes=notes)
+    proba = dict(zip(map(id, short), scan.classify(bundle.model, [r.seq.upper() for r in short]),
+                     strict=True))
+    results: list[SeqResult] = []
     for r in records:
-        if id(r) in by_name:
-            results.append(by_name[id(r)])
+        seq, notes = r.seq.upper(), list(r.notes)
+        if id(r) in proba:
+            j, p = data.junction_index(len(seq)), proba[id(r)]
+            if len(seq) not in (data.WINDOW, data.LONG_WINDOW):
+                notes.append(f"Classified at its junction after base {j} (the middle), as "
+                             "the 60-nt and 400-nt training windows are.")
+            cname = names[int(p.argmax())]
+            results.append(SeqResult(
+                r.name, seq, r.label, "window", None, cname,
+                {n: round(float(v), 4) for n, v in zip(names, p, strict=True)},
+                notes=notes, explain_at=j, explain_class=cname))
             continue
-        centres, pr = scan.scan(model, r.seq, width, step=step)
-        splice = pr[:, :2].max(axis=1)
-        best = int(splice.argmax())
-        start = int(centres[best]) - width // 2
-        sites = []
-        for c, cname in enumerate(names[:2]):
-            for i in _peaks(centres, pr[:, c]):
-                sites.append({"class": cname, "junction_after": int(centres[i]),
-                              "probability": round(float(pr[i, c]), 4)})
-        results.append(SeqResult(
-            r.name, len(r.seq), r.label, "scan", names[int(pr[best].argmax())],
-            {n: round(float(v), 4) for n, v in zip(names, pr[best], strict=True)},
-            start + 1, r.seq[start:start + width], track=(centres, pr), sites=sites,
-            notes=list(r.notes) + [f"Scanned {len(centres):,} windows of {width} nt (step {step}); "
-                                   "class and probabilities are the best splice window."]))
+        notes.append(f"Longer than {width} nt: every position scored; no single class. "
+                     f"Sites are positions scoring >= {SITE_THRESHOLD}.")
+        res = SeqResult(r.name, seq, r.label, "scan", None, notes=notes)
+        fill_scores(bundle, res)
+        if res.sites:
+            res.explain_at, res.explain_class = res.sites[0].junction_after, \
+                res.sites[0].class_name
+        results.append(res)
     explain_results(bundle, results[:explain_limit])
     return results
 
 
+def fill_scores(bundle, result: SeqResult) -> SeqResult:
+    """Per-position scores and listed sites of one result (a no-op when already there)."""
+    if result.scores is None:
+        result.scores = scan.site_scores(bundle.model, result.seq)
+        result.sites = find_sites(result.seq, result.scores)
+    return result
+
+
 def explain_results(bundle, results: list[SeqResult]) -> None:
-    """Fill ``contrib`` (SHAP, towards the predicted class) for results that lack it."""
+    """Fill ``contrib`` (SHAP towards the explained class at the explained junction)."""
     names = list(bundle.card["class_names"])
-    width = int(bundle.extras["preprocess"]["window"])
-    background = bundle.extras["background"]
-    results = [r for r in results if r.contrib is None]
-    for c in range(len(names)):
-        group = [r for r in results if names.index(r.class_name) == c]
+    todo = [r for r in results if r.contrib is None and r.explain_at is not None]
+    for c, cname in enumerate(names):
+        group = [r for r in todo if r.explain_class == cname]
         if not group:
             continue
-        x = encode.one_hot_batch([r.window_seq for r in group], width)
-        contrib = explain.contributions(bundle.model, background, x, c)
+        x = np.stack([scan.canvas_at(r.seq, r.explain_at) for r in group])
+        contrib = explain.contributions(bundle.model, bundle.extras["background"], x, c)
         for r, v in zip(group, contrib, strict=True):
-            r.contrib = v
+            lo = max(0, r.explain_at - scan.MARGIN)
+            hi = min(r.length, r.explain_at + scan.MARGIN + 1)
+            r.contrib = v[scan.MARGIN - (r.explain_at - lo):scan.MARGIN + (hi - r.explain_at)]
+            r.explain_start = lo + 1

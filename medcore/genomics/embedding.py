@@ -5,7 +5,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from medcore.genomics import cluster, rnn
+from medcore.genomics import cluster, data, encode, rnn
+
+
+def embedding_windows(results: list) -> list[str]:
+    """The 60 nt the BiGRU reads for each result: around its junction, or its top site.
+
+    A scanned record with no listed site is read around its highest donor or acceptor score,
+    so every record gets a point on the map.
+    """
+    out = []
+    for r in results:
+        if r.kind == "window":
+            out.append(encode.fit_length(r.seq, data.WINDOW))
+            continue
+        j = r.sites[0].junction_after if r.sites else int(r.scores[:, :2].max(axis=1).argmax())
+        half = data.WINDOW // 2
+        out.append(("N" * half + r.seq + "N" * half)[j:j + data.WINDOW])
+    return out
 
 
 def embedding_table(bundle, names: list[str], seqs: list[str], labels: list[str | None],

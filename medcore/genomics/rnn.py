@@ -1,6 +1,8 @@
 """dna-rnn: a bidirectional GRU classifier whose 64-D hidden state is used as a sequence embedding.
 
-The embeddings of the held-out test sequences are clustered (k-means and HDBSCAN) and scored
+It reads the 60 nt around a junction: UCI's primate windows and the middle 60 nt of the human
+GUE windows (aligned alike), trained on both training parts. The embeddings of the held-out
+sequences of each data set are clustered (k-means and HDBSCAN) and scored
 against the known labels (ARI, NMI), side by side with the same clustering of 3-mer profiles.
 The GRU is trained with labels, so its embeddings are expected to separate the classes; the
 k-mer profiles are unsupervised: the comparison shows what supervision buys, not a like-for-like
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from medcore.genomics import cluster, data, encode, scan, training
+from medcore.genomics import cluster, data, encode, training
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 CUSTOM_OBJECTS: dict = {}
@@ -53,28 +55,44 @@ def embedder(model):
     return keras.Model(model.input, model.get_layer(EMBED_LAYER).output)
 
 
+def _predict(model, x: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    outs = [np.asarray(model(x[i:i + chunk], training=False)) for i in range(0, len(x), chunk)]
+    return np.concatenate(outs) if outs else np.zeros((0, model.output_shape[-1]), np.float32)
+
+
 def embed(model, seqs: list[str], width: int = data.WINDOW) -> np.ndarray:
     """Embeddings of sequences centre-padded/cropped to ``width`` (the training length)."""
-    return scan.predict_windows(embedder(model), encode.one_hot_batch(seqs, width))
+    return _predict(embedder(model), encode.one_hot_batch(seqs, width))
+
+
+def classify(model, seqs: list[str]) -> np.ndarray:
+    """Class probabilities of sequences centre-padded/cropped to 60 nt."""
+    return _predict(model, encode.one_hot_batch(seqs, data.WINDOW))
+
+
+def _figures(model, seqs: list[str], y: np.ndarray, n_boot: int) -> dict:
+    """Classification, and clustering of the embeddings beside 3-mer profiles, for one set."""
+    from medcore.metrics import multiclass_report
+
+    x = encode.one_hot_batch(seqs, data.WINDOW)
+    out = multiclass_report(y, _predict(model, x), data.CLASS_NAMES, n_boot=n_boot)
+    emb = _predict(embedder(model), x)
+    out["clustering"] = {"bigru_embedding": cluster.scores(y, cluster.cluster(emb))}
+    kmers = cluster.kmer_profiles([encode.fit_length(s, data.WINDOW) for s in seqs], 3)
+    out["baselines"] = {"kmer3_profiles": {
+        "clustering": cluster.scores(y, cluster.cluster(kmers)),
+        "note": "3-mer frequency profiles of the same 60-nt sequences, same PCA(10) + "
+                "k-means(3) / HDBSCAN pipeline; deterministic, recomputed in evaluate"}}
+    return out
 
 
 def _held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
-    """Test-split classification metrics plus clustering of embeddings vs k-mer profiles."""
-    from medcore.metrics import multiclass_report
-
+    """UCI test split and GUE validation part (middle 60 nt): classification and clustering."""
     n_boot = 50 if extras["preprocess"].get("quick") else 200
-    split = data.split(data_dir)
-    x = encode.one_hot_batch(split.x_test, data.WINDOW)
-    out = multiclass_report(split.y_test, scan.predict_windows(model, x), data.CLASS_NAMES,
-                            n_boot=n_boot)
+    uci, gue = data.split(data_dir), data.gue_split(data_dir)
+    out = _figures(model, uci.x_test, uci.y_test, n_boot)
     out["bootstrap_resamples"] = n_boot
-    emb = scan.predict_windows(embedder(model), x)
-    out["clustering"] = {"bigru_embedding": cluster.scores(split.y_test, cluster.cluster(emb))}
-    kmers = cluster.kmer_profiles(split.x_test, 3)
-    out["baselines"] = {"kmer3_profiles": {
-        "clustering": cluster.scores(split.y_test, cluster.cluster(kmers)),
-        "note": "3-mer frequency profiles of the same test sequences, same PCA(10) + k-means(3) "
-                "/ HDBSCAN pipeline; deterministic, recomputed in evaluate"}}
+    out["gue_validation"] = _figures(model, gue.x_test, gue.y_test, n_boot)
     return out
 
 
@@ -83,9 +101,9 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
 
     out_dir = Path(out_dir)
     ddir = options.get("data_dir") or default_dir()
-    split = data.split(ddir)
-    x = encode.one_hot_batch(split.x_train, data.WINDOW)
-    y = split.y_train
+    split, gue = data.split(ddir), data.gue_split(ddir)
+    x = encode.one_hot_batch(split.x_train + gue.x_train, data.WINDOW)
+    y = np.concatenate([split.y_train, gue.y_train])
     if quick:
         x, y = x[:300], y[:300]
     model, history = training.fit(build_model, x, y, epochs=1 if quick else EPOCHS, patience=12)
@@ -96,8 +114,8 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
     (out_dir / "preprocess.json").write_text(json.dumps(prep, indent=1))
     metrics = _held_out_metrics(model, {"preprocess": prep}, ddir)
     card = training.card(MODEL_ID, model, split, metrics, None, history, quick, {
-        "task": "Embed DNA windows with a bidirectional GRU (trained to classify EI / IE / N) and "
-                "cluster the embeddings.",
+        "task": "Embed the 60 nt around a DNA junction with a bidirectional GRU (trained to "
+                "classify EI / IE / N on primate and human windows) and cluster the embeddings.",
         "architecture_text": "Bidirectional GRU(32) over one-hot DNA -> 64-D embedding -> "
                              "Dropout(0.3) -> Dense(3, softmax)",
         "clustering_method": cluster.__doc__.strip().splitlines()[0] + " k-means (k=3, seed 0) and "
@@ -106,6 +124,9 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
     card["cross_validation"] = {"note": "not run for dna-rnn (time budget); see dna-cnn"}
     card["headline_metrics"] = ["accuracy", "macro_f1"]
     card["tolerance"] = REPRODUCIBILITY
+    card["dataset"]["gue"] = {**data.GUE_DATASET, "used": "middle 60 nt of each window",
+                              "counts": {"train": data.counts(gue.y_train),
+                                         "validation": data.counts(gue.y_test)}}
     return card
 
 
@@ -113,6 +134,7 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
 # vector instructions (TensorFlow/oneDNN kernels); every other figure reproduces exactly.
 REPRODUCIBILITY = {
     "metrics.clustering": 0.02,
+    "metrics.gue_validation.clustering": 0.02,
     "why": ("Clustering figures (ARI, NMI, noise fraction) reproduce within 0.02 on another CPU: "
             "the embeddings' last bits differ with the CPU's vector instructions and HDBSCAN "
             "moves a few border points (measured between two machines of the same CPU model: "
@@ -142,7 +164,7 @@ def predict_paths(bundle, paths: list[Path]) -> list[dict]:
         return out
     seqs = [r.seq for r in recs]
     emb = embed(bundle.model, seqs)
-    proba = scan.classify(bundle.model, seqs, data.WINDOW)
+    proba = classify(bundle.model, seqs)
     labels = cluster.cluster(emb)
     for i, r in enumerate(recs):
         out.append({"file": owners[i], "name": r.name, "class": data.CLASS_NAMES[int(
