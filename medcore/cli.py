@@ -75,6 +75,11 @@ def _options(args: argparse.Namespace) -> dict:
     from medcore import registry
     from medcore.errors import InputError
 
+    if getattr(args, "variant", None):
+        if args.model_id != "dna-cnn":
+            raise InputError("--variant applies to dna-cnn only.",
+                             "Drop --variant, or use dna-cnn.")
+        return {"variant": args.variant}
     if not getattr(args, "mapping", None):
         return {}
     if registry.spec(args.model_id).workbench != "history":
@@ -165,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("model_id")
     pr.add_argument("files", nargs="+")
     pr.add_argument("--mapping", help="history models: a mapping file saved from the page")
+    pr.add_argument("--variant", help="dna-cnn: a variant such as '120 G>A' or a VCF line "
+                                      "(CHROM = record name); adds its splice deltas")
     b = add("bench", cmd_bench, "measure speed and quality; writes BENCHMARKS.md + JSON")
     b.add_argument("--quick", action="store_true", help="a few minutes, for CI")
     b.add_argument("--out", default=".", help="folder for BENCHMARKS.md and benchmarks.json")

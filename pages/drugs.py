@@ -245,7 +245,7 @@ def _domain(tox, row: dict) -> None:
     ad = tox.card["metrics"]["applicability_domain"]
     sim = row["nearest_training_similarity"]
     st.markdown(f"**Applicability domain**: nearest training molecule, Tanimoto {sim:.2f} "
-                f"(far below {ad['threshold']:.2f}).")
+                f"(counted as far below {ad['threshold']:.2f}).")
     st.image(draw.grid_png([row["smiles"], row["nearest_training_smiles"]],
                            [row["name"], f"nearest in training: {sim:.2f}"], per_row=2,
                            size=240))

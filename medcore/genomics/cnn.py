@@ -213,6 +213,7 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
                    for m in pwms if m["matches"]],
     })
     card.update(CARD_TEXT)
+    card["anchors"] = training.ANCHORS + GUE_ANCHORS
     card["design_v3"] = DESIGN_V3
     card["metrics"] = metrics
     card["curves"] = {"confusion": metrics["confusion"],
@@ -240,6 +241,22 @@ DESIGN_V3 = (
     "over 0.005 and 0.2 (a 12-epoch trial: GUE accuracy 0.81, MCC 0.71 on that piece). A trial with dilations "
     "up to 16 was scored through a canvas narrower than its context, so it decided nothing; "
     "dilations up to 8 were kept, being cheaper.")
+GUE_ANCHORS = [
+    {"name": "DNABERT-2 (117M parameters, fine-tuned on GUE's 36,496 training windows)",
+     "value": 0.8499, "metric": "MCC, GUE splice/reconstructed test windows",
+     "source": "Zhou et al., DNABERT-2, ICLR 2024 (arXiv:2306.15006v2), Table 6; the figure "
+               "agrees across the secondary copies found (the paper itself could not be opened "
+               "here)"},
+    {"name": "DNABERT-2 with further pre-training on GUE", "value": 0.8593,
+     "metric": "MCC, GUE splice/reconstructed test windows",
+     "source": "as above; read from one secondary copy only"},
+    {"name": "Nucleotide Transformer 2500M multi-species", "value": "0.8935-0.8936",
+     "metric": "MCC, GUE splice/reconstructed test windows",
+     "source": "as above; the secondary copies disagree in the last digit"},
+    {"name": "Nucleotide Transformer 500M human reference", "value": 0.7971,
+     "metric": "MCC, GUE splice/reconstructed test windows",
+     "source": "as above; read from one secondary copy only"},
+]
 CARD_TEXT = {
     "input_spec": {"shape": [None, 4], "preprocessing": "upper-case, U->T, IUPAC fractional "
                    "one-hot (A,C,G,T); zeros beyond a record's ends. A record of up to 400 nt "
@@ -275,18 +292,46 @@ def evaluate(bundle, data_dir: Path) -> dict:
     return _held_out_metrics(bundle.model, bundle.extras, data_dir)
 
 
-def predict_paths(bundle, paths: list[Path]) -> list[dict]:
-    """One dict per record (a file may hold many); one error dict per bad file or record."""
+def predict_paths(bundle, paths: list[Path], variant: str | None = None) -> list[dict]:
+    """One dict per record (a file may hold many); one error dict per bad file or record.
+
+    With ``variant`` (e.g. '120 G>A' or a VCF line whose CHROM names a record), the record it
+    applies to also gets ``variant_effect``; a variant that does not apply is an error row.
+    """
     from medcore.genomics import analyse
     from medcore.genomics.io import read_paths
 
     out: list[dict] = []
-    for f in read_paths(paths):
+    files = read_paths(paths)
+    for f in files:
         if f.parsed is not None:
             out.extend({"file": f.name, **r.to_json()}
                        for r in analyse.analyse(bundle, f.parsed.records))
         out.extend(f.error_rows())
+    if variant:
+        records = [(f.name, r) for f in files if f.parsed is not None for r in f.parsed.records]
+        out.append(_variant_row(bundle, records, variant))
     return out
+
+
+def _variant_row(bundle, records: list, text: str) -> dict:
+    """The variant's effect on the record it names (VCF CHROM) or on the only record given."""
+    from medcore.errors import InputError
+    from medcore.genomics import variant
+
+    cols = text.split("\t") if "\t" in text else text.split()
+    named = [(f, r) for f, r in records if len(cols) >= 5 and r.name == cols[0]]
+    target = named or (records if len(records) == 1 else [])
+    if not target:
+        return {"variant": text.strip(), "error": (
+            f"The variant must name one of the {len(records)} records: give a VCF line whose "
+            "CHROM is the record's name, or a file with one record.")}
+    fname, rec = target[0]
+    try:
+        eff = variant.effect(bundle.model, rec.seq.upper(), variant.parse(text, rec.seq))
+    except InputError as err:
+        return {"file": fname, "record": rec.name, "variant": text.strip(), "error": str(err)}
+    return {"file": fname, "record": rec.name, "variant_effect": eff.to_json()}
 
 
 def bench(bundle, quick: bool = False) -> dict:

@@ -37,8 +37,9 @@ def test_example_then_upload_good_and_bad():
     assert not at.exception
     assert any("synthetic" in w.value.lower() for w in at.warning)
     table = at.dataframe[0].value
-    assert len(table) == 25 and set(table["class"]) <= {"EI", "IE", "N"}
-    assert any(c.value.startswith("Method: SHAP") for c in at.caption), "contribution logo drawn"
+    assert len(table) == 25 and set(table["class"]) <= {"EI", "IE", "N", "scan: see sites"}
+    assert (table["mode"] == "scan").sum() == 1 and table["model"].str.startswith("dna-cnn").all()
+    assert any(c.value.startswith("Method: SHAP") for c in at.caption), "contribution drawn"
     fasta = b">up1\n" + synthetic.window("EI", np.random.default_rng(5)).encode()
     at.file_uploader[0].set_value([("good.fa", fasta, "text/plain"), (
         "protein.fa", b">p\nMKVLEFPQLLIEEPQWERTY\n", "text/plain")]).run()
@@ -47,3 +48,28 @@ def test_example_then_upload_good_and_bad():
     assert any("protein.fa" in e and "protein" in e for e in errs), errs
     names = list(at.dataframe[0].value["name"])
     assert "up1" in names and len(names) == 26  # other results kept
+
+
+@needs_models
+def test_scan_view_and_variant_effect():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.button[0].click().run()
+    long = len(at.dataframe[0].value) - 1
+    at.selectbox[0].set_value(long).run()
+    assert not at.exception
+    assert any("scanned 3,000 nt" in h.value for h in at.subheader)
+    assert any("No single class" in c.value for c in at.caption)
+    # a bad variant: a clear message, the results stay
+    at.selectbox(key="variant_record").set_value(long).run()
+    at.text_input(key="variant_text").input("800 Q>A").run()
+    at.button(key="variant_go").click().run()
+    assert any("variant" in e and "holds Q" in e for e in _errors(at)), _errors(at)
+    assert len(at.dataframe[0].value) == 25
+    seq = synthetic.example_fasta().split(">synthetic_long_3000nt")[1].split("\n", 1)[1]
+    base = seq.replace("\n", "")[800]  # the G of the planted donor's GT (junction after 800)
+    at.text_input(key="variant_text").input(f"801 {base}>C").run()
+    at.button(key="variant_go").click().run()
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert labels == ["acceptor gain", "acceptor loss", "donor gain", "donor loss"]
+    assert any("801 G>C" in h.value for h in at.subheader)

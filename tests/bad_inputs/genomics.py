@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import random
+from dataclasses import dataclass
 
 from medcore import settings
 from tests.bad_inputs import Case
@@ -53,4 +54,35 @@ def cases() -> list[Case]:
         Case("mixed good and bad records", "mixed.fa",
              f">good\n{DNA60}\n>prot\n{PROTEIN}\n>empty\n>bad\nACGTZZ\n".encode(), "ok",
              "valid record kept, three per-record messages"),
+    ]
+
+
+@dataclass(frozen=True)
+class VariantCase:
+    """A variant typed against ``seq``; ``expect`` is "ok" or the medcore.errors class name."""
+
+    name: str
+    text: str
+    expect: str
+    seq: str = DNA60
+
+
+def variant_cases() -> list[VariantCase]:
+    """Every variant a user might type wrong (and the forms that must work)."""
+    base = DNA60[29]  # 'G' at position 30
+    return [
+        VariantCase("position outside the sequence", f"61 {base}>A", "InvalidVariantError"),
+        VariantCase("position zero", f"0 {base}>A", "InvalidVariantError"),
+        VariantCase("reference does not match", "30 T>A", "InvalidVariantError"),
+        VariantCase("indel longer than the window", f"30 {base}>{base}{'A' * 60}",
+                    "InvalidVariantError"),
+        VariantCase("malformed VCF line", "seq1\t30\t.\tG", "InvalidVariantError"),
+        VariantCase("words, not a variant", "the G at thirty to A", "InvalidVariantError"),
+        VariantCase("REF equals ALT", f"30 {base}>{base}", "InvalidVariantError"),
+        VariantCase("two ALT alleles", f"seq1\t30\t.\t{base}\tA,C", "InvalidVariantError"),
+        VariantCase("ALT with a non-base", f"30 {base}>X", "InvalidVariantError"),
+        VariantCase("SNV", f"30 {base}>A", "ok"),
+        VariantCase("VCF line", f"seq1\t30\t.\t{base}\tA\t.\tPASS\t.", "ok"),
+        VariantCase("deletion", f"30 {DNA60[29:32]}>{base}", "ok"),
+        VariantCase("insertion, lower case", f"30 {base.lower()}>{base.lower()}tt", "ok"),
     ]

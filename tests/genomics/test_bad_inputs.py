@@ -6,7 +6,7 @@ import pytest
 
 from medcore import errors
 from medcore.genomics.io import load_upload
-from tests.bad_inputs.genomics import DNA60, cases
+from tests.bad_inputs.genomics import DNA60, cases, variant_cases
 
 EXPECTED_OK = {
     "lowercase FASTA": [DNA60],
@@ -46,3 +46,16 @@ def test_corpus_covers_issue_items():
     for item in ("protein FASTA", "binary content", "lowercase FASTA", "IUPAC codes",
                  "10 MB sequence", "header without sequence", "non-nucleotide characters"):
         assert item in names
+
+
+@pytest.mark.parametrize("case", variant_cases(), ids=lambda c: c.name)
+def test_variant_case(case):
+    from medcore.genomics import variant
+
+    if case.expect == "ok":
+        v = variant.parse(case.text, case.seq)
+        assert v.position == 30 and v.ref[0] == case.seq[29]
+        return
+    with pytest.raises(getattr(errors, case.expect)) as info:
+        variant.parse(case.text, case.seq)
+    assert info.value.fix, "every message must say how to fix it"
