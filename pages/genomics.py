@@ -73,13 +73,30 @@ if st.session_state.get("genomics_key") != key:
         status.update(label="Done", state="complete")
 results: list[analyse.SeqResult] = st.session_state["genomics_results"]
 names = cnn.card["class_names"]
+level = st.slider("Prediction-set level", 0.5, 0.99, 0.9, 0.01, key="genomics_level",
+                  help="A window's prediction set holds every class the model cannot rule out "
+                       "at this level (conformal, calibrated on held-out human windows). One "
+                       "class: a call; two or three: uncertain.")
+analyse.set_level(cnn, results, level)
+
+
+def _call(r: analyse.SeqResult) -> str:
+    """The class when the set holds it alone; otherwise say the window is uncertain."""
+    if r.kind == "scan":
+        return "scan: see sites"
+    if r.prediction_set == [r.class_name]:
+        return r.class_name
+    return "uncertain: {" + ", ".join(r.prediction_set) + "}" if r.prediction_set else \
+        "unlike every class (empty set)"
 
 
 def _row(r: analyse.SeqResult) -> dict:
     top = {c: max((s.probability for s in r.sites if s.class_name == c), default=None)
            for c in ("EI", "IE")}
     return {"name": r.name, "length": r.length, "mode": r.kind,
-            "class": r.class_name if r.kind == "window" else "scan: see sites",
+            "class": _call(r),
+            "prediction set": "{" + ", ".join(r.prediction_set) + "}" if r.prediction_set
+            is not None else "", "level": r.level,
             **{f"P({n})": (r.probabilities or {}).get(n) for n in names},
             "sites EI / IE": (f"{sum(s.class_name == 'EI' for s in r.sites)} / "
                               f"{sum(s.class_name == 'IE' for s in r.sites)}"
@@ -99,8 +116,10 @@ with tab_cls:
     idx = st.selectbox("Sequence", range(len(results)), format_func=lambda i: results[i].name)
     r = analyse.fill_scores(cnn, results[idx])
     if r.kind == "window":
-        st.subheader(f"{r.name}: {r.class_name} (P = {r.probabilities[r.class_name]:.2f})")
-        st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}. "
+        st.subheader(f"{r.name}: {_call(r)} (P({r.class_name}) = "
+                     f"{r.probabilities[r.class_name]:.2f})")
+        st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}; "
+                   f"{level:.0%} prediction set {{{', '.join(r.prediction_set)}}}. "
                    + " ".join(r.notes))
         st.dataframe(pd.DataFrame([r.probabilities]), hide_index=True, width="content")
     else:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from medcore import conformal
 from medcore.genomics import data, explain, network, scan
 from medcore.genomics.io import SeqRecord
 
@@ -43,6 +44,8 @@ class SeqResult:
     scores: np.ndarray | None  # (length, 3) per position: junction before that base
     class_name: str | None = None
     probabilities: dict[str, float] | None = None
+    prediction_set: list[str] | None = None  # conformal set at ``level``; 2+ = uncertain
+    level: float | None = None
     sites: list[Site] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     explain_at: int | None = None  # 0-based junction index the explanation is for
@@ -59,6 +62,7 @@ class SeqResult:
                "known_label": self.label, "notes": self.notes}
         if self.kind == "window":
             out.update({"class": self.class_name, "probabilities": self.probabilities,
+                        "prediction_set": self.prediction_set, "level": self.level,
                         "junction_after": data.junction_index(self.length)})
         out["sites"] = [s.to_json() for s in self.sites]
         if self.contrib is not None:
@@ -95,7 +99,17 @@ def find_sites(seq: str, scores: np.ndarray, threshold: float = SITE_THRESHOLD,
     return sorted(sites, key=lambda s: -s.probability)
 
 
-def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25) -> list[SeqResult]:
+def prediction_sets(bundle, proba: np.ndarray, level: float) -> list[list[str]]:
+    """Each window's class-conditional conformal set at ``level`` (calibrated on held-out
+    human windows shipped in ``conformal.npz``)."""
+    cal = bundle.extras["calibration"]
+    names = list(bundle.card["class_names"])
+    sets = conformal.prediction_sets(proba, conformal.thresholds(cal["p"], cal["y"], level))
+    return [[n for n, inside in zip(names, row, strict=True) if inside] for row in sets]
+
+
+def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
+            level: float = conformal.LEVEL) -> list[SeqResult]:
     """Score every record; explain the first ``explain_limit`` results with SHAP.
 
     Windows are classified in batches at their junction; their per-position scores are
@@ -104,8 +118,9 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25) -> list[S
     names = list(bundle.card["class_names"])
     width = data.LONG_WINDOW
     short = [r for r in records if len(r.seq) <= width]
-    proba = dict(zip(map(id, short), scan.classify(bundle.model, [r.seq.upper() for r in short]),
-                     strict=True))
+    p_short = scan.classify(bundle.model, [r.seq.upper() for r in short])
+    proba = dict(zip(map(id, short), p_short, strict=True))
+    sets = dict(zip(map(id, short), prediction_sets(bundle, p_short, level), strict=True))
     results: list[SeqResult] = []
     for r in records:
         seq, notes = r.seq.upper(), list(r.notes)
@@ -118,7 +133,7 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25) -> list[S
             results.append(SeqResult(
                 r.name, seq, r.label, "window", None, cname,
                 {n: round(float(v), 4) for n, v in zip(names, p, strict=True)},
-                notes=notes, explain_at=j, explain_class=cname))
+                sets[id(r)], level, notes=notes, explain_at=j, explain_class=cname))
             continue
         notes.append(f"Longer than {width} nt: every position scored; no single class. "
                      f"Sites are positions scoring >= {SITE_THRESHOLD}.")
@@ -130,6 +145,17 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25) -> list[S
         results.append(res)
     explain_results(bundle, results[:explain_limit])
     return results
+
+
+def set_level(bundle, results: list[SeqResult], level: float) -> None:
+    """Recompute the windows' prediction sets at another level (no model call)."""
+    names = list(bundle.card["class_names"])
+    windows = [r for r in results if r.kind == "window"]
+    if not windows:
+        return
+    proba = np.array([[r.probabilities[n] for n in names] for r in windows])
+    for r, s in zip(windows, prediction_sets(bundle, proba, level), strict=True):
+        r.prediction_set, r.level = s, level
 
 
 def fill_scores(bundle, result: SeqResult) -> SeqResult:

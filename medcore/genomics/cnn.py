@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from medcore import ensemble
+from medcore import conformal, ensemble
 from medcore.explain import background
 from medcore.genomics import data, encode, network, training
 
@@ -31,6 +31,7 @@ MEMBERS = 3
 CV_FOLDS = 5
 N_BACKGROUND = 40  # SHAP background rows, expanded from the stored centroids
 N_CENTROIDS = 16  # k-means summary of the training windows shipped as background.npz
+CALIBRATION = "conformal.npz"  # GUE validation half: the conformal calibration windows
 LOSS_GOAL = 0.5  # a changed GT / AG should cost the site at least this much of its score
 # Keras fit trains this model, so the bench times fit (no own training loop to time).
 train_throughput = None
@@ -108,10 +109,21 @@ def _held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
     quick = bool(extras["preprocess"].get("quick"))
     n_boot = 50 if quick else N_BOOT
     gue, uci = data.gue_split(data_dir), data.split(data_dir)
-    out = _report(gue.y_test, scan.classify(model, gue.x_test), n_boot)
+    p_gue = scan.classify(model, gue.x_test)
+    out = _report(gue.y_test, p_gue, n_boot)
+    cal, rest = conformal_halves(gue.y_test)
+    out["conformal"] = {**conformal.report(p_gue[rest], gue.y_test[rest], p_gue[cal],
+                                           gue.y_test[cal], data.CLASS_NAMES),
+                        "note": "calibrated on one stratified half of the GUE validation part "
+                                "(seed 0), measured on the other half"}
     out["localisation"] = localisation(model, gue.x_test, gue.y_test)
     out["variant_effect"] = variant_effect(model, gue.x_test, gue.y_test)
-    u = _report(uci.y_test, scan.classify(model, uci.x_test), n_boot)
+    p_uci = scan.classify(model, uci.x_test)
+    u = _report(uci.y_test, p_uci, n_boot)
+    u["conformal"] = {**conformal.report(p_uci, uci.y_test, p_gue[cal], gue.y_test[cal],
+                                         data.CLASS_NAMES),
+                      "note": "the human calibration windows applied to the primate test "
+                              "windows: whether the guarantee carries across the shift"}
     base = _report(uci.y_test, baseline_proba(uci, QUICK_N if quick else None), n_boot)
     base.pop("confusion")
     u["baselines"] = {"positional_onehot_logreg": {
@@ -120,6 +132,25 @@ def _held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
     out["uci_test"] = u
     out["bootstrap_resamples"] = n_boot
     return out
+
+
+def conformal_halves(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified halves of the GUE validation part: calibration windows, then the rest."""
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    cal, rest = next(StratifiedShuffleSplit(1, test_size=0.5, random_state=data.SEED)
+                     .split(np.zeros(len(y)), y))
+    return np.sort(cal), np.sort(rest)
+
+
+def save_calibration(model, data_dir: Path, folder: Path) -> None:
+    """Calibration probabilities and labels (any level can be asked for, so the scores ship)."""
+    from medcore.genomics import scan
+
+    gue = data.gue_split(data_dir)
+    cal, _ = conformal_halves(gue.y_test)
+    np.savez(Path(folder) / CALIBRATION, p=scan.classify(model, [gue.x_test[i] for i in cal]),
+             y=gue.y_test[cal])
 
 
 def _training_set(data_dir: Path, quick: bool) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -194,6 +225,7 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
     pwms = motifs.filter_pwms(first_member(model), encode.one_hot_batch(gue_windows,
                                                                           data.LONG_WINDOW))
     (out_dir / "motifs.json").write_text(json.dumps(pwms))
+    save_calibration(model, ddir, out_dir)
     metrics = _held_out_metrics(model, {"preprocess": prep}, ddir)
     gue, uci = data.gue_split(ddir), data.split(ddir)
     card = training.card(MODEL_ID, model, uci, metrics["uci_test"], cv, history, quick, {
@@ -285,7 +317,8 @@ def load_extras(folder: Path, card: dict) -> dict:
     del card
     return {"preprocess": json.loads((folder / "preprocess.json").read_text()),
             "background": background.load(folder / "background.npz", N_BACKGROUND),
-            "motifs": json.loads((folder / "motifs.json").read_text())}
+            "motifs": json.loads((folder / "motifs.json").read_text()),
+            "calibration": dict(np.load(folder / CALIBRATION))}
 
 
 def evaluate(bundle, data_dir: Path) -> dict:

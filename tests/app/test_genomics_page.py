@@ -37,7 +37,10 @@ def test_example_then_upload_good_and_bad():
     assert not at.exception
     assert any("synthetic" in w.value.lower() for w in at.warning)
     table = at.dataframe[0].value
-    assert len(table) == 25 and set(table["class"]) <= {"EI", "IE", "N", "scan: see sites"}
+    calls = set(table["class"])
+    assert len(table) == 25 and all(c in {"EI", "IE", "N", "scan: see sites"}
+                                    or c.startswith("uncertain: {") for c in calls), calls
+    assert set(table["level"].dropna()) == {0.9}
     assert (table["mode"] == "scan").sum() == 1 and table["model"].str.startswith("dna-cnn").all()
     assert any(c.value.startswith("Method: SHAP") for c in at.caption), "contribution drawn"
     fasta = b">up1\n" + synthetic.window("EI", np.random.default_rng(5)).encode()

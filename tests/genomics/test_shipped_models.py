@@ -140,3 +140,15 @@ def test_predict_paths_keeps_going(cnn_bundle, rnn_bundle, tmp_path):
 def test_stored_motif_matches_are_current(cnn_bundle):
     stored = cnn_bundle.extras["motifs"]
     assert motifs.annotate(stored) == stored
+
+
+def test_prediction_sets_follow_the_level(cnn_bundle, data_dir):
+    gue = data.gue_split(data_dir)
+    recs = [SeqRecord(f"w{i}", s) for i, s in enumerate(gue.x_test[:60])]
+    res = analyse.analyse(cnn_bundle, recs, explain_limit=0)
+    low = [list(r.prediction_set) for r in res]
+    analyse.set_level(cnn_bundle, res, 0.99)
+    assert all(set(a) <= set(r.prediction_set) for a, r in zip(low, res, strict=True))
+    assert res[0].to_json()["level"] == 0.99
+    card = cnn_bundle.card["metrics"]["conformal"]
+    assert card["level"] == 0.9 and 0 <= card["share_uncertain"] <= 1
