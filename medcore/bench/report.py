@@ -40,7 +40,7 @@ HEADLINE = {  # model id -> metrics quoted in the README results table
     "history-cnn": ["roc_auc", "event1", "pr_auc", "brier", "ece"],
     "tox-cnn": ["mean_roc_auc", "scaffold_mean_roc_auc"],
     "mol-gan": ["validity", "uniqueness_1k", "uniqueness_10k", "novelty"],
-    "dna-cnn": ["accuracy", "macro_f1", "roc_auc"],
+    "dna-cnn": ["mcc", "accuracy", "macro_f1"],
     "dna-rnn": ["accuracy", "macro_f1"],
 }
 

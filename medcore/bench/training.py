@@ -63,14 +63,15 @@ def _is_softmax(model, steps: int = DEFAULT_STEPS) -> bool:
     return bool(np.allclose(p.sum(axis=-1), 1.0, atol=1e-3))
 
 
-def random_targets(model, n: int, seed: int = 1, softmax: bool | None = None) -> np.ndarray:
-    """Labels shaped like the single output: one-hot for softmax heads, 0/1 otherwise
-    (``softmax`` None: probe the head with :func:`_is_softmax`)."""
+def random_targets(model, n: int, seed: int = 1, softmax: bool | None = None,
+                   steps: int = DEFAULT_STEPS) -> np.ndarray:
+    """Labels shaped like the single output (a per-position output gets one per position):
+    one-hot for softmax heads, 0/1 otherwise (``softmax`` None: probe with :func:`_is_softmax`)."""
     rng = np.random.default_rng(seed)
-    width = int(model.outputs[0].shape[-1])
-    if _is_softmax(model) if softmax is None else softmax:
-        return np.eye(width, dtype="float32")[rng.integers(0, width, n)]
-    return rng.integers(0, 2, (n, width)).astype("float32")
+    shape = (n, *[steps if d is None else int(d) for d in model.outputs[0].shape[1:]])
+    if _is_softmax(model, steps) if softmax is None else softmax:
+        return np.eye(shape[-1], dtype="float32")[rng.integers(0, shape[-1], shape[:-1])]
+    return rng.integers(0, 2, shape).astype("float32")
 
 
 def _unpack(x: list[np.ndarray]):
@@ -104,7 +105,8 @@ def train_throughput(model, n: int = 1024, batch_size: int = 64, steps: int = DE
     softmax = _is_softmax(model, steps)  # one probe (a forward pass) serves loss and targets
     loss = "categorical_crossentropy" if softmax else "binary_crossentropy"
     clone.compile(optimizer="adam", loss=loss, jit_compile=pipeline.endswith("xla") or "auto")
-    x, y = random_inputs(model, n, steps), random_targets(model, n, softmax=softmax)
+    x, y = random_inputs(model, n, steps), random_targets(model, n, softmax=softmax,
+                                                          steps=steps)
     if pipeline == "numpy":
         kwargs = {"x": _unpack(x), "y": y, "batch_size": batch_size}
     else:

@@ -137,8 +137,9 @@ REPRODUCIBILITY = {
     "metrics.gue_validation.clustering": 0.02,
     "why": ("Clustering figures (ARI, NMI, noise fraction) reproduce within 0.02 on another CPU: "
             "the embeddings' last bits differ with the CPU's vector instructions and HDBSCAN "
-            "moves a few border points (measured between two machines of the same CPU model: "
-            "HDBSCAN ARI 0.2763 vs 0.2737, NMI 0.3124 vs 0.3064; k-means identical). Every "
+            "moves a few border points (measured for version 1 between two machines of the "
+            "same CPU model: HDBSCAN ARI 0.2763 vs 0.2737, NMI 0.3124 vs 0.3064; k-means "
+            "identical). Every "
             "other figure reproduces exactly."),
 }
 

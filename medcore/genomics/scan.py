@@ -78,10 +78,55 @@ _JUNCTION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def classify(model, seqs: list[str]) -> np.ndarray:
-    """(n, 3) class probabilities of each record at its junction (UCI 30|31, GUE 200|201)."""
-    outs = [_run(model, canvas(seqs[i:i + BATCH]))[:, MARGIN]
+    """(n, 3) class probabilities of each record at its junction (UCI 30|31, GUE 200|201).
+
+    Computed through the junction's cone only (:func:`cone`): the same numbers as the score at
+    that position of a scan, at about 60 % of the cost.
+    """
+    fn, half = cone(model), network.HALF_CONTEXT
+    outs = [np.asarray(fn(canvas(seqs[i:i + BATCH])[:, MARGIN - half:MARGIN + half + 1]))
             for i in range(0, len(seqs), BATCH)]
     return np.concatenate(outs) if outs else np.zeros((0, 3), np.float32)
+
+
+def cone(model):
+    """A function (n, CONTEXT + 1, 4) -> (n, 3): the centre position's probabilities.
+
+    Why: with 'same' padding every layer computes all positions of the canvas, though the
+    centre needs a cone that narrows layer by layer. Here the network's own weights run with
+    'valid' convolutions and the residual branches cropped to match, so nothing outside the
+    cone is computed. Exact for the network of ``medcore.genomics.network`` (tested).
+    """
+    if model not in _CONE:
+        import keras
+        import tensorflow as tf
+
+        members = [m for m in model.layers if isinstance(m, keras.Model)] or [model]
+
+        def one(member, x):
+            def conv(h, name, dilation=1):
+                lay = member.get_layer(name)
+                out = tf.nn.conv1d(h, lay.kernel, 1, "VALID", dilations=dilation) + lay.bias
+                return lay.activation(out)
+
+            h = conv(x, "motif_conv")
+            for b, d in enumerate(network.DILATIONS):
+                r = h
+                for c in range(2):
+                    h = conv(tf.nn.relu(h), f"block{b}_conv{c}", d)
+                crop = (network.KERNEL - 1) * d
+                h = r[:, crop:-crop] + h
+            return conv(tf.nn.relu(h), "proba")[:, 0]
+
+        @tf.function(reduce_retracing=True)
+        def run(x):
+            return tf.add_n([one(m, x) for m in members]) / len(members)
+
+        _CONE[model] = run
+    return _CONE[model]
+
+
+_CONE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def downsample_track(positions: np.ndarray, values: np.ndarray, max_points: int = 4000
