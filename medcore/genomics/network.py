@@ -59,11 +59,15 @@ def build_model(seed: int = 0, name: str = "splice_sites", channels: int = CHANN
     return keras.Model(inp, out, name=name)
 
 
-def partial_label_loss(allowed, proba):
-    """-log P(the true class is among the allowed ones), per position."""
+def partial_label_loss(target, proba):
+    """-log P(the true class is among the allowed ones) x the position's weight.
+
+    ``target`` holds per position the allowed-class mask (3 channels) and the weight (4th), so
+    the loss needs no ``sample_weight`` and the multi-worker loop can use it as it is.
+    """
     from keras import ops
 
-    return -ops.log(ops.sum(allowed * proba, axis=-1) + 1e-7)
+    return -target[..., 3] * ops.log(ops.sum(target[..., :3] * proba, axis=-1) + 1e-7)
 
 
 def targets(seqs: list[str], y: np.ndarray, length: int = TRAIN_LENGTH
@@ -100,20 +104,28 @@ def fit(x: np.ndarray, allowed: np.ndarray, weight: np.ndarray, strata: np.ndarr
     """Adam; early stopping on the junction loss of a stratified 10 % slice of the training part.
 
     The stopping loss counts junctions only (off-centre weights 0): the class at the junction
-    is what is scored, and the many easy off-centre positions would hide its turn.
+    is what is scored, and the many easy off-centre positions would hide its turn. Several
+    synchronous workers train a fixed number of epochs (``medcore.distributed``).
     """
     import keras
     from sklearn.model_selection import train_test_split
 
-    tr, va = train_test_split(np.arange(len(x)), test_size=0.1, stratify=strata,
-                              random_state=seed)
+    from medcore import distributed
+
     model = build_model(seed=seed, name=f"member{seed}")
     model.compile(keras.optimizers.Adam(1e-3), partial_label_loss)
+    y = np.concatenate([allowed, weight[..., None]], axis=-1)
+    if distributed.is_multi_worker():
+        h = distributed.fit(model, x, y, epochs=epochs, batch_size=batch_size)
+        return model, {"epochs_run": len(h["loss"]), "workers": "multi-worker, synchronous"}
+    tr, va = train_test_split(np.arange(len(x)), test_size=0.1, stratify=strata,
+                              random_state=seed)
+    y_va = y[va].copy()
+    y_va[..., 3] = (weight[va] == 1.0)
     cb = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
                                         restore_best_weights=True)]
-    h = model.fit(x[tr], allowed[tr], sample_weight=weight[tr], batch_size=batch_size,
-                  epochs=epochs, verbose=0, callbacks=cb,
-                  validation_data=(x[va], allowed[va], (weight[va] == 1.0).astype(np.float32)))
+    h = model.fit(x[tr], y[tr], batch_size=batch_size, epochs=epochs, verbose=0, callbacks=cb,
+                  validation_data=(x[va], y_va))
     best = int(np.argmin(h.history["val_loss"]))
     return model, {"epochs_run": len(h.history["loss"]), "best_epoch": best + 1,
                    "val_loss": round(float(h.history["val_loss"][best]), 5)}
