@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-import matplotlib.pyplot as plt
+import json
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -15,10 +17,15 @@ from pages import components
 components.use_app_navigation()
 
 
-def _show(fig) -> None:
-    """Draw a matplotlib figure (sequence logos) at its own size and free it."""
-    st.pyplot(fig, width="content")
-    plt.close(fig)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _pwm_png(pwm_json: str, title: str) -> bytes:
+    """A motif logo, drawn once per filter (matplotlib is slow; logos never change)."""
+    return logos.png(logos.pwm_logo(json.loads(pwm_json), title))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _contribution_png(contrib: np.ndarray, title: str, start: int) -> bytes:
+    return logos.png(logos.contribution_logo(contrib, title, start=start))
 
 
 st.title("Genomics")
@@ -151,9 +158,8 @@ with tab_cls:
             f"at the junction after base {j}: every base the score can see "
             f"({start}-{start + len(r.contrib) - 1})"), width="stretch")
         near = slice(max(0, j - 30 - (start - 1)), j + 30 - (start - 1))
-        _show(logos.contribution_logo(
-            r.contrib[near], f"The 60 nt around the junction after base {j}",
-            start=start + near.start))
+        st.image(_contribution_png(r.contrib[near], f"The 60 nt around the junction after "
+                                                    f"base {j}", start + near.start))
         st.caption("Method: " + analyse.explain.METHOD + ". Letters above 0 push towards the "
                    "class, below 0 away from it.")
 
@@ -198,7 +204,7 @@ with tab_motif:
     for i, m in enumerate(motifs[:8]):
         with cols[i % 2]:
             label = "; ".join(f"matches {x['motif']} (score {x['score']})" for x in m["matches"])
-            _show(logos.pwm_logo(m["pwm"], f"filter {m['filter']}: {m['consensus']}"))
+            st.image(_pwm_png(json.dumps(m["pwm"]), f"filter {m['filter']}: {m['consensus']}"))
             st.caption(label or "no known splice consensus match")
 
 with tab_emb:

@@ -48,3 +48,15 @@ def contribution_logo(contrib: np.ndarray, title: str = "", start: int = 1, heig
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def png(fig, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes, then closed: pages cache these instead of redrawing logos."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()

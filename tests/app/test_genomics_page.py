@@ -76,3 +76,21 @@ def test_scan_view_and_variant_effect():
     labels = [m.label for m in at.metric]
     assert labels == ["acceptor gain", "acceptor loss", "donor gain", "donor loss"]
     assert any("801 G>C" in h.value for h in at.subheader)
+
+
+@needs_models
+def test_every_bad_variant_gets_a_message_and_keeps_the_results():
+    from tests.bad_inputs.genomics import DNA60, variant_cases
+
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.file_uploader[0].set_value([("one.fa", f">one\n{DNA60}\n".encode(), "text/plain")]).run()
+    for case in variant_cases():
+        at.text_input(key="variant_text").input(case.text).run()
+        at.button(key="variant_go").click().run()
+        assert not at.exception, case.name
+        errs = [e for e in _errors(at) if e.startswith("**variant")]
+        if case.expect == "ok":
+            assert not errs and len(at.metric) == 4, (case.name, errs)
+        else:
+            assert len(errs) == 1 and len(at.metric) == 0, (case.name, errs)
+        assert list(at.dataframe[0].value["name"]) == ["one"], case.name
