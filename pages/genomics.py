@@ -114,9 +114,12 @@ def _row(r: analyse.SeqResult) -> dict:
             "model": f"dna-cnn v{cnn.card.get('version', 1)}"}
 
 
-tab_cls, tab_var, tab_emb, tab_motif = st.tabs(["Classify and scan", "Variant effect",
-                                                "Embedding", "Motifs"])
-with tab_cls:
+# A view picker, not st.tabs: tabs fall back to the first one when a button reruns the page,
+# which hid a scored variant; the picker keeps the user's view, and only that view is computed.
+VIEWS = ["Classify and scan", "Variant effect", "Embedding", "Motifs"]
+view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="genomics_view",
+                            label_visibility="collapsed") or VIEWS[0]
+if view == VIEWS[0]:
     table = pd.DataFrame([_row(r) for r in results])
     st.dataframe(table, hide_index=True, width="stretch")
     components.download_table(table, "genomics_predictions.csv", key="dl_pred")
@@ -133,7 +136,7 @@ with tab_cls:
         n_ei = sum(s.class_name == "EI" for s in r.sites)
         st.subheader(f"{r.name}: scanned {r.length:,} nt, {n_ei} donor and "
                      f"{len(r.sites) - n_ei} acceptor site(s) ≥ {analyse.SITE_THRESHOLD}")
-        st.caption("No single class for a sequence longer than a window. " + " ".join(r.notes))
+        st.caption(" ".join(r.notes))
     st.plotly_chart(figures.track(r.scores, "Donor and acceptor score at every position",
                                   r.explain_at if r.kind == "window" else None),
                     width="stretch")
@@ -163,7 +166,7 @@ with tab_cls:
         st.caption("Method: " + analyse.explain.METHOD + ". Letters above 0 push towards the "
                    "class, below 0 away from it.")
 
-with tab_var:
+elif view == VIEWS[1]:
     st.write("Give a variant against one of the sequences: SNV, MNV or small indel (up to "
              f"{variant.MAX_ALLELE} nt), as `120 G>A`, `120 GT>G`, or a VCF line "
              "(CHROM POS ID REF ALT). Positions count the record's bases from 1. Shown: donor "
@@ -186,9 +189,9 @@ with tab_var:
         st.subheader(f"{results[vi].name}: {eff.variant}")
         cols = st.columns(4)
         for col, (name, d) in zip(cols, eff.deltas.items(), strict=True):
-            col.metric(name.replace("_", " "), f"{d['score']:.2f}",
-                       f"at junction after {d['junction_after']} ({d['offset']:+d})",
-                       delta_color="off")
+            col.metric(name.replace("_", " "), f"{d['score']:.2f}")
+            col.caption(f"at the junction after base {d['junction_after']} "
+                        f"({d['offset']:+d} nt from the variant)")
         rows = pd.DataFrame(eff.rows())
         st.plotly_chart(figures.variant_effect(rows, eff.variant.position,
                                                "Reference (solid) and alternative (dashed)"),
@@ -196,7 +199,7 @@ with tab_var:
         st.dataframe(rows, hide_index=True, width="stretch")
         components.download_table(rows, "variant_effect.csv", key="dl_variant")
 
-with tab_motif:
+elif view == VIEWS[3]:
     motifs = sorted(cnn.extras["motifs"], key=lambda m: (not m["matches"], -m["information"]))
     st.write("First-layer CNN filters as position weight matrices (from the training windows "
              "that activate each filter most).")
@@ -207,7 +210,7 @@ with tab_motif:
             st.image(_pwm_png(json.dumps(m["pwm"]), f"filter {m['filter']}: {m['consensus']}"))
             st.caption(label or "no known splice consensus match")
 
-with tab_emb:
+else:
     rnn = components.get_model("dna-rnn")
     if rnn is not None and len(results) >= 3:
         from medcore.genomics.embedding import embedding_table, embedding_windows

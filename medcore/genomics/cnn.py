@@ -22,7 +22,8 @@ from medcore.genomics import data, encode, network, training
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 log = logging.getLogger(__name__)
-CUSTOM_OBJECTS: dict = {}
+# The members were saved compiled with the training loss; loading needs its name (not its code).
+CUSTOM_OBJECTS: dict = {"partial_label_loss": network.partial_label_loss}
 MODEL_ID = "dna-cnn"
 BASELINE_C = 0.1
 N_BOOT = 200

@@ -61,13 +61,15 @@ def test_scan_view_and_variant_effect():
     at.selectbox[0].set_value(long).run()
     assert not at.exception
     assert any("scanned 3,000 nt" in h.value for h in at.subheader)
-    assert any("No single class" in c.value for c in at.caption)
+    assert any("no single class" in c.value for c in at.caption)
     # a bad variant: a clear message, the results stay
+    at.session_state["genomics_view"] = "Variant effect"
+    at.run()
     at.selectbox(key="variant_record").set_value(long).run()
     at.text_input(key="variant_text").input("800 Q>A").run()
     at.button(key="variant_go").click().run()
     assert any("variant" in e and "holds Q" in e for e in _errors(at)), _errors(at)
-    assert len(at.dataframe[0].value) == 25
+    assert len(at.session_state["genomics_results"]) == 25  # the results stay
     seq = synthetic.example_fasta().split(">synthetic_long_3000nt")[1].split("\n", 1)[1]
     base = seq.replace("\n", "")[800]  # the G of the planted donor's GT (junction after 800)
     at.text_input(key="variant_text").input(f"801 {base}>C").run()
@@ -84,6 +86,8 @@ def test_every_bad_variant_gets_a_message_and_keeps_the_results():
 
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     at.file_uploader[0].set_value([("one.fa", f">one\n{DNA60}\n".encode(), "text/plain")]).run()
+    at.session_state["genomics_view"] = "Variant effect"
+    at.run()
     for case in variant_cases():
         at.text_input(key="variant_text").input(case.text).run()
         at.button(key="variant_go").click().run()
@@ -93,4 +97,21 @@ def test_every_bad_variant_gets_a_message_and_keeps_the_results():
             assert not errs and len(at.metric) == 4, (case.name, errs)
         else:
             assert len(errs) == 1 and len(at.metric) == 0, (case.name, errs)
-        assert list(at.dataframe[0].value["name"]) == ["one"], case.name
+        assert [r.name for r in at.session_state["genomics_results"]] == ["one"], case.name
+
+
+@needs_models
+def test_embedding_map_shows_and_labels_every_record():
+    import json
+
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.button[0].click().run()
+    at.session_state["genomics_view"] = "Embedding"
+    at.run()
+    assert not at.exception
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    points = sum(len(t["text"]) for t in chart["data"])  # x and y are binary-encoded
+    labels = {name for t in chart["data"] for name in t["text"]}
+    assert points == 25 and len(labels) == 25
+    assert all("text" in t["mode"] for t in chart["data"])
+    assert any("All 25 records" in c.value for c in at.caption)
