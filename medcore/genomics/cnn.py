@@ -271,7 +271,8 @@ DESIGN_V3 = (
     "5-fold CV on the training part, one member per fold, reported, not used to choose. "
     "Chosen beforehand on a 600-window held-out piece of the training part (no validation "
     "window): dropout 0.1 with L2 over none, off-centre weight 0.02 "
-    "over 0.005 and 0.2 (a 12-epoch trial: GUE accuracy 0.81, MCC 0.71 on that piece). A trial with dilations "
+    "over 0.005 and 0.2 (a 12-epoch trial: GUE accuracy 0.81, MCC 0.71 on that piece). "
+    "A trial with dilations "
     "up to 16 was scored through a canvas narrower than its context, so it decided nothing; "
     "dilations up to 8 were kept, being cheaper.")
 GUE_ANCHORS = [

@@ -53,11 +53,3 @@ def one_hot_batch(seqs: list[str], length: int) -> np.ndarray:
         return np.zeros((0, length, 4), dtype=np.float32)
     joined = "".join(fit_length(s, length) for s in seqs)
     return one_hot(joined).reshape(len(seqs), length, 4)
-
-
-def decode(x: np.ndarray) -> str:
-    """Most likely base per position (N where the encoding is ambiguous or empty)."""
-    out = []
-    for row in np.asarray(x):
-        out.append(BASES[int(row.argmax())] if row.max() > 0.5 else "N")
-    return "".join(out)

@@ -1,10 +1,11 @@
 """Per-base attributions for the splice CNN, for its score at one junction.
 
 The input is a canvas around the junction (``scan.canvas_at``: every base the score can see,
-zeros beyond the record). SHAP by expected gradients (shap.GradientExplainer's estimator, ``medcore.explain.shap_gradient``)
-against a fixed background saved with the model: weighted k-means centroids of the training
-windows (``medcore.explain.background``), so no real sequence ships. The per-position total is
-drawn on the base that is present (fractionally for IUPAC codes), the usual "contribution logo".
+zeros beyond the record). SHAP by expected gradients (shap.GradientExplainer's estimator,
+``medcore.explain.shap_gradient``) against a fixed background saved with the model: weighted
+k-means centroids of the training windows (``medcore.explain.background``), so no real sequence
+ships. The per-position total is drawn on the base that is present (fractionally for IUPAC
+codes), the usual "contribution logo".
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Shared training recipe for the genomics models: early stopping on a validation slice, CV, card.
+"""Shared training recipe of the genomics models: early stopping on a validation slice, card.
 
 Early stopping uses a stratified 10 % validation slice of the training part; the test split is
 never seen here.
@@ -57,25 +57,6 @@ def fit(build: Callable, x: np.ndarray, y: np.ndarray, epochs: int = 100, seed: 
     return model, {"epochs_run": len(h.history["loss"]), "best_epoch": best + 1,
                    "val_accuracy": round(float(h.history["val_accuracy"][best]), 4),
                    "val_loss": round(float(h.history["val_loss"][best]), 4)}
-
-
-def cross_validate(build: Callable, x: np.ndarray, y: np.ndarray, folds: int = 10,
-                   epochs: int = 100) -> dict:
-    """Stratified k-fold accuracy on the training part (same recipe as the final fit)."""
-    from sklearn.model_selection import StratifiedKFold
-
-    accs = []
-    skf = StratifiedKFold(folds, shuffle=True, random_state=data.SEED)
-    for k, (tr, va) in enumerate(skf.split(x, y)):
-        model, _ = fit(build, x[tr], y[tr], epochs=epochs, seed=k + 1)
-        pred = np.asarray(model(x[va], training=False)).argmax(1)
-        accs.append(float((pred == y[va]).mean()))
-        log.info("fold %d accuracy %.4f", k + 1, accs[-1])
-    return {"folds": folds, "accuracy_per_fold": [round(a, 4) for a in accs],
-            "accuracy_mean": round(float(np.mean(accs)), 4),
-            "accuracy_std": round(float(np.std(accs, ddof=1)), 4),
-            "note": "stratified 10-fold CV on the 80 % training part (seed 0); each fold uses the "
-                    "same recipe as the final model, with early stopping inside the fold"}
 
 
 def card(model_id: str, model, split: data.Split, metrics: dict, cv: dict | None,
