@@ -22,8 +22,7 @@ from medcore.genomics import data, encode, network, training
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 log = logging.getLogger(__name__)
-# The members were saved compiled with the training loss; loading needs its name (not its code).
-CUSTOM_OBJECTS: dict = {"partial_label_loss": network.partial_label_loss}
+CUSTOM_OBJECTS: dict = {}
 MODEL_ID = "dna-cnn"
 BASELINE_C = 0.1
 N_BOOT = 200
@@ -211,7 +210,10 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
         member, history[f"member{i}"] = network.fit(
             x, allowed, weight, strata, seed=100 + i, epochs=1 if quick else network.EPOCHS)
         members.append(member)
-    model = ensemble.average(members, mean_name="ensemble_mean", name="dna_cnn_ensemble")
+    # renamed copies share the weights but not the training state (optimizer, loss): a file
+    # a third of the size that loads without the training code
+    model = ensemble.average(members, mean_name="ensemble_mean", name="dna_cnn_ensemble",
+                             member_names=[f"member{i}" for i in range(len(members))])
     model.save(out_dir / "model.keras")
     cv = cross_validate(seqs, y, strata, quick) if options.get("cv", True) else None
     gue_windows = [s for s, st in zip(seqs, strata, strict=True) if st < 3]
