@@ -1,0 +1,66 @@
+"""Realism figures and the generator's realism rule: the flags are right on known molecules and
+the rejection sampler delivers what was asked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from medcore.molecules import realism
+
+RULE = realism.RealismRule(sa_max=4.0)
+
+
+@pytest.mark.parametrize(("smiles", "flag"), [
+    ("C1CCCCCCCCCCC1", "max_ring"),  # cyclododecane: a macrocycle
+    ("O=[N+]([O-])c1ccccc1", "charged"),  # nitrobenzene as RDKit writes it
+    ("S=C1SC(=Cc2ccccc2)C(=O)N1", "pains"),  # benzylidene rhodanine (PAINS ene_rhod)
+    ("CCCCC=O", "brenk"),  # aldehyde
+    ("ClP(Cl)Cl", "other_atoms"),
+])
+def test_each_rule_rejects_its_example(smiles, flag):
+    f = realism.features([smiles])
+    assert f[flag][0] >= (realism.MACROCYCLE if flag == "max_ring" else 1)
+    assert not RULE.passes(smiles)
+
+
+def test_a_plain_drug_passes_and_broken_input_does_not():
+    ibuprofen = "CC(C)Cc1ccc(C(C)C(=O)O)cc1"
+    assert RULE.passes(ibuprofen)
+    assert realism.summary(realism.features([ibuprofen]))["filters_pass"] == 1.0
+    assert not RULE.passes("") and not RULE.passes("C1CC")
+    assert not realism.RealismRule(sa_max=1.0).passes(ibuprofen)  # SA about 2.2
+
+
+def test_summary_counts_rings_and_failures():
+    flags = {"max_ring": np.array([0, 6, 8, 14]), "pains": np.array([0, 1, 0, 0], bool),
+             "brenk": np.zeros(4, bool), "charged": np.zeros(4, bool),
+             "other_atoms": np.zeros(4, bool)}
+    s = realism.summary(flags)
+    assert (s["ring8_share"], s["macrocycle_share"], s["filters_pass"]) == (0.5, 0.25, 0.25)
+    assert s["filters_fail"]["pains"] == 0.25
+
+
+def _fake_draw(k: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return ["CCO" if x < 0.2 else "" for x in rng.random(k)]
+
+
+def test_rejection_sampling_returns_n_deterministically_and_counts_draws():
+    got = realism.rejection_sample(_fake_draw, bool, 50, seed=3, max_draws=10_000)
+    assert got.smiles == ["CCO"] * 50
+    assert got == realism.rejection_sample(_fake_draw, bool, 50, seed=3, max_draws=10_000)
+    assert 0.1 < got.acceptance_rate < 0.35  # about the 0.2 the fake generator keeps
+    short = realism.rejection_sample(_fake_draw, bool, 50, seed=3, max_draws=100)
+    assert short.n_drawn == 100 and len(short.smiles) < 50
+
+
+def test_distinct_sampling_skips_molecules_already_kept():
+    def draw(k: int, seed: int) -> list[str]:  # four molecules, two spellings of ethanol
+        return list(np.random.default_rng(seed).choice(["CCO", "OCC", "CCN", "CCC"], k))
+
+    got = realism.rejection_sample(draw, lambda s: s != "CCC", 2, seed=0, max_draws=500,
+                                   distinct=True)
+    assert sorted(got.smiles) in (["CCN", "CCO"], ["CCN", "OCC"])
+    few = realism.rejection_sample(draw, bool, 5, seed=0, max_draws=500, distinct=True)
+    assert len(few.smiles) == 3 and few.n_drawn == 500  # only three molecules exist
