@@ -1,5 +1,5 @@
-"""Realism figures and the generator's realism rule: the flags are right on known molecules and
-the rejection sampler delivers what was asked."""
+"""Realism figures and the generator's realism rule: the flags are right on known molecules, the
+rejection sampler delivers what was asked, and the shipped generator's output obeys its rule."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from medcore.molecules import realism
+from tests.conftest import shipped_bundle
 
 RULE = realism.RealismRule(sa_max=4.0)
 
@@ -64,3 +65,39 @@ def test_distinct_sampling_skips_molecules_already_kept():
     assert sorted(got.smiles) in (["CCN", "CCO"], ["CCN", "OCC"])
     few = realism.rejection_sample(draw, bool, 5, seed=0, max_draws=500, distinct=True)
     assert len(few.smiles) == 3 and few.n_drawn == 500  # only three molecules exist
+
+
+def test_shipped_generator_obeys_its_rule():
+    from rdkit import Chem
+    from rdkit.Contrib.SA_Score import sascorer
+
+    from medcore.molecules import gan, genmetrics
+
+    bundle = shipped_bundle("mol-gan")
+    rule = bundle.extras["realism_rule"]
+    train_sa = bundle.extras["train_props"]["sa"]
+    assert rule.sa_max == pytest.approx(np.percentile(train_sa, realism.SA_PERCENTILE), abs=1e-4)
+    got = gan.generate_realistic(bundle, 120, seed=11)
+    assert len(got.smiles) == 120 and got.n_drawn > 120
+    canon = [genmetrics.canon_or_none(s) for s in got.smiles]
+    assert all(canon) and len(set(canon)) > 110
+    s = realism.summary(realism.features(canon))
+    assert s["filters_pass"] == 1.0 and s["ring8_share"] == 0.0
+    sa = [sascorer.calculateScore(Chem.MolFromSmiles(c)) for c in canon]
+    assert max(sa) <= rule.sa_max
+    raw = gan.generate(bundle, 120, seed=11)  # the unfiltered generator does fail the rule
+    assert sum(map(rule.passes, raw)) < 60
+
+
+def test_shipped_card_reports_realism_raw_filtered_and_training():
+    m = shipped_bundle("mol-gan").card["metrics"]
+    train, filt = m["training_set"], m["realism_filtered"]
+    for key in ("ring8_share", "macrocycle_share", "filters_pass"):
+        assert 0.0 <= m[key] <= 1.0 and 0.0 <= train[key] <= 1.0
+    assert filt["n_generated"] == m["n_generated"]
+    assert filt["n_drawn"] > filt["n_generated"]
+    assert filt["filters_pass"] >= 0.90 > m["filters_pass"]
+    assert abs(filt["sa_mean_minus_train"]) <= 0.5 < abs(m["sa_mean_minus_train"])
+    assert filt["ring8_share"] <= train["ring8_share"] + 0.01 < m["ring8_share"]
+    assert filt["validity"] == 1.0 and filt["novelty"] >= 0.90
+    assert 0.0 < filt["uniqueness_10k"] <= m["uniqueness_10k"]  # the rule favours repeats
