@@ -101,3 +101,15 @@ def test_shipped_card_reports_realism_raw_filtered_and_training():
     assert filt["ring8_share"] <= train["ring8_share"] + 0.01 < m["ring8_share"]
     assert filt["validity"] == 1.0 and filt["novelty"] >= 0.90
     assert 0.0 < filt["uniqueness_10k"] <= m["uniqueness_10k"]  # the rule favours repeats
+
+
+def test_page_generator_gives_the_number_asked_for_all_passing():
+    from medcore.molecules import generator
+
+    bundle = shipped_bundle("mol-gan")
+    rows = generator.propose(bundle, None, 40, seed=2, max_tox=1.0, min_qed=0.0)
+    assert len(rows) == 40 and len({r["smiles"] for r in rows}) == 40
+    assert all(bundle.extras["realism_rule"].passes(r["smiles"]) for r in rows)
+    raw = generator.propose(bundle, None, 40, seed=2, max_tox=1.0, min_qed=0.0,
+                            realistic=False)
+    assert not all(bundle.extras["realism_rule"].passes(r["smiles"]) for r in raw)
