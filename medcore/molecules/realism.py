@@ -168,3 +168,27 @@ def rejection_sample(draw, keep, n: int, seed: int, max_draws: int, distinct: bo
                 break
         k += 1
     return Sampled(kept, drawn)
+
+
+COMPARED = (("filters_pass", "Passes the structural filters"),
+            ("ring8_share", "Has a ring of 8+ atoms"),
+            ("macrocycle_share", "Has a macrocycle (12+ atoms)"),
+            ("sa_mean", "Mean SA score (1 easy - 10 hard to make)"),
+            ("qed_mean", "Mean QED (drug-likeness)"),
+            ("uniqueness_10k", "Unique among 10,000"),
+            ("novelty", "Not in the training set"),
+            ("int_div1", "Internal diversity"))
+
+
+def comparison(metrics: dict) -> list[dict]:
+    """Rows of a mol-gan card's figures for the raw generator, the realism-filtered one and the
+    training set, side by side (a figure a column lacks is None)."""
+    def pick(block: dict, key: str):
+        if key in ("sa_mean", "qed_mean"):
+            return block.get(key[:-5], {}).get("mean")
+        return block.get(key)
+
+    cols = {"raw": metrics, "filtered": metrics.get("realism_filtered", {}),
+            "training set": metrics.get("training_set", {})}
+    return [{"figure": label, **{c: pick(b, key) for c, b in cols.items()}}
+            for key, label in COMPARED]

@@ -113,3 +113,13 @@ def test_page_generator_gives_the_number_asked_for_all_passing():
     raw = generator.propose(bundle, None, 40, seed=2, max_tox=1.0, min_qed=0.0,
                             realistic=False)
     assert not all(bundle.extras["realism_rule"].passes(r["smiles"]) for r in raw)
+
+
+def test_comparison_rows_come_from_the_card():
+    m = shipped_bundle("mol-gan").card["metrics"]
+    rows = {r["figure"]: r for r in realism.comparison(m)}
+    assert len(rows) == len(realism.COMPARED)
+    sa = rows["Mean SA score (1 easy - 10 hard to make)"]
+    assert (sa["raw"], sa["filtered"], sa["training set"]) == (
+        m["sa"]["mean"], m["realism_filtered"]["sa"]["mean"], m["training_set"]["sa"]["mean"])
+    assert rows["Unique among 10,000"]["training set"] is None
