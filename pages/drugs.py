@@ -282,10 +282,27 @@ with score_tab:
 with gen_tab:
     components.model_summary("mol-gan")
     c1, c2, c3, c4 = st.columns(4)
-    n = c1.number_input("Molecules to draw", 10, 5000, 300, step=50, key="gen_n")
+    n = c1.number_input("Molecules to generate", 10, 5000, 300, step=50, key="gen_n")
     seed = c2.number_input("Seed", 0, 10**6, 0, key="gen_seed")
     max_tox = c3.slider("Max toxicity probability (any assay)", 0.0, 1.0, 0.3, key="gen_tox")
     min_qed = c4.slider("Min QED (drug-likeness)", 0.0, 1.0, 0.5, key="gen_qed")
+    realistic = st.checkbox(
+        "Realism filter", True, key="gen_real",
+        help="Keep drawing until this many molecules pass: no ring of 8+ atoms, no PAINS or "
+             "Brenk alert, no charged or unusual atoms, and an SA score no worse than 90 % of "
+             "the training set. Off: the raw generator (see the mol-gan card for both).")
+    if registry.is_trained("mol-gan"):
+        from medcore.cards import load_card
+        from medcore.molecules.realism import comparison
+
+        with st.expander("How realistic are the molecules? (10,000 drawn with seed 0)"):
+            st.dataframe(comparison(load_card(registry.model_folder("mol-gan"))["metrics"]),
+                         hide_index=True)
+            st.caption("Structural filters: RDKit's PAINS and Brenk alerts, no charged atoms, "
+                       "only C N S O F Cl Br H, no ring of 8+ atoms (as MOSES). Shares are of "
+                       "unique molecules; figures are from the mol-gan model card. With the "
+                       "filter on, **Generate** keeps drawing until it has that many different "
+                       "molecules, so its output has no repeats.")
     if st.button("Generate", type="primary", key="gen_go"):
         gan = components.get_model("mol-gan")
         if gan is not None:
@@ -297,7 +314,7 @@ with gen_tab:
                 if tox_model is None:
                     st.info("tox-cnn is not available: the toxicity filter is skipped.")
                 st.session_state["gen_rows"] = propose(gan, tox_model, int(n), int(seed),
-                                                       max_tox, min_qed)
+                                                       max_tox, min_qed, realistic)
                 status.update(label="Done", state="complete")
     rows = st.session_state.get("gen_rows")
     if rows is None:

@@ -6,6 +6,8 @@ latents out as SELFIES ships beside it (``decoder_init.keras``, ``decoder_step.k
 There is no held-out split for a generator: ``metrics`` are the MOSES/GuacaMol figures of 10,000
 molecules drawn with seed 0, against the training set stored in ``training_set.npz``; the
 baseline (a position-wise token-frequency sampler) is refit from that file deterministically.
+``metrics["realism_filtered"]`` are the same figures for the generator users run: 10,000
+molecules (seed 0) that pass the realism rule (``realism.RealismRule``), by rejection sampling.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from medcore import settings
-from medcore.molecules import autoencoder, gan_core, genmetrics, selfies_codec
+from medcore.molecules import autoencoder, gan_core, genmetrics, realism, selfies_codec
 from medcore.molecules.bench import target
 
 log = logging.getLogger(__name__)
@@ -45,10 +47,12 @@ class HashedSmiles:
         return len(self._digests)
 
 
-def training_summary(smiles: list[str], x: np.ndarray, props: dict) -> dict:
-    """What generation metrics need of the training set: hashes, token frequencies, properties."""
+def training_summary(smiles: list[str], x: np.ndarray, props: dict, flags: dict) -> dict:
+    """What generation metrics need of the training set: hashes, token frequencies, and the
+    properties and realism flags (``realism.features``) of the reference sample."""
     return {"smiles_sha256": np.array([HashedSmiles.digest(s) for s in smiles]),
-            "position_freq": x.mean(0), "qed": props["qed"], "sa": props["sa"]}
+            "position_freq": x.mean(0), "qed": props["qed"], "sa": props["sa"],
+            **{f"realism_{k}": v for k, v in flags.items()}}
 
 
 def _load_decoder(folder: Path) -> autoencoder.Decoder:
@@ -65,13 +69,31 @@ def load_extras(folder: Path, card: dict) -> dict:
     return {"preprocess": pre, "decoder": _load_decoder(folder),
             "train_smiles": HashedSmiles(train["smiles_sha256"]),
             "position_freq": train["position_freq"],
-            "train_props": {"qed": train["qed"], "sa": train["sa"]}}
+            "train_props": {"qed": train["qed"], "sa": train["sa"]},
+            "train_realism": {k: train[f"realism_{k}"] for k in realism.FLAGS
+                              if f"realism_{k}" in train},
+            "realism_rule": realism.RealismRule.from_training(train["sa"])}
 
 
 def generate(bundle, n: int, seed: int = 0) -> list[str]:
     """n raw SMILES in generation order ('' marks an empty decode)."""
     ex = bundle.extras
     return gan_core.sample(bundle.model, ex["decoder"], ex["preprocess"]["vocab"], n, seed)
+
+
+def generate_realistic(bundle, n: int, seed: int = 0, distinct: bool = False,
+                       max_draws: int | None = None) -> realism.Sampled:
+    """n SMILES that pass the model's realism rule (``distinct``: n different ones), by
+    rejection sampling in seeded rounds; at most ``max_draws`` (default 50 n + 1000) drawn."""
+    return _realistic(bundle.model, bundle.extras, n, seed, distinct, max_draws)
+
+
+def _realistic(model, extras: dict, n: int, seed: int, distinct: bool = False,
+               max_draws: int | None = None) -> realism.Sampled:
+    vocab = extras["preprocess"]["vocab"]
+    return realism.rejection_sample(
+        lambda k, s: gan_core.sample(model, extras["decoder"], vocab, k, s),
+        extras["realism_rule"].passes, n, seed, max_draws or 50 * n + 1000, distinct)
 
 
 def generate_with_metrics(bundle, n: int, seed: int = 0) -> tuple[list[str], dict]:
@@ -100,10 +122,17 @@ def _held_out_metrics(model, extras: dict, data_dir: Path | None = None) -> dict
     base = gan_core.positional_unigram(extras["position_freq"], n, pre["vocab"], seed=0)
     out["baselines"] = {"positional_token_frequency": genmetrics.generation_report(
         base, extras["train_smiles"], extras["train_props"])}
+    got = _realistic(model, extras, n, 0)  # the filtered stream, seed 0, not de-duplicated
+    out["realism_filtered"] = {
+        "rule": extras["realism_rule"].describe(), "n_drawn": got.n_drawn,
+        "acceptance_rate": round(got.acceptance_rate, 4),
+        **genmetrics.generation_report(got.smiles, extras["train_smiles"], extras["train_props"])}
     props = extras["train_props"]
     out["training_set"] = {"qed": genmetrics._dist(props["qed"]),
                            "sa": genmetrics._dist(props["sa"]),
                            "int_div1": pre["train_int_div1"]}
+    if extras["train_realism"]:
+        out["training_set"].update(realism.summary(extras["train_realism"]))
     return out
 
 
@@ -143,7 +172,8 @@ def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: i
     rng = np.random.default_rng(0)
     ref = [smiles[i] for i in rng.choice(len(smiles), min(2000, len(smiles)), replace=False)]
     props = genmetrics.properties(ref)
-    np.savez_compressed(out_dir / "training_set.npz", **training_summary(smiles, x, props))
+    np.savez_compressed(out_dir / "training_set.npz",
+                        **training_summary(smiles, x, props, realism.features(ref)))
     pre = {"vocab": vocab, "max_len": selfies_codec.MAX_LEN, "noise": gan_core.NOISE,
            "latent": autoencoder.LATENT, "n_eval": 200 if quick else N_EVAL,
            "train_int_div1": round(genmetrics.internal_diversity(genmetrics.fingerprints(ref)), 4)}

@@ -70,5 +70,10 @@ def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps
             "Validity 1.0 comes from SELFIES decoding, not from learned chemistry; synthesis "
             "accessibility (SA score) is only an estimate.",
             "No target or activity conditioning: filtering happens after generation.",
+            "The realism rule (metrics.realism_filtered.rule) is rejection sampling on top of "
+            "the raw generator, not learned: it keeps only about one draw in ten, and the kept "
+            "molecules repeat more often (compare uniqueness with the raw figures). Brenk's "
+            "alerts are strict (aspirin's phenyl ester fails; about half the training set "
+            "fails the structural filters, see metrics.training_set.filters_pass).",
         ],
     }

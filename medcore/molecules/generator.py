@@ -1,4 +1,5 @@
-"""The Generator tab's logic: sample mol-gan, score with tox-cnn, filter by toxicity and QED."""
+"""The Generator tab's logic: sample mol-gan (through its realism rule unless switched off), score
+with tox-cnn, filter by toxicity and QED."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import numpy as np
 from medcore.molecules import genmetrics
 
 
-def propose(gan_bundle, tox_bundle, n: int, seed: int, max_tox: float, min_qed: float
-            ) -> list[dict]:
-    """Draw n molecules (seeded), keep unique valid ones, add QED, SA, novelty and the highest
-    predicted assay probability; ``passes`` marks those within both filters."""
-    from medcore.molecules.gan import generate
+def propose(gan_bundle, tox_bundle, n: int, seed: int, max_tox: float, min_qed: float,
+            realistic: bool = True) -> list[dict]:
+    """Draw n molecules (seeded; with ``realistic``, n different ones that pass the model's
+    realism rule, by rejection sampling, so the user gets the number asked for), keep unique
+    valid ones, add QED, SA, novelty and the highest predicted assay probability; ``passes``
+    marks those within both filters."""
+    from medcore.molecules.gan import generate, generate_realistic
 
-    raw = generate(gan_bundle, n, seed)
+    raw = (generate_realistic(gan_bundle, n, seed, distinct=True).smiles if realistic
+           else generate(gan_bundle, n, seed))
     unique = list(dict.fromkeys(c for c in map(genmetrics.canon_or_none, raw) if c))
     if not unique:
         return []

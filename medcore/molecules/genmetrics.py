@@ -3,12 +3,15 @@
 validity (fraction RDKit parses, non-empty), uniqueness@1k/@10k (unique canonical SMILES among the
 first k valid), novelty (unique valid not in training), IntDiv1 (1 - mean pairwise Tanimoto, ECFP4
 1024 bits, all pairs incl. self as in MOSES), and QED / SA-score distributions with the
-Wasserstein-1 distance to the training distribution.
+Wasserstein-1 distance to the training distribution; ring sizes and structural filters
+(``realism``).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from medcore.molecules import realism
 
 DIGITS = 4
 
@@ -86,4 +89,7 @@ def generation_report(generated: list[str], train_set: set[str], train_props: di
     for key in ("qed", "sa"):
         out[key] = _dist(props[key])
         out[f"{key}_wasserstein_to_train"] = _r(wasserstein_distance(props[key], train_props[key]))
+    out["sa_mean_minus_train"] = _r(props["sa"].mean() - np.mean(train_props["sa"]))
+    out.update(realism.summary(realism.features(unique)) if unique else realism.summary(
+        {"max_ring": []}))
     return out
