@@ -22,9 +22,14 @@ def _pwm_png(pwm_json: str, title: str) -> bytes:
     return logos.png(logos.pwm_logo(json.loads(pwm_json), title))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def _contribution_png(contrib: np.ndarray, title: str, start: int) -> bytes:
-    return logos.png(logos.contribution_logo(contrib, title, start=start))
+    """A record's logo, kept in this session only (user data never enters a shared cache)."""
+    drawn = st.session_state.setdefault("genomics_logos", {})
+    key = (hashlib.sha256(contrib.tobytes()).hexdigest(), title, start)
+    if key not in drawn:
+        drawn.clear()  # one logo at a time is enough to keep reruns fast
+        drawn[key] = logos.png(logos.contribution_logo(contrib, title, start=start))
+    return drawn[key]
 
 
 st.title("Genomics")

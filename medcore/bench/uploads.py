@@ -54,7 +54,8 @@ def time_upload(page, base_url: str, name: str, probe: Probe) -> dict:
     target.wait_for(state="attached", timeout=180_000)
     t0 = time.perf_counter()
     target.set_input_files([{"name": probe.filename, "mimeType": probe.mime, "buffer": data}])
-    page.get_by_text(probe.done_text, exact=False).first.wait_for(timeout=180_000)
+    page.get_by_text(probe.done_text, exact=False).filter(visible=True).first.wait_for(
+        timeout=180_000)  # a table cell holding the text is hidden; wait for a shown copy
     result = time.perf_counter() - t0
     page.wait_for_timeout(300)  # the script may still be drawing explanations after the result
     page.wait_for_function(f"() => !({RUNNING})", timeout=180_000)

@@ -61,7 +61,7 @@ def test_uploaded_marker_is_never_written_anywhere(browser, tmp_path):
             page.goto(f"{url}/{path}", timeout=60_000)
             wait_idle(page)
             samples.upload(page, files)
-            page.get_by_text(expect).first.wait_for(timeout=180_000)
+            page.get_by_text(expect).filter(visible=True).first.wait_for(timeout=180_000)
             wait_idle(page, 180_000)
         page.close()
     assert elsewhere == [], "the page fetched from other hosts (a hospital network may block them)"

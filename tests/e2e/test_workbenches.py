@@ -33,7 +33,8 @@ def test_upload_gives_result_and_clear_error(browser, server_url, shots, workben
         page.goto(f"{server_url}/{workbench}", timeout=60_000)
         wait_idle(page)
         samples.upload(page, payload)
-        page.get_by_text(result_text, exact=False).first.wait_for(timeout=180_000)
+        page.get_by_text(result_text, exact=False).filter(visible=True).first.wait_for(
+            timeout=180_000)
         wait_idle(page, 180_000)
         alert = page.locator("[data-testid^='stAlertContent']").filter(has_text=bad_name)
         alert.first.wait_for(timeout=60_000)
