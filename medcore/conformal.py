@@ -70,7 +70,13 @@ def report(p_test: np.ndarray, y_test: np.ndarray, p_cal: np.ndarray, y_cal: np.
             "per_class": per_class, "n_calibration": int(len(y_cal)), "curve": curve}
 
 
-def describe(in_set: np.ndarray, class_names: list[str]) -> str:
+def named_sets(p: np.ndarray, p_cal: np.ndarray, y_cal: np.ndarray, class_names: list[str],
+               level: float = LEVEL) -> list[list[str]]:
+    """Each case's set at ``level`` as the names of its classes (what pages and JSON show)."""
+    sets = prediction_sets(p, thresholds(p_cal, y_cal, level))
+    return [[n for n, inside in zip(class_names, row, strict=True) if inside] for row in sets]
+
+
+def describe(names: list[str]) -> str:
     """``{pneumonia}``, ``{normal, pneumonia}`` or ``{}`` for one case's set."""
-    return "{" + ", ".join(n for n, inside in zip(class_names, in_set, strict=True)
-                           if inside) + "}"
+    return "{" + ", ".join(names) + "}"

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from medcore import conformal
 from medcore.errors import InputError
 from medcore.genomics import analyse, figures, io, logos, synthetic, variant
 from pages import components
@@ -97,7 +98,7 @@ def _call(r: analyse.SeqResult) -> str:
         return "scan: see sites"
     if r.prediction_set == [r.class_name]:
         return r.class_name
-    return "uncertain: {" + ", ".join(r.prediction_set) + "}" if r.prediction_set else \
+    return "uncertain: " + conformal.describe(r.prediction_set) if r.prediction_set else \
         "unlike every class (empty set)"
 
 
@@ -106,7 +107,7 @@ def _row(r: analyse.SeqResult) -> dict:
            for c in ("EI", "IE")}
     return {"name": r.name, "length": r.length, "mode": r.kind,
             "class": _call(r),
-            "prediction set": "{" + ", ".join(r.prediction_set) + "}" if r.prediction_set
+            "prediction set": conformal.describe(r.prediction_set) if r.prediction_set
             is not None else "", "level": r.level,
             **{f"P({n})": (r.probabilities or {}).get(n) for n in names},
             "sites EI / IE": (f"{sum(s.class_name == 'EI' for s in r.sites)} / "
@@ -133,7 +134,7 @@ if view == VIEWS[0]:
         st.subheader(f"{r.name}: {_call(r)} (P({r.class_name}) = "
                      f"{r.probabilities[r.class_name]:.2f})")
         st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}; "
-                   f"{level:.0%} prediction set {{{', '.join(r.prediction_set)}}}. "
+                   f"{level:.0%} prediction set {conformal.describe(r.prediction_set)}. "
                    + " ".join(r.notes))
         st.dataframe(pd.DataFrame([r.probabilities]), hide_index=True, width="content")
     else:

@@ -103,9 +103,8 @@ def prediction_sets(bundle, proba: np.ndarray, level: float) -> list[list[str]]:
     """Each window's class-conditional conformal set at ``level`` (calibrated on held-out
     human windows shipped in ``conformal.npz``)."""
     cal = bundle.extras["calibration"]
-    names = list(bundle.card["class_names"])
-    sets = conformal.prediction_sets(proba, conformal.thresholds(cal["p"], cal["y"], level))
-    return [[n for n, inside in zip(names, row, strict=True) if inside] for row in sets]
+    return conformal.named_sets(proba, cal["p"], cal["y"], list(bundle.card["class_names"]),
+                                level)
 
 
 def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,

@@ -11,6 +11,7 @@ import hashlib
 
 import numpy as np
 
+from medcore import conformal
 from medcore.errors import InputError
 from medcore.imaging import infer
 from medcore.imaging.io import load_upload
@@ -111,7 +112,7 @@ def results_table(entries: list[dict]):
                      "P(pneumonia)": (None if s["status"] == "not_chest_xray"
                                       else s["probability_pneumonia"]),
                      "threshold": s["threshold"],
-                     "prediction_set": ("{" + ", ".join(s["prediction_set"]) + "}"
+                     "prediction_set": (conformal.describe(s["prediction_set"])
                                         if s["status"] == "ok" else ""),
                      "level": s["level"],
                      "at_prevalence": s.get("prevalence"), "warning": s["message"],

@@ -140,10 +140,8 @@ def conformal_sets(bundle, probs: np.ndarray, level: float) -> list[list[str]]:
     """Each film's conformal prediction set at ``level`` (class-conditional, calibrated on the
     validation films shipped in ``conformal.npz``)."""
     cal = bundle.extras["calibration"]
-    names = bundle.extras["class_names"]
-    q = conformal.thresholds(conformal.binary(cal["p"]), cal["y"], level)
-    sets = conformal.prediction_sets(conformal.binary(probs), q)
-    return [[n for n, inside in zip(names, row, strict=True) if inside] for row in sets]
+    return conformal.named_sets(conformal.binary(probs), conformal.binary(cal["p"]), cal["y"],
+                                bundle.extras["class_names"], level)
 
 
 def analyse(bundle, images: list[XrayImage], with_cam: bool = True,
