@@ -53,7 +53,8 @@ def report(p_test: np.ndarray, y_test: np.ndarray, p_cal: np.ndarray, y_cal: np.
     sets = prediction_sets(p_test, thresholds(p_cal, y_cal, level))
     covered = sets[np.arange(len(y_test)), y_test]
     size = sets.sum(axis=1)
-    per_class = {name: {"coverage": round(float(covered[y_test == c].mean()), 4),
+    per_class = {name: {"coverage": (round(float(covered[y_test == c].mean()), 4)
+                                     if (y_test == c).any() else None),
                         "n": int((y_test == c).sum())}
                  for c, name in enumerate(class_names)}
     curve = []

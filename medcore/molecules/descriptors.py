@@ -91,23 +91,30 @@ def _compact_smiles(smiles: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def compact_from_smiles(smiles: list[str], workers: int | None = None
                         ) -> tuple[np.ndarray, np.ndarray]:
-    """``compact`` of canonical SMILES from ``io`` (they parse: io checked them).
+    """``compact`` of canonical SMILES from ``io`` (they parse: io checked them), over worker
+    processes for large batches (``pooled``)."""
+    parts = pooled(_compact_smiles, smiles, workers)
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate([b for b, _ in parts]), np.concatenate([d for _, d in parts])
 
-    RDKit holds the GIL, so large batches are split over worker processes (one per core,
-    spawned fresh and closed when done: nothing lingers in a long-running app); the
-    descriptors are ~1.3 ms per molecule, most of the time of scoring 10,000 SMILES."""
+
+def pooled(fn, smiles: list[str], workers: int | None = None) -> list:
+    """``fn`` over chunks of ``smiles``: one call in this process for small batches, else
+    spread over worker processes. RDKit holds the GIL, so processes, one per core, spawned
+    fresh and closed when done: nothing lingers in a long-running app; the descriptors are
+    ~1.3 ms per molecule, most of the time of scoring 10,000 SMILES."""
     import os
 
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(smiles) < PARALLEL_FROM:
-        return _compact_smiles(smiles)
+        return [fn(smiles)]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = [smiles[i:i + CHUNK] for i in range(0, len(smiles), CHUNK)]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        parts = list(pool.map(_compact_smiles, chunks))
-    return np.concatenate([b for b, _ in parts]), np.concatenate([d for _, d in parts])
+        return list(pool.map(fn, chunks))
 
 
 def from_smiles(smiles: list[str], workers: int | None = None) -> np.ndarray:
