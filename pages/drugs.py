@@ -1,4 +1,4 @@
-"""Drug discovery: Tox21 toxicity per assay with atom-level SHAP, and a molecule generator."""
+"""Drug discovery: Tox21 toxicity per assay with per-atom attribution, and a molecule generator."""
 
 from __future__ import annotations
 
@@ -91,10 +91,10 @@ def _score(tox, records: list[io.MolRecord]) -> list[dict]:
         with st.status(f"Scoring {n} molecule(s) and explaining the first "
                        f"{min(n, GRID_MAX)}…", expanded=False) as status:
             batch = io.MolBatch(records=records)
-            st.session_state["drugs_rows"] = score_batch(tox, batch, GRID_MAX, full_shap=True,
-                                                          nsamples=100)
+            st.session_state["drugs_rows"] = score_batch(tox, batch, GRID_MAX,
+                                                          full_attribution=True)
             st.session_state["drugs_key"] = key
-            st.session_state["drugs_shap"] = {}
+            st.session_state["drugs_attribution"] = {}
             status.update(label="Done", state="complete")
     return st.session_state["drugs_rows"]
 
@@ -119,6 +119,16 @@ def _help(tox) -> dict:
     cfg["far_from_training"] = st.column_config.CheckboxColumn(
         "far from training", help=f"Nearest training molecule below {domain_threshold(tox):.2f}"
         " Tanimoto: scores are less reliable.")
+    cfg["top_assay_set"] = st.column_config.TextColumn(
+        "top assay: prediction set", help="The top assay's conformal set at the chosen level: "
+        "{active} or {inactive} is a call the model stands behind; {inactive, active} means "
+        "uncertain.")
+    cfg["uncertain_assays"] = st.column_config.TextColumn(
+        "uncertain assays", help="Assays whose prediction set is not a single class at the "
+        "chosen level.")
+    cfg["top_assay_member_sd"] = st.column_config.NumberColumn(
+        "members' spread (SD)", format="%.3f", help="Standard deviation of the ensemble "
+        "members' probabilities for the top assay: a large spread means they disagree.")
     cfg["note"] = st.column_config.TextColumn(
         "note", help="What was removed before scoring, or why a molecule was not scored.")
     return cfg
@@ -136,12 +146,12 @@ def _results(tox, rows: list[dict]) -> None:
     shown = scored[:GRID_MAX]
     st.subheader("Molecules coloured by attribution")
     st.caption("Atoms shaded red raise, blue lower the probability of each molecule's top assay "
-               "(SHAP; top = highest probability relative to the assay's threshold). Legend: "
-               "name, top assay and its probability.")
+               "(integrated gradients; top = highest probability relative to the assay's "
+               "threshold). Legend: name, top assay and its probability.")
     legends = [f"{r['name']} | {r['top_assay']} {r['probabilities'][r['top_assay']]:.2f}"
                for r in shown]
     st.image(draw.grid_png([r["smiles"] for r in shown], legends,
-                           [r.get("atom_shap") for r in shown]))
+                           [r.get("atom_attribution") for r in shown]))
     df = rows_to_frame(rows)
     assays = tox.extras["preprocess"]["assays"]
     st.subheader("Probabilities per assay")
@@ -182,7 +192,7 @@ def _glossary() -> None:
 def _detail(tox, rows: list[dict], assays: list[str]) -> None:
     from medcore.molecules import explain, glossary
 
-    st.subheader("Why this prediction? (per-atom SHAP)")
+    st.subheader("Why this prediction? (per-atom attribution)")
     names = [r["name"] for r in rows]
     i = st.selectbox("Molecule", range(len(rows)), format_func=lambda k: names[k],
                      key="drugs_pick")
@@ -191,10 +201,11 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
                      key=f"drugs_assay_{i}", help="Opens on the molecule's top assay: the "
                      "highest probability relative to the assay's threshold.")
     st.caption(f"**{a}**: {glossary.describe(a)}")
-    cache = st.session_state.setdefault("drugs_shap", {})
+    _certainty(row, a)
+    cache = st.session_state.setdefault("drugs_attribution", {})
     if (row["smiles"], a) not in cache:
-        with st.spinner("Computing SHAP…"):
-            cache[(row["smiles"], a)] = explain.shap_parts(tox, row["smiles"], assays.index(a))
+        with st.spinner("Computing the attribution…"):
+            cache[(row["smiles"], a)] = explain.attribution(tox, row["smiles"], assays.index(a))
     parts = cache[(row["smiles"], a)]
     values = parts["atoms"]
     left, right = st.columns(2)
@@ -202,18 +213,17 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
         st.code(row["smiles"], language=None)
         if row["note"]:
             st.caption(row["note"])
-        if values is None:
-            st.warning("This SMILES could not be mapped atom by atom.")
-        else:
-            st.image(draw.similarity_map_png(row["smiles"], values),
-                     caption=f"{a}: red atoms raise the probability, blue lower it "
-                             "(SMILES-CNN tokens and the ECFP4 substructures the molecule has)")
+        st.image(draw.similarity_map_png(row["smiles"], values),
+                 caption=f"{a}: red atoms raise the probability, blue lower it (the graph's "
+                         "atoms and bonds and the ECFP4 substructures the molecule has, against "
+                         "a copy of the molecule with no features)")
         top = explain.top_descriptors(parts)
-        whole = pd.DataFrame({"property": [k for k, _ in top], "SHAP": [v for _, v in top],
+        whole = pd.DataFrame({"property": [k for k, _ in top],
+                              "attribution": [v for _, v in top],
                               "meaning": [glossary.describe(k) for k, _ in top]})
-        fig = px.bar(whole, x="SHAP", y="property", orientation="h", hover_data=["meaning"],
-                     color=whole["SHAP"] > 0, color_discrete_map={True: "#d62728",
-                                                                  False: "#1f77b4"})
+        fig = px.bar(whole, x="attribution", y="property", orientation="h",
+                     hover_data=["meaning"], color=whole["attribution"] > 0,
+                     color_discrete_map={True: "#d62728", False: "#1f77b4"})
         fig.update_layout(showlegend=False, yaxis={"autorange": "reversed"}, height=300,
                           margin={"t": 10})
         st.caption("Whole-molecule contributions, not drawn on atoms: RDKit descriptors "
@@ -236,6 +246,23 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
         st.caption("Black ticks: each assay's threshold; a bar reaching it is called active. "
                    + tox.card.get("threshold_rule", ""))
         _domain(tox, row)
+
+
+def _certainty(row: dict, assay: str) -> None:
+    """The assay's prediction set, shown as a call only when it holds one class."""
+    from medcore.conformal import describe
+
+    found = row["prediction_sets"][assay]
+    p, sd = row["probabilities"][assay], row["member_sd"][assay]
+    text = (f"{assay}: probability {p:.2f} (members' SD {sd:.3f}); prediction set at "
+            f"{row['level']:.0%}: {describe(found)}")
+    if len(found) == 1:
+        st.success(f"{text}, called **{found[0]}**.", icon=":material/check_circle:")
+    elif found:
+        st.warning(f"{text}: **uncertain**, the model cannot tell active from inactive at "
+                   "this level.", icon=":material/help:")
+    else:
+        st.warning(f"{text}: **fits neither class** at this level.", icon=":material/help:")
 
 
 def _domain(tox, row: dict) -> None:
@@ -277,7 +304,14 @@ with score_tab:
     else:
         tox = components.get_model("tox-cnn")
         if tox is not None:
-            _results(tox, _score(tox, records))
+            from medcore.molecules.predict import set_level
+
+            level = st.slider(
+                "Prediction-set level", 0.5, 0.99, 0.9, 0.01, key="drugs_level",
+                help="Per assay, a conformal prediction set holds the true class with at least "
+                     "this probability for molecules like the validation molecules: {active} "
+                     "or {inactive} = a call at this level, both = uncertain.")
+            _results(tox, set_level(tox, _score(tox, records), level))
 
 with gen_tab:
     components.model_summary("mol-gan")

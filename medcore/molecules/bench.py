@@ -35,7 +35,7 @@ def target(name: str, seconds: float, target_s: float) -> dict:
 
 def bench_tox(bundle, quick: bool = False) -> dict:
     """The path users run: parse and standardise, score with the applicability domain
-    (nearest training molecule); then one molecule with its SHAP explanation."""
+    (nearest training molecule); then one molecule with its attribution."""
     n = 1000 if quick else 10_000
     text = "\n".join(_smiles_pool(n))
     t0 = time.perf_counter()
@@ -51,7 +51,7 @@ def bench_tox(bundle, quick: bool = False) -> dict:
     smiles = io.standardise(examples.EXAMPLES["tamoxifen"]).smiles
     one = score_with_domain(bundle, [smiles])
     top = top_assay(one.probabilities[0], np.array(bundle.extras["preprocess"]["thresholds"]))
-    explain.shap_parts(bundle, smiles, top)
+    explain.attribution(bundle, smiles, top)
     explain_ms = (time.perf_counter() - t2) * 1000
     figures = {"n_scored": int(len(probs)), "score_batch_ms": round(total * 1000, 1),
                "score_per_s": round(len(probs) / total, 1),

@@ -28,8 +28,8 @@ from medcore.molecules import (
     domain,
     features,
     fingerprint_mlp,
+    fitting,
     mtmetrics,
-    smiles_cnn,
     uncertainty,
 )
 from medcore.molecules.bench import bench_tox as bench  # noqa: F401 - the registry's entry
@@ -142,18 +142,18 @@ def _fit_split(feats: features.Features, labels: np.ndarray, sp: dict, *, member
                                                           epochs=mlp_epochs)
     p_gnn = np.mean([dmpnn.run(n, va)["assays"] for n in nets], axis=0)
     p_mlp = mlp.predict(x_va, batch_size=1024, verbose=0)
-    valid = {"dmpnn_ensemble": round(smiles_cnn.mean_auc(yva, p_gnn), 4),
-             "dmpnn_with_fingerprint": round(smiles_cnn.mean_auc(yva, (p_gnn + p_mlp) / 2), 4),
-             "fingerprint_mlp": round(smiles_cnn.mean_auc(yva, p_mlp), 4)}
+    valid = {"dmpnn_ensemble": round(fitting.mean_auc(yva, p_gnn), 4),
+             "dmpnn_with_fingerprint": round(fitting.mean_auc(yva, (p_gnn + p_mlp) / 2), 4),
+             "fingerprint_mlp": round(fitting.mean_auc(yva, p_mlp), 4)}
     return {"nets": nets, "mlp": mlp, "history": history, "valid_auc": valid}
 
 
 def choose(parts: dict[str, dict]) -> str:
     """The pre-committed choice: the candidate with the higher mean of the two splits'
     validation mean ROC-AUC; the simpler one (D-MPNN members alone) on a tie."""
-    score = {c: np.mean([p["valid_auc"][c] for p in parts.values()])
-             for c in ("dmpnn_ensemble", "dmpnn_with_fingerprint")}
-    return ("dmpnn_with_fingerprint" if score["dmpnn_with_fingerprint"] > score["dmpnn_ensemble"]
+    mean = {c: np.mean([p["valid_auc"][c] for p in parts.values()])
+            for c in ("dmpnn_ensemble", "dmpnn_with_fingerprint")}
+    return ("dmpnn_with_fingerprint" if mean["dmpnn_with_fingerprint"] > mean["dmpnn_ensemble"]
             else "dmpnn_ensemble")
 
 

@@ -105,11 +105,11 @@ def fit(feats: Features, labels: np.ndarray, valid: tuple[Features, np.ndarray],
         epochs: int = 30, patience: int = 6, seed: int = 0, batch: int = 50, lr: float = 1e-3,
         **arch):
     """Adam on masked binary cross-entropy; keep the epoch with the best VALIDATION mean
-    ROC-AUC (``smiles_cnn.keep_best``). Returns (model, per-epoch validation AUCs)."""
+    ROC-AUC (``fitting.keep_best``). Returns (model, per-epoch validation AUCs)."""
     import keras
     import tensorflow as tf
 
-    from medcore.molecules import smiles_cnn
+    from medcore.molecules import fitting
 
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
@@ -121,7 +121,7 @@ def fit(feats: Features, labels: np.ndarray, valid: tuple[Features, np.ndarray],
     @tf.function(input_signature=[spec, tf.TensorSpec((None, labels.shape[1]), tf.float32)])
     def step(x, yb):
         with tf.GradientTape() as tape:
-            loss = smiles_cnn.masked_bce(yb, model(x, training=True))
+            loss = fitting.masked_bce(yb, model(x, training=True))
         grads = tape.gradient(loss, model.trainable_variables)
         opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
@@ -131,8 +131,8 @@ def fit(feats: Features, labels: np.ndarray, valid: tuple[Features, np.ndarray],
             step(batch_inputs(model, feats, idx), y[idx])
 
     vf, vy = valid
-    history = smiles_cnn.keep_best(
-        model, run_epoch, lambda: smiles_cnn.mean_auc(vy, run(model, vf)["assays"]),
+    history = fitting.keep_best(
+        model, run_epoch, lambda: fitting.mean_auc(vy, run(model, vf)["assays"]),
         epochs, patience, model.name)
     return model, history
 

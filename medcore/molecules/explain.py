@@ -61,6 +61,7 @@ def integrated_gradients(model, x: dict[str, np.ndarray], assay: int, steps: int
     for k in floats:
         shape = (steps,) + (1,) * (x[k].ndim - 1)
         path[k] = ref[k] + alphas.reshape(shape) * (x[k] - ref[k])
+    # eager on purpose: tracing this gradient costs ~10 s once, more than a page ever saves
     tensors = {k: tf.constant(v) for k, v in path.items()}
     with tf.GradientTape() as tape:
         tape.watch([tensors[k] for k in floats])
@@ -134,4 +135,4 @@ def top_atoms(smiles: str, values: np.ndarray, k: int = 5) -> list[dict]:
     mol = Chem.MolFromSmiles(smiles)
     order = np.argsort(-np.abs(values))[:k]
     return [{"atom": int(i), "symbol": mol.GetAtomWithIdx(int(i)).GetSymbol(),
-             "shap": round(float(values[i]), 4)} for i in order]
+             "attribution": round(float(values[i]), 4)} for i in order]

@@ -13,23 +13,26 @@ from pathlib import Path
 
 import numpy as np
 
+from medcore import conformal
 from medcore.errors import InputError
-from medcore.molecules import descriptors, domain, explain, fingerprint_mlp, io
+from medcore.molecules import dmpnn, domain, explain, features, io, uncertainty
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Scores:
-    """Assay probabilities and each molecule's nearest training molecule, from one featurisation."""
+    """Assay probabilities, the members' spread and each molecule's nearest training
+    molecule, from one featurisation."""
 
-    probabilities: np.ndarray          # (n, 12)
+    probabilities: np.ndarray          # (n, 12) the ensemble's
+    spread: np.ndarray                 # (n, 12) SD of the members' probabilities
     neighbours: list[domain.Neighbour]
 
 
 def score(bundle, smiles: list[str]) -> np.ndarray:
     """(n, 12) assay probabilities for canonical SMILES from ``io``."""
-    return fingerprint_mlp.predict(bundle.model, smiles, bundle.extras["preprocess"]["vocab"])
+    return dmpnn.run(bundle.model, features.of_smiles(smiles))["assays"]
 
 
 def domain_threshold(bundle) -> float:
@@ -38,12 +41,11 @@ def domain_threshold(bundle) -> float:
 
 
 def score_with_domain(bundle, smiles: list[str]) -> Scores:
-    """Probabilities and applicability domain; ECFP4 bits are computed once for both."""
-    feats = descriptors.compact_from_smiles(smiles)
-    probs = fingerprint_mlp.predict(bundle.model, smiles, bundle.extras["preprocess"]["vocab"],
-                                    features=feats)
-    near = domain.neighbours(bundle.extras["domain"], feats[0], domain_threshold(bundle))
-    return Scores(probs, near)
+    """Probabilities, spread and applicability domain; ECFP4 bits are computed once for all."""
+    feats = features.of_smiles(smiles)
+    out = dmpnn.run(bundle.model, feats)
+    near = domain.neighbours(bundle.extras["domain"], feats.bits, domain_threshold(bundle))
+    return Scores(out["assays"], out["members"].std(axis=1), near)
 
 
 def top_assay(p: np.ndarray, thresholds: np.ndarray) -> int:
@@ -52,17 +54,20 @@ def top_assay(p: np.ndarray, thresholds: np.ndarray) -> int:
     return int(np.argmax(np.asarray(p) / np.maximum(thresholds, 1e-6)))
 
 
-def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_shap: bool = False,
-                nsamples: int = 200) -> list[dict]:
+def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_attribution: bool = False,
+                level: float = conformal.LEVEL) -> list[dict]:
     """One row per record: probabilities per assay, assays over threshold, the top assay,
-    nearest training molecule, top SHAP atoms and whole-molecule properties (for the first
+    each assay's prediction set at ``level`` and the members' spread, the nearest training
+    molecule, top atoms and whole-molecule properties by attribution (for the first
     ``explain_top`` valid molecules, on their top assay), or the reason it is not scored, or
     the error."""
     pre = bundle.extras["preprocess"]
     assays, thr = pre["assays"], np.array(pre["thresholds"])
     valid = batch.valid
     scores = (score_with_domain(bundle, [r.smiles for r in valid]) if valid
-              else Scores(np.zeros((0, len(assays))), []))
+              else Scores(np.zeros((0, len(assays))), np.zeros((0, len(assays))), []))
+    sets = uncertainty.named_sets(np.round(scores.probabilities, 4),
+                                  bundle.extras["conformal"], assays, level)
     by_row = {id(r): k for k, r in enumerate(valid)}
     rows, explained = [], 0
     for rec in batch.records:
@@ -72,7 +77,7 @@ def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_shap: boo
                             else {"error": rec.error})})
             continue
         k = by_row[id(rec)]
-        p, near = scores.probabilities[k], scores.neighbours[k]
+        p, near, sd = scores.probabilities[k], scores.neighbours[k], scores.spread[k]
         best, top = int(np.argmax(p)), top_assay(p, thr)
         row = {"row": rec.row, "name": rec.name, "smiles": rec.smiles, "note": rec.note,
                "probabilities": {a: round(float(v), 4) for a, v in zip(assays, p, strict=True)},
@@ -80,21 +85,43 @@ def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_shap: boo
                "top_assay": assays[top],
                "top_assay_vs_threshold": round(float(p[top] / max(thr[top], 1e-6)), 2),
                "max_assay": assays[best], "max_probability": round(float(p[best]), 4),
+               "level": level, "prediction_sets": sets[k],
+               "prediction_set": sets[k][assays[top]],
+               "uncertain_assays": [a for a in assays if len(sets[k][a]) != 1],
+               "member_sd": {a: round(float(v), 4) for a, v in zip(assays, sd, strict=True)},
                "nearest_training_similarity": near.similarity,
                "nearest_training_smiles": near.smiles,
                "far_from_training": near.far}
         if explained < explain_top:
-            parts = explain.shap_parts(bundle, rec.smiles, top, nsamples)
-            row["top_properties"] = [{"property": k, "shap": round(float(v), 4)}
+            parts = explain.attribution(bundle, rec.smiles, top)
+            row["top_properties"] = [{"property": k, "attribution": round(float(v), 4)}
                                      for k, v in explain.top_descriptors(parts, 5)]
-            values = parts["atoms"]
-            if values is not None:
-                row["top_atoms"] = explain.top_atoms(rec.smiles, values)
-                if full_shap:
-                    row["atom_shap"] = [round(float(v), 5) for v in values]
+            row["top_atoms"] = explain.top_atoms(rec.smiles, parts["atoms"])
+            if full_attribution:
+                row["atom_attribution"] = [round(float(v), 5) for v in parts["atoms"]]
             explained += 1
         rows.append(row)
     return rows
+
+
+def set_level(bundle, rows: list[dict], level: float) -> list[dict]:
+    """The rows with their prediction sets at another ``level``, from the probabilities they
+    carry (rounded as shown; ``score_batch`` forms its sets from the same rounded values), so
+    a level change needs no rescoring."""
+    assays = bundle.extras["preprocess"]["assays"]
+    scored = [r for r in rows if "probabilities" in r]
+    p = np.array([[r["probabilities"][a] for a in assays] for r in scored]).reshape(-1,
+                                                                                  len(assays))
+    sets = uncertainty.named_sets(p, bundle.extras["conformal"], assays, level)
+    out, k = [], 0
+    for r in rows:
+        if "probabilities" in r:
+            r = r | {"level": level, "prediction_sets": sets[k],
+                     "prediction_set": sets[k][r["top_assay"]],
+                     "uncertain_assays": [a for a in assays if len(sets[k][a]) != 1]}
+            k += 1
+        out.append(r)
+    return out
 
 
 def predict_paths(bundle, paths: list[Path], explain_top: int = 10) -> list[dict]:
@@ -130,6 +157,9 @@ def rows_to_frame(rows: list[dict]):
             continue
         flat.append({"row": r["row"], "name": r["name"], "note": r["note"],
                      "top_assay": r["top_assay"], "active_assays": ", ".join(r["active_assays"]),
+                     "top_assay_set": conformal.describe(r["prediction_set"]),
+                     "uncertain_assays": ", ".join(r["uncertain_assays"]),
+                     "top_assay_member_sd": r["member_sd"][r["top_assay"]],
                      "nearest_training_similarity": r["nearest_training_similarity"],
                      "far_from_training": r["far_from_training"], "smiles": r["smiles"],
                      "max_assay": r["max_assay"], "max_probability": r["max_probability"],

@@ -46,8 +46,10 @@ def test_tox_card_and_evaluate_agree(tox):
     card = tox.card
     assert set(REQUIRED_FIELDS) <= set(card) and card["class_names"][0] == "NR-AR"
     assert {"scaffold_split", "baselines", "ci95", "per_assay_roc_auc"} <= set(card["metrics"])
-    assert set(card["extra_files"]) == {"baselines.npz", "domain.npz", "preprocess.json",
-                                        "scaffold.keras"}
+    assert set(card["extra_files"]) == {"baselines.npz", "conformal.npz", "domain.npz",
+                                        "preprocess.json", "scaffold.keras"}
+    conf = card["metrics"]["conformal"]
+    assert set(conf["per_assay"]) == set(card["class_names"]) and 0 < conf["coverage"] <= 1
     assert {"bins", "threshold", "rule"} <= set(card["metrics"]["applicability_domain"])
     assert registry.module("tox-cnn").evaluate(tox, settings.data_dir()) == card["metrics"]
 
@@ -64,27 +66,58 @@ def test_tox_predict_paths_good_and_bad(tox, tmp_path):
     assert all(0 <= p <= 1 for p in rows[0]["probabilities"].values())
     assert len(rows[0]["top_atoms"]) == 5 and "top_atoms" not in rows[2]
     assert len(rows[0]["top_properties"]) == 5 and "top_properties" not in rows[2]
+    assert rows[0]["level"] == 0.9
+    assert set(rows[0]["prediction_sets"]) == set(tox.card["thresholds"])
+    assert rows[0]["prediction_set"] == rows[0]["prediction_sets"][rows[0]["top_assay"]]
+    assert all(0 <= v < 0.5 for v in rows[0]["member_sd"].values())
     json.dumps(out)
 
 
-def test_atom_shap_is_deterministic_and_near_additive(tox):
+def test_prediction_sets_follow_the_level(tox, tmp_path):
+    from medcore.molecules.predict import score_batch, set_level
+
+    batch = io.parse_smiles_text(examples.examples_text())
+    rows = score_batch(tox, batch)
+    same = set_level(tox, rows, 0.9)
+    assert [r["prediction_sets"] for r in same] == [r["prediction_sets"] for r in rows]
+    wide = set_level(tox, rows, 0.99)
+    size = lambda rs: sum(len(s) for r in rs for s in r["prediction_sets"].values())  # noqa: E731
+    assert size(wide) >= size(rows) and size(set_level(tox, rows, 0.5)) <= size(rows)
+
+
+def test_atom_attribution_is_deterministic_and_complete(tox):
     smi = io.standardise(examples.EXAMPLES["tamoxifen"]).smiles
-    parts = explain.shap_parts(tox, smi, 0, nsamples=400)
+    parts = explain.attribution(tox, smi, 0)
     a = parts["atoms"]
-    assert a.shape == (28,) and np.allclose(a, explain.atom_shap(tox, smi, 0, nsamples=400))
+    assert a.shape == (28,) and np.allclose(a, explain.atom_attribution(tox, smi, 0))
     desc = list(parts["descriptors"].values())
     assert len(desc) == 92 and np.isfinite(desc).all()
-    from medcore.molecules import fingerprint_mlp
+    from medcore.molecules.predict import score
 
-    fx = float(fingerprint_mlp.predict(tox.model, [smi], tox.extras["preprocess"]["vocab"])[0, 0])
+    fx = float(score(tox, [smi])[0, 0])
+    assert abs(parts["probability"] - fx) < 1e-5
     total = a.sum() + sum(desc) + parts["absent_substructures"]
-    assert abs(total - (fx - parts["expected"])) < 0.25 * abs(fx - parts["expected"]) + 0.01
+    assert abs(total - (fx - parts["expected"])) < 0.05 * abs(fx - parts["expected"]) + 1e-3
     top = explain.top_descriptors(parts, 3)
     assert len(top) == 3 and abs(top[0][1]) >= abs(top[2][1])
     from medcore.errors import InputError
 
     with pytest.raises(InputError, match="Not a valid SMILES"):
-        explain.shap_parts(tox, "C1CC", 0)
+        explain.attribution(tox, "C1CC", 0)
+
+
+def test_graph_batches_do_not_change_a_molecules_score(tox):
+    from medcore.molecules import dmpnn, features, graph
+
+    smiles = [io.standardise(s).smiles for s in examples.EXAMPLES.values()]
+    feats = features.of_smiles(smiles)
+    g = feats.graphs[0]
+    assert np.array_equal(g.src[0::2], g.dst[1::2]) and np.array_equal(g.dst[0::2], g.src[1::2])
+    together = dmpnn.run(tox.model, feats)["assays"]
+    alone = np.concatenate([dmpnn.run(tox.model, feats.take([i]))["assays"]
+                            for i in range(len(smiles))])
+    assert np.abs(together - alone).max() < 1e-5
+    assert graph.batch([g])["atoms"].shape[1] % 8 == 0
 
 
 def test_fingerprint_bits_map_onto_their_atoms():
