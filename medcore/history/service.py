@@ -32,7 +32,7 @@ def _pre(bundle) -> dict:
 
 
 def _scored_chunks(bundle, records):
-    """(patients, risks, members' risks or None) per chunk of CHUNK patients, in order of appearance.
+    """(patients, risks, members' risks or None) per chunk of CHUNK patients, in order.
 
     Why chunks: the grid with summary channels is about 80 kB per patient, so a 10,000-patient
     cohort built at once would hold ~0.8 GB; chunks keep memory flat whatever the upload size.
