@@ -107,6 +107,8 @@ def _row(r: analyse.SeqResult) -> dict:
            for c in ("EI", "IE")}
     return {"name": r.name, "length": r.length, "mode": r.kind,
             "class": _call(r),
+            "members": (f"{r.member_spread['min']:.2f}-{r.member_spread['max']:.2f}"
+                        if r.member_spread else ""),
             **{f"P({n})": (r.probabilities or {}).get(n) for n in names},
             "sites EI / IE": (f"{sum(s.class_name == 'EI' for s in r.sites)} / "
                               f"{sum(s.class_name == 'IE' for s in r.sites)}"
