@@ -49,7 +49,7 @@ def with_columns(df: pd.DataFrame, card: dict, *, notes=None, threshold=None,
     Each keyword is one value for all rows or a sequence of one per row. ``notes``: a string
     or a list of strings per row. ``prediction_set``: one list of class names per row (``None``
     where the row has no set, e.g. a withheld result); the set columns are left out when the
-    model has none. ``suffix`` (e.g. ``" (history-rnn)"``) tells apart the columns of several models.
+    model has none. ``suffix`` (e.g. ``" (history-rnn)"``) tells several models' columns apart.
     """
     n = len(df)
     cols = {"notes": [_notes(v) for v in _per_row(notes, n)],
