@@ -7,6 +7,11 @@ seed ensemble.
 
 from __future__ import annotations
 
+import threading
+
+_spread_models: dict[int, object] = {}
+_lock = threading.Lock()
+
 
 def average(members: list, *, mean_name: str, name: str,
             member_names: list[str] | None = None):
@@ -30,3 +35,24 @@ def average(members: list, *, mean_name: str, name: str,
                    for m, n in zip(members, member_names, strict=True)]
     out = keras.layers.Average(name=mean_name)([m(inp) for m in members])
     return keras.Model(inp, out, name=name)
+
+
+def with_members(model, mean_name: str):
+    """The averaged model returning ``[mean, member 1, ..., member k]`` from one forward pass,
+    or ``None`` when ``model`` has no ``mean_name`` layer (a single model).
+
+    Why: an ensemble should say how far its members disagree, and reading the members' outputs
+    from the pass that computes the mean costs nothing extra. Built once per loaded model.
+    """
+    import keras
+
+    with _lock:
+        if id(model) not in _spread_models:
+            try:
+                mean = model.get_layer(mean_name)
+            except ValueError:
+                _spread_models[id(model)] = None
+            else:
+                inputs = mean.input if isinstance(mean.input, list) else [mean.input]
+                _spread_models[id(model)] = keras.Model(model.inputs, [model.output, *inputs])
+        return _spread_models[id(model)]

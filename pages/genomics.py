@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from medcore import conformal
+from medcore import conformal, provenance
 from medcore.errors import InputError
 from medcore.genomics import analyse, figures, io, logos, synthetic, variant
 from pages import components
@@ -107,16 +107,24 @@ def _row(r: analyse.SeqResult) -> dict:
            for c in ("EI", "IE")}
     return {"name": r.name, "length": r.length, "mode": r.kind,
             "class": _call(r),
-            "prediction set": conformal.describe(r.prediction_set) if r.prediction_set
-            is not None else "", "level": r.level,
+            "members": (f"{r.member_spread['min']:.2f}-{r.member_spread['max']:.2f}"
+                        if r.member_spread else ""),
             **{f"P({n})": (r.probabilities or {}).get(n) for n in names},
             "sites EI / IE": (f"{sum(s.class_name == 'EI' for s in r.sites)} / "
                               f"{sum(s.class_name == 'IE' for s in r.sites)}"
                               if r.kind == "scan" else ""),
             "top donor": top["EI"] if r.kind == "scan" else None,
             "top acceptor": top["IE"] if r.kind == "scan" else None,
-            "known label": r.label or "", "notes": " ".join(r.notes),
-            "model": f"dna-cnn v{cnn.card.get('version', 1)}"}
+            "known label": r.label or ""}
+
+
+def _table(results: list[analyse.SeqResult]) -> pd.DataFrame:
+    """The shown and downloaded table: a window's class is its most probable one (no
+    threshold); a scan lists sites from ``SITE_THRESHOLD``."""
+    return provenance.with_columns(
+        pd.DataFrame([_row(r) for r in results]), cnn.card, notes=[r.notes for r in results],
+        threshold=[analyse.SITE_THRESHOLD if r.kind == "scan" else None for r in results],
+        prediction_set=[r.prediction_set for r in results], level=[r.level for r in results])
 
 
 # A view picker, not st.tabs: tabs fall back to the first one when a button reruns the page,
@@ -125,7 +133,7 @@ VIEWS = ["Classify and scan", "Variant effect", "Embedding", "Motifs"]
 view = st.segmented_control("View", VIEWS, default=VIEWS[0], key="genomics_view",
                             label_visibility="collapsed") or VIEWS[0]
 if view == VIEWS[0]:
-    table = pd.DataFrame([_row(r) for r in results])
+    table = _table(results)
     st.dataframe(table, hide_index=True, width="stretch")
     components.download_table(table, "genomics_predictions.csv", key="dl_pred")
     idx = st.selectbox("Sequence", range(len(results)), format_func=lambda i: results[i].name)

@@ -11,6 +11,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from medcore import conformal, provenance
 from medcore.errors import InputError
 from medcore.history import explain, exports, io, mapping, service, synthetic
 from medcore.history import variables as V
@@ -167,6 +168,23 @@ def _explanations(model_id: str, key: str, hist: io.HistoryData,
     return {p: store[p] for p in patients}
 
 
+def _call(p: dict) -> str:
+    """The outcome when the prediction set holds it alone; otherwise say the case is uncertain
+    (never shown as a decision)."""
+    s = p.get("prediction_set")
+    if s is None:
+        return ""
+    if len(s) == 1:
+        return s[0]
+    return f"uncertain: {conformal.describe(s)}" if s else "unlike both outcomes (empty set)"
+
+
+def _members(p: dict) -> str:
+    """The fold members' risks as min-max (empty for a single model)."""
+    s = p.get("member_spread")
+    return f"{s['min']:.3f}-{s['max']:.3f}" if s else ""
+
+
 def _timeline_figure(e: explain.Explanation) -> go.Figure:
     """Heat map of SHAP over measured cells (blank = not measured), observed hours marked."""
     shown = [j for j in range(len(explain.VARIABLES)) if e.measured[:, j].any()]
@@ -204,7 +222,13 @@ for mid in MODELS:  # loaded while the user picks a file, the gradients traced i
     if components.get_model(mid) is not None:
         components.warm_gradients(mid)
 
-rows, mapped = [], {}
+level = st.slider("Prediction-set level", 0.5, 0.99, conformal.LEVEL, 0.01,
+                  key="history_level_set",
+                  help="A conformal prediction set holds the true outcome with at least this "
+                       "probability when a stay is like the held-out set-A stays it was "
+                       "calibrated on: {survived} or {died_in_hospital} = sure at this level, "
+                       "both = uncertain.") if sources else conformal.LEVEL
+rows, mapped, per_model = [], {}, {}
 for name, data in sources:
     digest = hashlib.sha256(data).hexdigest()
     table = _read(name, data)
@@ -221,14 +245,20 @@ for name, data in sources:
     with st.expander(f"{name}: validation report"):
         st.write("\n".join(f"- {line}" for line in hist.report.lines()))
     with st.spinner(f"Scoring {name} with both models…"):
-        scores = _score(hist, key)
+        scores = {mid: service.set_level(components.get_model(mid), ps, level)
+                  for mid, ps in _score(hist, key).items()}
     mapped[name] = (hist, key)
     by_model = {mid: {p["patient_id"]: p for p in ps} for mid, ps in scores.items()}
     first = next(iter(scores.values()), [])
     for p in first:
         row = {"file": name, "patient_id": p["patient_id"]}
         for mid in scores:
-            row[f"risk ({mid})"] = by_model[mid][p["patient_id"]]["risk"]
+            mine = by_model[mid][p["patient_id"]]
+            row[f"risk ({mid})"] = mine["risk"]
+            row[f"outcome ({mid})"] = _call(mine)
+            if mine.get("member_spread"):
+                row[f"members ({mid})"] = _members(mine)
+            per_model.setdefault(mid, []).append(mine)
         # each model weighs the variables differently: a warning from either one stands
         warnings = dict.fromkeys(w for mid in scores for w in by_model[mid][p["patient_id"]][
             "warnings"])
@@ -252,6 +282,14 @@ if rows:
         f"risk ({mid})", min_value=0.0, max_value=1.0, format="%.3f",
         help=f"high risk at >= {thr:.3f}, the threshold fitted on held-out set-A stays "
              "(Youden's index; see the model card)") for mid, thr in thresholds.items()}
+    for mid in thresholds:
+        config[f"outcome ({mid})"] = st.column_config.TextColumn(
+            f"outcome ({mid})", help=f"The {level:.0%} conformal prediction set: one outcome = "
+                                     "sure at this level; 'uncertain' = the model cannot rule "
+                                     "out either.")
+        config[f"members ({mid})"] = st.column_config.TextColumn(
+            f"members ({mid})", help="Lowest and highest risk among the ensemble's fold "
+                                     "members: how far they disagree.")
     config.update(caution=st.column_config.TextColumn("caution", width="medium"), **{
         "top reasons": st.column_config.TextColumn(
             f"top reasons ({explain_with}, 6 h window, +/-)", width="large")})
@@ -278,9 +316,14 @@ if rows:
                 reasons[(name, pid)] = explain.reason_text(e.reasons)
             reasons.update({(name, pid): "select the patient below" for pid in rest})
     table = _show(reasons)
-    export = table.assign(**{f"threshold ({mid})": thr for mid, thr in thresholds.items()},
-                          **{f"version ({mid})": components.get_model(mid).card.get(
-                              "date_trained", "") for mid in thresholds})
+    export = table
+    for mid in thresholds:
+        mine = per_model[mid]
+        export = provenance.with_columns(
+            export, components.get_model(mid).card, notes=[p["warnings"] for p in mine],
+            threshold=[p["threshold"] for p in mine],
+            prediction_set=[p["prediction_set"] for p in mine],
+            level=[p["level"] for p in mine], suffix=f" ({mid})")
     components.download_table(export, "history_risks.csv", key="history_download")
 
     st.subheader("Why: one patient")
@@ -291,6 +334,13 @@ if rows:
     cols = st.columns(len(thresholds) + 1)
     for c, mid in zip(cols, thresholds, strict=False):
         c.metric(f"Risk of in-hospital death ({mid})", f"{row[f'risk ({mid})']:.1%}")
+        call = row[f"outcome ({mid})"]
+        if call.startswith("uncertain") or call.startswith("unlike"):
+            c.markdown(f":orange[{call}] at {level:.0%}: the model cannot tell at this level.")
+        elif call:
+            c.markdown(f"**{call}** ({level:.0%} prediction set)")
+        if row.get(f"members ({mid})"):
+            c.caption(f"Fold members' risks: {row[f'members ({mid})']}")
     with cols[-1]:
         if row["caution"]:
             st.error(row["caution"], icon=":material/warning:")

@@ -119,7 +119,7 @@ with tab_cls:
                         f"calibrated on validation data, read at {user_prevalence:.1%} "
                         "pneumonia")
     if len(entries) > 1:
-        table = batch.results_table(entries)
+        table = batch.results_table(entries, cnn.card)
         st.subheader("Batch results")
         st.dataframe(table, hide_index=True, width="stretch")
         components.download_table(table, "imaging_results.csv", key="imaging_csv")

@@ -45,6 +45,7 @@ class SeqResult:
     class_name: str | None = None
     probabilities: dict[str, float] | None = None
     prediction_set: list[str] | None = None  # conformal set at ``level``; 2+ = uncertain
+    member_spread: dict[str, float] | None = None  # min/max/sd of the members' P(class)
     level: float | None = None
     sites: list[Site] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -63,6 +64,7 @@ class SeqResult:
         if self.kind == "window":
             out.update({"class": self.class_name, "probabilities": self.probabilities,
                         "prediction_set": self.prediction_set, "level": self.level,
+                        "member_spread": self.member_spread,
                         "junction_after": data.junction_index(self.length)})
         out["sites"] = [s.to_json() for s in self.sites]
         if self.contrib is not None:
@@ -99,6 +101,14 @@ def find_sites(seq: str, scores: np.ndarray, threshold: float = SITE_THRESHOLD,
     return sorted(sites, key=lambda s: -s.probability)
 
 
+def member_spread(p: np.ndarray) -> dict[str, float] | None:
+    """The members' probabilities of the called class as min, max and SD (``None`` for one)."""
+    if len(p) < 2:
+        return None
+    return {"min": round(float(p.min()), 4), "max": round(float(p.max()), 4),
+            "sd": round(float(p.std()), 4), "members": int(len(p))}
+
+
 def prediction_sets(bundle, proba: np.ndarray, level: float) -> list[list[str]]:
     """Each window's class-conditional conformal set at ``level`` (calibrated on held-out
     human windows shipped in ``conformal.npz``)."""
@@ -117,8 +127,9 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
     names = list(bundle.card["class_names"])
     width = data.LONG_WINDOW
     short = [r for r in records if len(r.seq) <= width]
-    p_short = scan.classify(bundle.model, [r.seq.upper() for r in short])
+    p_short, each = scan.classify_with_members(bundle.model, [r.seq.upper() for r in short])
     proba = dict(zip(map(id, short), p_short, strict=True))
+    members = dict(zip(map(id, short), each, strict=True))
     sets = dict(zip(map(id, short), prediction_sets(bundle, p_short, level), strict=True))
     results: list[SeqResult] = []
     for r in records:
@@ -132,7 +143,9 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
             results.append(SeqResult(
                 r.name, seq, r.label, "window", None, cname,
                 {n: round(float(v), 4) for n, v in zip(names, p, strict=True)},
-                sets[id(r)], level, notes=notes, explain_at=j, explain_class=cname))
+                sets[id(r)], level=level,
+                member_spread=member_spread(members[id(r)][:, int(p.argmax())]), notes=notes,
+                explain_at=j, explain_class=cname))
             continue
         notes.append(f"Longer than {width} nt: every position scored; no single class. "
                      f"Sites are positions scoring >= {SITE_THRESHOLD}.")

@@ -83,14 +83,23 @@ def classify(model, seqs: list[str]) -> np.ndarray:
     Computed through the junction's cone only (:func:`cone`): the same numbers as the score at
     that position of a scan, at about 60 % of the cost.
     """
+    return classify_with_members(model, seqs)[0]
+
+
+def classify_with_members(model, seqs: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`classify` and each member's probabilities (n, members, 3) from the same pass."""
     fn, half = cone(model), network.HALF_CONTEXT
-    outs = [np.asarray(fn(canvas(seqs[i:i + BATCH])[:, MARGIN - half:MARGIN + half + 1]))
+    outs = [fn(canvas(seqs[i:i + BATCH])[:, MARGIN - half:MARGIN + half + 1])
             for i in range(0, len(seqs), BATCH)]
-    return np.concatenate(outs) if outs else np.zeros((0, 3), np.float32)
+    if not outs:
+        return np.zeros((0, 3), np.float32), np.zeros((0, 1, 3), np.float32)
+    return (np.concatenate([np.asarray(m) for m, _ in outs]),
+            np.concatenate([np.asarray(e) for _, e in outs]))
 
 
 def cone(model):
-    """A function (n, CONTEXT + 1, 4) -> (n, 3): the centre position's probabilities.
+    """A function (n, CONTEXT + 1, 4) -> (n, 3) centre-position probabilities, averaged over
+    the members, and (n, members, 3) each member's.
 
     Why: with 'same' padding every layer computes all positions of the canvas, though the
     centre needs a cone that narrows layer by layer. Here the network's own weights run with
@@ -120,7 +129,8 @@ def cone(model):
 
         @tf.function(reduce_retracing=True)
         def run(x):
-            return tf.add_n([one(m, x) for m in members]) / len(members)
+            each = [one(m, x) for m in members]
+            return tf.add_n(each) / len(members), tf.stack(each, axis=1)
 
         _CONE[model] = run
     return _CONE[model]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from medcore import calibration, ensemble, metrics, registry
+from medcore import calibration, conformal, ensemble, metrics, registry
 from medcore.errors import ModelIntegrityError
 from medcore.explain import background
 from medcore.history import baselines, crossfit, data, grid, mapping, summary
@@ -25,6 +25,11 @@ from medcore.history import variables as V
 log = logging.getLogger(__name__)
 N_BACKGROUND = 32  # SHAP background rows, expanded from the stored centroids
 N_CENTROIDS = 16  # k-means summary of the training grids shipped as background.npz
+CALIBRATION = "conformal.npz"  # set-A held-out risks and outcomes: the conformal calibration
+CLASS_NAMES = ["survived", "died_in_hospital"]
+MEAN_NAME = "fold_mean"  # the Average layer of a cross-fitted ensemble
+CONFORMAL_NOTE = ("calibrated on set-A risks from a model that never trained on the stay (out of "
+                  "fold for a cross-fitted ensemble, else the validation part), measured on set C")
 SUMMARY_SPEC = (" Then, repeated per hour, first/last/min/max/mean/count of the raw observations "
                 "of each of the 40 variables in 0-48 h and a never-observed flag per variable "
                 "(training medians fill the gaps; standardised with training statistics, "
@@ -61,6 +66,23 @@ def raw_scores(model, x: np.ndarray) -> np.ndarray:
                            for i in range(0, len(x), 512)])
 
 
+def risks_and_members(model, x: np.ndarray, temperature: float
+                      ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Calibrated risk and, for a fold ensemble, each member's risk (n, k), from one pass.
+
+    Members get the ensemble's temperature, so their spread is on the scale of the risk shown.
+    """
+    both = ensemble.with_members(model, MEAN_NAME)
+    if both is None or not len(x):
+        return predict_proba(model, x, temperature), None
+    outs = [[np.asarray(o, float).reshape(len(x[i:i + 512]), -1) for o in
+             both.predict_on_batch(x[i:i + 512])] for i in range(0, len(x), 512)]
+    mean = np.concatenate([o[0] for o in outs]).ravel()
+    each = np.concatenate([np.concatenate(o[1:], axis=1) for o in outs])
+    return (calibration.apply_temperature(calibration.logit(mean), temperature),
+            calibration.apply_temperature(calibration.logit(each), temperature))
+
+
 def predict_proba(model, x: np.ndarray, temperature: float) -> np.ndarray:
     """Calibrated risk: temperature-scaled sigmoid of the model's logit (deterministic)."""
     return calibration.apply_temperature(calibration.logit(raw_scores(model, x)), temperature)
@@ -80,6 +102,11 @@ def held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
     g = grid.build(c.records, pre["stats"], c.patients, pre.get("summary"))
     p = predict_proba(model, g.x, pre["temperature"])
     out = metrics.binary_report(c.y, p, pre["threshold"], n_boot=n_boot)
+    if "calibration" in extras:
+        cal = extras["calibration"]
+        out["conformal"] = {**conformal.report(conformal.binary(p), c.y, conformal.binary(cal["p"]),
+                                               cal["y"], CLASS_NAMES),
+                            "note": CONFORMAL_NOTE}
     base = baseline_predictions(extras["baselines"], c, pre)
     out["baselines"] = {
         name: metrics.binary_report(c.y, base[name], pre["baseline_thresholds"][name],
@@ -117,9 +144,82 @@ def save_baselines(out_dir: Path, c: data.Cohort, predictions: dict[str, np.ndar
 def load_extras(folder: Path, card: dict) -> dict:
     with np.load(folder / "baselines.npz") as b:
         stored = {k: b[k] for k in b.files}
-    return {"preprocess": json.loads((folder / "preprocess.json").read_text()),
-            "baselines": stored,
-            "background": background.load(folder / "background.npz", N_BACKGROUND)}
+    out = {"preprocess": json.loads((folder / "preprocess.json").read_text()),
+           "baselines": stored,
+           "background": background.load(folder / "background.npz", N_BACKGROUND)}
+    if (folder / CALIBRATION).exists():
+        with np.load(folder / CALIBRATION) as f:
+            out["calibration"] = {"p": f["p"], "y": f["y"]}
+    return out
+
+
+def save_calibration(folder: Path, p_cal: np.ndarray, y_cal: np.ndarray) -> None:
+    """Calibrated held-out risks and outcomes (any level can be asked for, so scores ship)."""
+    np.savez(Path(folder) / CALIBRATION, p=np.asarray(p_cal, float), y=np.asarray(y_cal, int))
+
+
+def members(model) -> list:
+    """The nested members of an averaged ensemble, in fold order (the model itself if single)."""
+    import keras
+
+    nested = [lay for lay in model.layers if isinstance(lay, keras.Model)]
+    return nested or [model]
+
+
+def held_out_set_a(model, pre: dict, folds: int, data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Calibrated set-A risks of stays the scoring model never trained on, and their outcomes.
+
+    Why: recomputes, from the shipped model alone, the calibration cases training used: each
+    fold's held-out stays scored by the member fitted without them, or the 80/20 validation
+    part for a single model. Same seeds, same splits, so no retraining is needed.
+    """
+    a = data.load_set(Path(data_dir), "a")
+    quick = pre.get("test_limit") is not None
+    if folds > 1:
+        if quick:
+            a = data.subset(a, np.arange(450))
+        g = grid.build(a.records, pre["stats"], a.patients, pre.get("summary"))
+        raw = np.full(len(a.y), np.nan)
+        parts = crossfit.splits(a.y, folds, data.SEED)
+        for m, (_, va) in zip(members(model), parts, strict=True):
+            raw[va] = raw_scores(m, g.x[va])
+        y = a.y
+    else:
+        _, va = data.split_a(a)
+        va = va[:150] if quick else va
+        v = data.subset(a, va)
+        raw = raw_scores(model, grid.build(v.records, pre["stats"], v.patients,
+                                           pre.get("summary")).x)
+        y = v.y
+    return calibration.apply_temperature(calibration.logit(raw), pre["temperature"]), y
+
+
+def add_calibration(bundle, data_dir: Path) -> dict:
+    """Ship ``conformal.npz`` for a model trained before it existed and reseal its card.
+
+    Why: the held-out set-A risks are reproducible from the shipped weights (same seeds and
+    splits), so the prediction sets need no retraining; only ``metrics.conformal`` is new.
+    """
+    import datetime as _dt
+
+    from medcore.train import seal_card
+
+    pre = bundle.extras["preprocess"]
+    p_cal, y_cal = held_out_set_a(bundle.model, pre, bundle.card["validation"].get("folds", 1),
+                                  Path(data_dir))
+    save_calibration(bundle.folder, p_cal, y_cal)
+    extras = load_extras(Path(bundle.folder), bundle.card)
+    m = held_out_metrics(bundle.model, {**extras, "preprocess": {**pre, "n_boot": 0}},
+                         Path(data_dir))
+    card = dict(bundle.card)
+    card["metrics"] = {**card["metrics"], "conformal": m["conformal"]}
+    card["revisions"] = [*card.get("revisions", []), {
+        "date": _dt.date.today().isoformat(),
+        "change": "Conformal prediction sets added: calibration risks recomputed from the "
+                  "shipped weights on the set-A stays each scoring model never trained on "
+                  f"({len(y_cal):,}; {CONFORMAL_NOTE}). Weights, predictions and the other "
+                  "metrics unchanged."}]
+    return seal_card(Path(bundle.folder), card)
 
 
 def evaluate(bundle, data_dir: Path) -> dict:
@@ -205,7 +305,7 @@ def _crossfit(a: data.Cohort, build: Callable, opts: dict) -> Fitted:
             base_oof[name][va] = p
     fitted = baselines.fit_all(f, a.y, a.saps, gb_iter=opts["gb_iter"])
     name = members[0].name
-    model = ensemble.average(members, mean_name="fold_mean", name=name,
+    model = ensemble.average(members, mean_name=MEAN_NAME, name=name,
                              member_names=[f"{name}_fold{i}" for i in range(len(members))])
     n = len(a.y)
     return Fitted(model, raw_oof, a.y, base_oof, fitted, stats, fsum, g.x,
@@ -268,6 +368,7 @@ def train_model(out_dir: Path, build: Callable, card_text: dict, *, quick: bool,
            "baseline_thresholds": {k: calibration.youden_threshold(fit.y_cal, v)
                                    for k, v in fit.base_cal.items()}}
     (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))
+    save_calibration(out_dir, p_cal, fit.y_cal)
     model.save(out_dir / "model.keras")
     log.info("baselines fitted at %.0f s", time.time() - t0)
 

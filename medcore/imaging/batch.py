@@ -11,7 +11,6 @@ import hashlib
 
 import numpy as np
 
-from medcore import conformal
 from medcore.errors import InputError
 from medcore.imaging import infer
 from medcore.imaging.io import load_upload
@@ -96,30 +95,37 @@ STATUS = {"ok": "result", "not_chest_xray": "withheld: not a chest X-ray",
           "unlike_training": "withheld: unlike the training films"}
 
 
-def results_table(entries: list[dict]):
+def results_table(entries: list[dict], card: dict):
     """One row per file, failed files included, with what a result must travel with: the
-    warning, the model version and the threshold (the CSV download is this table)."""
+    warning, the file's notes, the model id and version, the threshold and the prediction set
+    (the CSV download is this table)."""
     import pandas as pd
 
-    rows = []
+    from medcore import provenance
+
+    rows, notes, thresholds, sets, levels = [], [], [], [], []
     for e in entries:
         if "summary" not in e:
             rows.append({"file": e["name"], "status": "error", "warning": e["error"]})
+            notes.append("")
+            thresholds.append(None)
+            sets.append(None)
+            levels.append(None)
             continue
         s = e["summary"]
         rows.append({"file": s["file"], "status": STATUS[s["status"]],
                      "prediction": s["prediction"] or "",
                      "P(pneumonia)": (None if s["status"] == "not_chest_xray"
                                       else s["probability_pneumonia"]),
-                     "threshold": s["threshold"],
-                     "prediction_set": (conformal.describe(s["prediction_set"])
-                                        if s["status"] == "ok" else ""),
-                     "level": s["level"],
                      "at_prevalence": s.get("prevalence"), "warning": s["message"],
-                     "synthetic": e.get("synthetic", False), "model": s["model"],
-                     "format": s["source"],
+                     "synthetic": e.get("synthetic", False), "format": s["source"],
                      "original_size": "x".join(map(str, s["original_size"]))})
-    return pd.DataFrame(rows)
+        notes.append(s["notes"])
+        thresholds.append(s["threshold"])
+        sets.append(s["prediction_set"] if s["status"] == "ok" else None)
+        levels.append(s["level"])
+    return provenance.with_columns(pd.DataFrame(rows), card, notes=notes, threshold=thresholds,
+                                   prediction_set=sets, level=levels)
 
 
 def example_upload(gan_bundle, seed: int = 7, label: int = 1) -> tuple[str, bytes]:

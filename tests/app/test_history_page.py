@@ -87,3 +87,25 @@ def test_hospital_export_shows_mapping_and_coverage():
 
 def _risks(at: AppTest):
     return next(d.value for d in reversed(at.dataframe) if "coverage" in d.value.columns)
+
+
+@needs_model
+def test_prediction_sets_follow_the_level_and_uncertain_is_not_a_decision():
+    at = _app().run()
+    at.file_uploader[0].upload("cohort.csv", synthetic.example_csv(12, seed=5), "text/csv").run()
+    assert not at.exception
+    table = _risks(at)
+    calls = table["outcome (history-rnn)"]
+    assert calls.isin(["survived", "died_in_hospital"]).sum() + \
+        calls.str.startswith("uncertain").sum() == len(table)
+    assert table["members (history-rnn)"].str.match(r"0\.\d{3}-[01]\.\d{3}").all()
+    assert "members (history-cnn)" not in table  # a single model has no members
+    at.slider(key="history_level_set").set_value(0.99).run()
+    wide = _risks(at)["outcome (history-rnn)"]
+    assert wide.str.startswith("uncertain").sum() > calls.str.startswith("uncertain").sum()
+    uncertain = [i for i, c in enumerate(wide) if c.startswith("uncertain")]
+    at.selectbox(key="history_patient").set_value(
+        at.selectbox(key="history_patient").options[uncertain[0]]).run()
+    shown = " ".join(md.value for md in at.markdown)
+    assert ":orange[uncertain: {survived, died_in_hospital}]" in shown
+    assert "**uncertain" not in shown

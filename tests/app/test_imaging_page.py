@@ -96,7 +96,10 @@ def test_not_an_xray_gets_no_probability_and_an_unlike_film_is_greyed():
     table = at.dataframe[0].value
     assert set(table["status"]) <= {"withheld: not a chest X-ray",
                                     "withheld: unlike the training films"}
-    assert {"warning", "model", "threshold"} <= set(table.columns)
+    assert {"warning", "notes", "model", "model_version", "threshold", "prediction_set",
+            "level"} <= set(table.columns)
+    assert (table["prediction_set"] == "").all()  # a withheld film has no set
+    assert table["model_version"].str.match(r"v\d+, trained \d{4}-\d\d-\d\d, sha256 ").all()
 
 
 def test_an_unlike_film_is_shown_greyed_not_as_a_result():

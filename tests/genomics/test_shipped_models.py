@@ -152,3 +152,20 @@ def test_prediction_sets_follow_the_level(cnn_bundle, data_dir):
     assert res[0].to_json()["level"] == 0.99
     card = cnn_bundle.card["metrics"]["conformal"]
     assert card["level"] == 0.9 and 0 <= card["share_uncertain"] <= 1
+
+
+def test_windows_report_their_members_spread(cnn_bundle):
+    """The 3-member ensemble's probability of the called class lies within its members' range;
+    the mean is what ``classify`` returns (same pass)."""
+    from medcore.genomics import scan
+
+    seqs = ["ACGT" * 15, "CAGGTAAGT" * 6 + "ACGTAC"]
+    mean, each = scan.classify_with_members(cnn_bundle.model, seqs)
+    assert each.shape == (2, 3, 3) and np.allclose(each.mean(axis=1), mean, atol=1e-6)
+    assert np.allclose(scan.classify(cnn_bundle.model, seqs), mean)
+    for r in analyse.analyse(cnn_bundle, [SeqRecord(f"s{i}", s) for i, s in enumerate(seqs)],
+                             explain_limit=0):
+        s = r.member_spread
+        p = r.probabilities[r.class_name]
+        assert s["members"] == 3 and s["min"] - 1e-4 <= p <= s["max"] + 1e-4
+        assert r.to_json()["member_spread"] == s

@@ -117,3 +117,30 @@ def test_shipped_rnn_point_metrics_equal_card(rnn_bundle, data_dir):
         {k: v for k, v in card.items() if k not in ("baselines", "ci95")}
     for name, rep in got["baselines"].items():
         assert rep == {k: v for k, v in card["baselines"][name].items() if k != "ci95"}
+
+
+def test_shipped_calibration_is_held_out_set_a(rnn_bundle, data_dir):
+    """conformal.npz holds the out-of-fold set-A risks the card's validation figures came from:
+    recomputed from the weights, they give the card's validation ROC-AUC and threshold."""
+    from medcore import calibration
+    from medcore import metrics as mx
+    from medcore.history import deep
+
+    pre = rnn_bundle.extras["preprocess"]
+    cal = rnn_bundle.extras["calibration"]
+    p, y = deep.held_out_set_a(rnn_bundle.model, pre, rnn_bundle.card["validation"]["folds"],
+                               data_dir)
+    assert len(y) == rnn_bundle.card["metrics"]["conformal"]["n_calibration"] == len(cal["y"])
+    assert (y == cal["y"]).all() and np.allclose(p, cal["p"], atol=1e-5)
+    auc = mx.binary_point_metrics(y, p, pre["threshold"])["roc_auc"]
+    assert round(float(auc), 4) == rnn_bundle.card["validation"]["roc_auc"]
+    assert calibration.youden_threshold(y, p) == pytest.approx(pre["threshold"], abs=1e-6)
+
+
+@pytest.mark.parametrize("fixture", ["rnn_bundle", "cnn_bundle"])
+def test_card_conformal_coverage_near_nominal(fixture, request):
+    """Measured on set C, the 90 % sets hold the outcome within 2 points of 90 %, per class too."""
+    conf = request.getfixturevalue(fixture).card["metrics"]["conformal"]
+    assert conf["level"] == 0.9 and abs(conf["coverage"] - 0.9) <= 0.02
+    assert all(abs(c["coverage"] - 0.9) <= 0.03 for c in conf["per_class"].values())
+    assert 1 < conf["set_size"] < 2 and conf["share_empty"] == 0

@@ -49,11 +49,15 @@ def test_bench_quick_reports_targets(rnn_bundle):
     f = b["figures"]
     assert all(k.endswith(("_ms", "_per_s")) or k == "cohort_patients" for k in f)
     assert f["cohort_patients"] == 500 and f["predict_p95_ms"] >= f["predict_p50_ms"] > 0
-    hosp, fhir = b["targets"]
+    hosp, fhir, sets = b["targets"]
     assert "hospital CSV" in hosp["name"] and hosp["target"] == 40_000
     assert "FHIR" in fhir["name"] and fhir["target"] == 90_000
+    assert "Conformal" in sets["name"] and sets["target"] == 5 and sets["unit"] == "%"
+    assert 0 < f["conformal_sets_ms"] < f["cohort_score_ms"]
+    assert sets["value"] == pytest.approx(100 * f["conformal_sets_ms"] / f["cohort_score_ms"],
+                                          abs=0.05)
     for t in b["targets"]:
-        assert t["unit"] == "ms" and t["pass"] == (t["value"] <= t["target"])
+        assert t["unit"] in ("ms", "%") and t["pass"] == (t["value"] <= t["target"])
 
 
 def test_chunked_scoring_equals_one_pass(rnn_bundle, monkeypatch):
@@ -104,3 +108,36 @@ def test_cli_predict_and_score_take_the_page_mapping(rnn_bundle, tmp_path, capsy
     assert cli.main(["predict", "history-rnn", str(export), "--mapping", str(bad)]) == 2
     assert "not a medcore history mapping" in capsys.readouterr().err
     assert cli.main(["predict", "dna-cnn", str(export), "--mapping", str(saved)]) == 2
+
+
+def test_prediction_sets_follow_the_risk_and_the_level(rnn_bundle):
+    """A set holds died_in_hospital iff the risk is high enough for the level; a higher level
+    never shrinks a set; re-levelling without the model gives what scoring at that level gives."""
+    hist = io.HistoryData(synthetic.records(20, seed=3), io.ValidationReport())
+    rows = service.predict_records(rnn_bundle, hist, reasons=False)
+    assert {r["level"] for r in rows} == {0.9}
+    assert all(r["prediction_set"] for r in rows)  # two classes: a set is never empty at 90 %
+    by_risk = sorted(rows, key=lambda r: r["risk"])
+    died = ["died_in_hospital" in r["prediction_set"] for r in by_risk]
+    survived = ["survived" in r["prediction_set"] for r in by_risk]
+    assert died == sorted(died) and survived == sorted(survived, reverse=True)
+    high = service.set_level(rnn_bundle, rows, 0.99)
+    low = service.set_level(rnn_bundle, rows, 0.5)
+    for lo, mid, hi in zip(low, rows, high, strict=True):
+        assert set(lo["prediction_set"]) <= set(mid["prediction_set"]) <= set(hi["prediction_set"])
+    assert sum(len(r["prediction_set"]) == 2 for r in high) > \
+        sum(len(r["prediction_set"]) == 2 for r in low)
+    again = service.predict_records(rnn_bundle, hist, reasons=False, level=0.99)
+    assert [r["prediction_set"] for r in again] == [r["prediction_set"] for r in high]
+
+
+def test_ensemble_reports_its_members_spread(rnn_bundle, cnn_bundle):
+    """The fold ensemble's risk lies within its members' range (calibration is monotone); a
+    single model has no spread."""
+    hist = io.HistoryData(synthetic.records(8, seed=4), io.ValidationReport())
+    for r in service.predict_records(rnn_bundle, hist, reasons=False):
+        s = r["member_spread"]
+        assert s["members"] == 5 and s["min"] - 1e-4 <= r["risk"] <= s["max"] + 1e-4
+        assert s["sd"] <= s["max"] - s["min"] + 1e-9
+    assert all(r["member_spread"] is None
+               for r in service.predict_records(cnn_bundle, hist, reasons=False))
