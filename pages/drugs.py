@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from medcore import provenance, registry
+from medcore import registry
 from medcore.errors import InputError
 from medcore.molecules import draw, examples, io
 from pages import components
@@ -136,7 +136,7 @@ def _help(tox) -> dict:
 
 def _results(tox, rows: list[dict]) -> None:
     from medcore.molecules import glossary
-    from medcore.molecules.predict import rows_to_frame
+    from medcore.molecules.predict import export_frame, rows_to_frame
 
     scored = [r for r in rows if "probabilities" in r]
     st.info(glossary.SCOPE, icon=":material/info:")
@@ -156,7 +156,8 @@ def _results(tox, rows: list[dict]) -> None:
     assays = tox.extras["preprocess"]["assays"]
     st.subheader("Probabilities per assay")
     st.dataframe(df, hide_index=True, column_config=_help(tox))
-    components.download_table(_export(tox, df), "medcore_tox21_predictions.csv", key="drugs_dl")
+    components.download_table(export_frame(tox, df, rows), "medcore_tox21_predictions.csv",
+                              key="drugs_dl")
     _thresholds(tox)
     _glossary()
     head = df[df["top_assay"].notna()].head(60)
@@ -165,20 +166,6 @@ def _results(tox, rows: list[dict]) -> None:
         color_continuous_scale="Reds", labels={"color": "probability"})
     st.plotly_chart(fig, key="drugs_heat")
     _detail(tox, scored, assays)
-
-
-def _export(tox, df: pd.DataFrame) -> pd.DataFrame:
-    """The CSV: the table plus each row's warnings, the model version and the per-assay
-    thresholds an assay is called active from."""
-    pre = tox.extras["preprocess"]
-    thresholds = "; ".join(f"{a} {t:.3f}" for a, t in zip(pre["assays"], pre["thresholds"],
-                                                           strict=True))
-    far = (df["far_from_training"] if "far_from_training" in df
-           else pd.Series(False, df.index)).fillna(False).astype(bool)
-    notes = [[n if isinstance(n, str) else "",
-              "Far from the training molecules: scores are less reliable." if f else ""]
-             for n, f in zip(df["note"], far, strict=True)]
-    return provenance.with_columns(df, tox.card, notes=notes, threshold=thresholds)
 
 
 def _thresholds(tox) -> None:

@@ -165,3 +165,24 @@ def rows_to_frame(rows: list[dict]):
                      "max_assay": r["max_assay"], "max_probability": r["max_probability"],
                      **r["probabilities"]})
     return pd.DataFrame(flat)
+
+
+def export_frame(bundle, df, rows: list[dict]):
+    """The CSV: the table (with the top assay's prediction set and the uncertain assays) plus
+    each row's warnings, the model version, the per-assay thresholds an assay is called active
+    from, and the level the sets were formed at."""
+    import pandas as pd
+
+    from medcore import provenance
+
+    pre = bundle.extras["preprocess"]
+    thresholds = "; ".join(f"{a} {t:.3f}" for a, t in zip(pre["assays"], pre["thresholds"],
+                                                           strict=True))
+    far = (df["far_from_training"] if "far_from_training" in df
+           else pd.Series(False, df.index)).fillna(False).astype(bool)
+    notes = [[n if isinstance(n, str) else "",
+              "Far from the training molecules: scores are less reliable." if f else ""]
+             for n, f in zip(df["note"], far, strict=True)]
+    level = next((r["level"] for r in rows if "level" in r), None)
+    out = provenance.with_columns(df, bundle.card, notes=notes, threshold=thresholds)
+    return out.assign(prediction_set_level=level)
