@@ -235,22 +235,23 @@ def build(case: Case) -> str:
 """
 
 
-def file_name(case: Case, taken: set[str] | None = None) -> str:
-    """A safe, unique ``.html`` name from the case's name (never a path the user chose)."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{case.model.id}_{case.name}").strip("._")[:90]
-    name, k = f"{stem or 'case'}.html", 1
-    while taken is not None and name in taken:
+def file_name(model_id: str, name: str, taken: set[str] | None = None) -> str:
+    """A safe ``.html`` name from the model and the case's name (never a path the user chose),
+    unique within ``taken``."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{model_id}_{name}").strip("._")[:90]
+    out, k = f"{stem or 'case'}.html", 1
+    while taken is not None and out in taken:
         k += 1
-        name = f"{stem}_{k}.html"
+        out = f"{stem}_{k}.html"
     if taken is not None:
-        taken.add(name)
-    return name
+        taken.add(out)
+    return out
 
 
 def named(cases: list[Case]) -> list[tuple[str, str]]:
     """(file name, HTML) per case, names unique within the list."""
     taken: set[str] = set()
-    return [(file_name(c, taken), build(c)) for c in cases]
+    return [(file_name(c.model.id, c.name, taken), build(c)) for c in cases]
 
 
 def zip_bytes(cases: list[Case], csv_name: str, csv: bytes) -> bytes:

@@ -30,9 +30,11 @@ def _checks(details: dict) -> Table:
 
 
 def case(bundle, entry: dict, level: float = conformal.LEVEL, show_tags: bool = False,
-         shap: np.ndarray | None = None) -> Case:
+         shap: np.ndarray | None = None, set_from: dict | None = None) -> Case:
     """The report of one analysed film. DICOM patient tags appear only with ``show_tags``
-    (the page's toggle); SHAP values are drawn when the page has computed them."""
+    (the page's toggle); SHAP values are drawn when the page has computed them. ``set_from``
+    is the entry at the model's own prevalence when ``entry`` was re-read at the user's (the
+    sets were calibrated there)."""
     s = entry["summary"]
     ok, withheld = s["status"] == "ok", s["status"] == "unlike_training"
     W, H = s["original_size"]
@@ -68,7 +70,8 @@ def case(bundle, entry: dict, level: float = conformal.LEVEL, show_tags: bool = 
         probability_of="of pneumonia" + (" (not a result: unlike the training films)"
                                          if withheld else ""),
         threshold=s["threshold"],
-        prediction_set=batch.prediction_set(bundle, entry, level) if ok else None,
+        prediction_set=(batch.prediction_set(bundle, set_from or entry, level) if ok
+                        else None),
         level=level if ok else None,
         warnings=[s["message"]] if s["message"] else [],
         tables=[_checks(s["check"])], figures=figs, synthetic=bool(entry.get("synthetic")))
