@@ -11,14 +11,10 @@ from medcore import registry
 from medcore.bench.uploads import PROBES
 from tests.e2e import samples
 from tests.e2e.conftest import assert_no_exception, screenshotted_page, wait_idle
+from tests.e2e.samples import REPORT_BUTTONS as BUTTONS
 
 pytestmark = pytest.mark.browser
 
-# workbench -> (model whose report the page gives, label of its single-case download button)
-BUTTONS = {"imaging": ("xray-cnn", "Download report (HTML)"),
-           "history": ("history-rnn", "Download this patient's report"),
-           "drugs": ("tox-cnn", "Download this molecule's report (HTML)"),
-           "genomics": ("dna-cnn", "Download this record's report (HTML)")}
 EXPECTED = {"imaging": "Film: chest_real.png", "history": "Patient: ",
             "drugs": "Molecule: aspirin", "genomics": "Sequence: seq0"}
 
