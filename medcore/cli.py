@@ -99,11 +99,37 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from medcore import registry
 
     options = _options(args)
+    if args.report:
+        return _reports(args, options)
     bundle = registry.load(args.model_id)
     results = registry.module(args.model_id).predict_paths(bundle, [Path(p) for p in args.files],
                                                            **options)
     _emit(results, args.json)
     return 0
+
+
+def _reports(args: argparse.Namespace, options: dict) -> int:
+    """``predict --report DIR``: one HTML report per case; a failed input is reported on stderr
+    with the page's message and gets no file (exit 2 when any failed)."""
+    from medcore import registry, report
+    from medcore.errors import InputError
+
+    if args.model_id not in report.ADAPTERS:
+        raise InputError(f"--report applies to {', '.join(report.ADAPTERS)}.",
+                         "Drop --report, or use one of those models.")
+    if "variant" in options:
+        raise InputError("--variant cannot be combined with --report.",
+                         "Run the variant and the reports as two commands.")
+    bundle = registry.load(args.model_id)
+    outcomes = report.cases_from_paths(bundle, [Path(p) for p in args.files], **options)
+    cases = [c for c in outcomes if isinstance(c, report.Case)]
+    failures = [f for f in outcomes if isinstance(f, report.Failure)]
+    for f in failures:
+        sys.stderr.write(f"error: {f.name}: {f.error}\n")
+    paths = report.write(cases, Path(args.report))
+    _emit([{"case": c.name, "report": str(p)} for c, p in zip(cases, paths, strict=True)]
+          + [{"file": f.name, "error": f.error} for f in failures], args.json)
+    return 2 if failures else 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -172,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--mapping", help="history models: a mapping file saved from the page")
     pr.add_argument("--variant", help="dna-cnn: a variant such as '120 G>A' or a VCF line "
                                       "(CHROM = record name); adds its splice deltas")
+    pr.add_argument("--report", metavar="DIR", help="write one self-contained HTML report per "
+                                                    "case into DIR (classifiers only)")
     b = add("bench", cmd_bench, "measure speed and quality; writes BENCHMARKS.md + JSON")
     b.add_argument("--quick", action="store_true", help="a few minutes, for CI")
     b.add_argument("--out", default=".", help="folder for BENCHMARKS.md and benchmarks.json")

@@ -8,9 +8,10 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from medcore import registry
+from medcore import registry, report
 from medcore.errors import InputError
 from medcore.molecules import draw, examples, io
+from medcore.report import molecules as molecules_report
 from pages import components
 
 components.use_app_navigation()
@@ -156,8 +157,15 @@ def _results(tox, rows: list[dict]) -> None:
     assays = tox.extras["preprocess"]["assays"]
     st.subheader("Probabilities per assay")
     st.dataframe(df, hide_index=True, column_config=_help(tox))
-    components.download_table(export_frame(tox, df, rows), "medcore_tox21_predictions.csv",
-                              key="drugs_dl")
+    export = export_frame(tox, df, rows)
+    components.download_table(export, "medcore_tox21_predictions.csv", key="drugs_dl")
+    st.download_button(
+        "Download reports + CSV (ZIP)", lambda args=(tox, scored),
+        csv=export.to_csv(index=False).encode(): report.zip_bytes(
+            molecules_report.cases(*args), "medcore_tox21_predictions.csv", csv),
+        file_name="tox21_reports.zip", mime="application/zip", key="drugs_zip",
+        help=f"One HTML report per scored molecule and the table; atom maps for the first "
+             f"{GRID_MAX}.")
     _thresholds(tox)
     _glossary()
     head = df[df["top_assay"].notna()].head(60)
@@ -203,6 +211,11 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
                      "highest probability relative to the assay's threshold.")
     st.caption(f"**{a}**: {glossary.describe(a)}")
     _certainty(row, a)
+    st.download_button(
+        "Download this molecule's report (HTML)",
+        lambda args=(tox, [row]): report.build(molecules_report.cases(*args)[0]),
+        file_name=report.file_name("tox-cnn", row["name"]), mime="text/html",
+        key=f"drugs_report_{i}", help="Self-contained: opens offline, figures inside.")
     cache = st.session_state.setdefault("drugs_attribution", {})
     if (row["smiles"], a) not in cache:
         with st.spinner("Computing the attribution…"):

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from medcore import conformal, provenance
+from medcore import conformal, provenance, report
 from medcore.errors import InputError
 from medcore.genomics import analyse, figures, io, logos, synthetic, variant
+from medcore.report import genomics as genomics_report
 from pages import components
 
 components.use_app_navigation()
@@ -136,6 +137,12 @@ if view == VIEWS[0]:
     table = _table(results)
     st.dataframe(table, hide_index=True, width="stretch")
     components.download_table(table, "genomics_predictions.csv", key="dl_pred")
+    st.download_button(
+        "Download reports + CSV (ZIP)", lambda args=(cnn, list(results)),
+        csv=table.to_csv(index=False).encode(): report.zip_bytes(
+            [genomics_report.case(args[0], r) for r in args[1]], "genomics_predictions.csv",
+            csv), file_name="genomics_reports.zip", mime="application/zip", key="dl_zip",
+        help="One HTML report per record (scores and SHAP logo) and the table.")
     idx = st.selectbox("Sequence", range(len(results)), format_func=lambda i: results[i].name)
     r = analyse.fill_scores(cnn, results[idx])
     if r.kind == "window":
@@ -178,6 +185,11 @@ if view == VIEWS[0]:
                                                     f"base {j}", start + near.start))
         st.caption("Method: " + analyse.explain.METHOD + ". Letters above 0 push towards the "
                    "class, below 0 away from it.")
+    st.download_button(
+        "Download this record's report (HTML)",
+        lambda args=(cnn, r): report.build(genomics_report.case(*args)),
+        file_name=report.file_name("dna-cnn", r.name), mime="text/html",
+        key=f"dl_report_{idx}", help="Self-contained: opens offline, figures inside.")
 
 elif view == VIEWS[1]:
     st.write("Give a variant against one of the sequences: SNV, MNV or small indel (up to "

@@ -11,10 +11,11 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from medcore import conformal, provenance
+from medcore import conformal, provenance, report
 from medcore.errors import InputError
 from medcore.history import explain, exports, io, mapping, service, synthetic
 from medcore.history import variables as V
+from medcore.report import history as history_report
 from pages import components
 
 components.use_app_navigation()
@@ -213,6 +214,19 @@ def _timeline_figure(e: explain.Explanation) -> go.Figure:
     return fig
 
 
+def _report_cases(bundle, mapped: dict, scores: dict, explained: dict,
+                  only: tuple[str, str] | None = None) -> list[report.Case]:
+    """Report cases of every patient (or ``only`` one (file, patient)) with ``bundle``'s risk and
+    the explanations already computed; run on download, off the script (no st calls)."""
+    out = []
+    for name, (hist, key) in mapped.items():
+        found = explained.get((bundle.id, key), {})
+        out += [history_report.case(bundle, row, hist, name, found.get(row["patient_id"]))
+                for row in scores[key].get(bundle.id, [])
+                if only is None or only == (name, row["patient_id"])]
+    return out
+
+
 files = components.uploaded_files("Patient histories: CSV (long or wide) or FHIR JSON/NDJSON",
                                   ["csv", "txt", "tsv", "json", "ndjson"], key="history_upload")
 sources = list(files) + _examples()
@@ -325,6 +339,17 @@ if rows:
             prediction_set=[p["prediction_set"] for p in mine],
             level=[p["level"] for p in mine], suffix=f" ({mid})")
     components.download_table(export, "history_risks.csv", key="history_download")
+    stores = (st.session_state["history_scores"],
+              st.session_state.setdefault("history_explanations", {}))
+    if explain_with in thresholds:
+        st.download_button(
+            f"Download reports ({explain_with}) + CSV (ZIP)",
+            lambda args=(components.get_model(explain_with), dict(mapped), *stores),
+            csv=export.to_csv(index=False).encode(): report.zip_bytes(
+                _report_cases(*args), "history_risks.csv", csv),
+            file_name="history_reports.zip", mime="application/zip", key="history_zip",
+            help="One HTML report per patient and the risk table; reasons and timelines "
+                 f"for the first {EXPLAIN_LIMIT} patients explained.")
 
     st.subheader("Why: one patient")
     options = [f"{f} / {p}" for f, p in zip(table["file"], table["patient_id"], strict=True)]
@@ -356,6 +381,13 @@ if rows:
                    "are never shown as reasons. Their absence moved the risk by "
                    f"{e.not_measured:+.3f} in total.")
         st.plotly_chart(_timeline_figure(e), key="history_timeline")
+        st.download_button(
+            f"Download this patient's report ({explain_with}, HTML)",
+            lambda args=(components.get_model(explain_with), dict(mapped), *stores,
+                         (row["file"], row["patient_id"])): report.build(
+                _report_cases(*args)[0]),
+            file_name=report.file_name(explain_with, str(row["patient_id"])), mime="text/html",
+            key="history_report", help="Self-contained: opens offline, figures inside.")
 
     bundle = components.get_model(explain_with)
     if bundle is not None:

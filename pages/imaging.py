@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
+from medcore import report
 from medcore.explain import shap_image
 from medcore.imaging import batch, figures
+from medcore.report import imaging as imaging_report
 from pages import components
 
 components.use_app_navigation()
 
 AUTO_SHAP = 4  # larger batches compute SHAP on request, so predictions come back fast
+
+
+def _cases(cnn, good: list, results: dict, shap: dict, level: float, show_tags: bool) -> list:
+    """The films' report cases, built only when a download is clicked (off the script run)."""
+    return [imaging_report.case(cnn, e, level, show_tags, shap.get(k, (None,))[0], results[k])
+            for k, e in good]
 
 st.title("Imaging")
 components.model_summary("xray-cnn")
@@ -147,6 +155,14 @@ with tab_cls:
             help="A conformal prediction set holds the true class with at least this "
                  "probability when a film is like the validation films: {normal} or "
                  "{pneumonia} = sure at this level, both = uncertain, none = fits neither.")
+        if len(entries) > 1:
+            st.download_button(
+                "Download reports + CSV (ZIP)", lambda args=(cnn, good, state["results"],
+                                                             state["shap"], level_set, show_tags),
+                csv=table.to_csv(index=False).encode(): report.zip_bytes(
+                    _cases(*args), "imaging_results.csv", csv),
+                file_name="imaging_reports.zip", mime="application/zip", key="imaging_zip",
+                help="One HTML report per film and the results table.")
     shap_slots = []
     for i, (k, e) in enumerate(good):
         s = e["summary"]
@@ -184,6 +200,13 @@ with tab_cls:
                                  key=f"imaging_input_{i}")
             shap_slots.append((k, e, film, cols[1].empty()))
         st.caption(f"Model: {s['model']}.")
+        st.download_button(
+            "Download report (HTML)", lambda args=(cnn, [(k, e)], state["results"], state["shap"],
+                                                   level_set, show_tags):
+            report.build(_cases(*args)[0]),
+            file_name=report.file_name("xray-cnn", s["file"]), mime="text/html",
+            key=f"imaging_report_{i}", help="Self-contained: opens offline, figures inside. "
+            "DICOM patient tags are in it only when shown above.")
         with st.expander("The checks behind this answer"):
             st.json(s["check"])
         for note in s["notes"]:

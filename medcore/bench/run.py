@@ -17,6 +17,7 @@ from medcore import registry, settings
 from medcore.bench import env as bench_env
 from medcore.bench.report import render_markdown
 from medcore.errors import MedcoreError
+from medcore.report import bench as report_bench
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,10 @@ def bench_model(model_id: str, quick: bool) -> dict:
     result = mod.bench(bundle, quick=quick)
     out["speed"] = result.get("figures", {})
     out["targets"] = result.get("targets", [])
+    if model_id in report_bench.PREPARE:  # the classifiers that give a case report
+        reported = report_bench.run(bundle)
+        out["speed"].update(reported.get("figures", {}))
+        out["targets"] += reported.get("targets", [])
     out["keras"] = keras_figures(bundle, mod, quick)
     return out
 

@@ -27,6 +27,8 @@ def test_quick_bench_writes_report_with_targets(tmp_path):
     assert report["machine"]["cores"] >= 1 and "keras" in report["machine"]["versions"]
     rows = [t for t in report["targets"] if t["model"] == "dna-cnn"]
     assert rows and all(isinstance(t["pass"], bool) for t in rows)
+    assert model["speed"]["report_ms"] > 0  # one case report, on the download's path
+    assert any(t["name"].startswith("one case report") for t in rows)
     shared = model["keras"]
     assert shared["train_samples_per_s"] > 0 and shared["predict_batch_per_s"] > 0
     assert shared["tutorial_ms_per_input"] > shared["medcore_ms_per_input"] > 0

@@ -8,6 +8,11 @@ from medcore.bench import samples
 from medcore.errors import DataUnavailableError
 
 DRUGS_SMI = samples.DRUGS_SMI
+# workbench -> (model whose report the page gives, label of its single-case download button)
+REPORT_BUTTONS = {"imaging": ("xray-cnn", "Download report (HTML)"),
+                  "history": ("history-rnn", "Download this patient's report"),
+                  "drugs": ("tox-cnn", "Download this molecule's report (HTML)"),
+                  "genomics": ("dna-cnn", "Download this record's report (HTML)")}
 
 
 def or_skip(fn, *args, **kwargs) -> bytes:

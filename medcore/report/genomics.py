@@ -1,0 +1,104 @@
+"""A sequence's report from a ``genomics.analyse.SeqResult`` (the page's result)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from medcore.errors import InputError
+from medcore.genomics import analyse, io, logos, scan
+from medcore.report import Case, Failure, Figure, Table, model_facts, png, read_files
+
+SHOWN_BASES = 400  # a longer record's sequence is cut in the input summary
+LOGO_FLANK = 30  # bases either side of the explained junction in the logo
+
+
+def track_png(scores: np.ndarray, mark: int | None) -> bytes:
+    """Donor and acceptor score at every junction, as the page's track (static)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x, v = scan.downsample_track(np.arange(len(scores)), scores)
+    fig, ax = plt.subplots(figsize=(9, 2.4))
+    ax.plot(x, v[:, 0], lw=1, color="#1f77b4", label="donor (EI)")
+    ax.plot(x, v[:, 1], lw=1, color="#d62728", label="acceptor (IE)")
+    if mark is not None:
+        ax.axvline(mark, ls=":", color="grey")
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("junction after base (nt)")
+    ax.set_ylabel("probability")
+    ax.legend(loc="upper right", fontsize=8)
+    return png(fig)
+
+
+def _logo(r: analyse.SeqResult) -> Figure:
+    j, start = r.explain_at, r.explain_start
+    near = slice(max(0, j - LOGO_FLANK - (start - 1)), j + LOGO_FLANK - (start - 1))
+    title = f"SHAP towards {r.explain_class} at the junction after base {j}"
+    return Figure(title, logos.png(logos.contribution_logo(r.contrib[near], title,
+                                                           start=start + near.start)),
+                  caption=f"Method: {analyse.explain.METHOD}. Letters above 0 push towards "
+                          "the class, below 0 away from it.")
+
+
+def case(bundle, r: analyse.SeqResult, file: str = "", synthetic: bool = False) -> Case:
+    """The report of one record: its class and set (a window) or its sites (a scan), the
+    score track and the SHAP logo of the explained junction (computed here when missing)."""
+    analyse.fill_scores(bundle, r)
+    if r.explain_at is not None and r.contrib is None:
+        analyse.explain_results(bundle, [r])
+    seq = r.seq if r.length <= SHOWN_BASES else r.seq[:SHOWN_BASES] + " …"
+    inputs = ([("File", file)] if file else []) + [
+        ("Record", r.name), ("Length", f"{r.length:,} nt"), ("Mode", r.kind),
+        ("Sequence", seq)] + ([("Known label", r.label)] if r.label else [])
+    tables = []
+    if r.probabilities:
+        tables.append(Table("Probability per class", list(r.probabilities),
+                            [list(r.probabilities.values())]))
+    if r.sites:
+        tables.append(Table("Top sites (junction after base N; '|' at the junction)",
+                            ["class", "junction after", "probability", "context"],
+                            [[s.class_name, s.junction_after, s.probability, s.context]
+                             for s in r.sites]))
+    figs = [Figure("Donor and acceptor score at every position",
+                   track_png(r.scores, r.explain_at if r.kind == "window" else None))]
+    if r.contrib is not None:
+        figs.append(_logo(r))
+    if r.kind == "window":
+        sure = r.prediction_set == [r.class_name]
+        result = (f"{r.class_name} (P {r.probabilities[r.class_name]:.3f})" if sure else
+                  f"uncertain between {', '.join(r.prediction_set or []) or 'no class'}; "
+                  f"most likely {r.class_name}")
+        return Case(kind="sequence", name=r.name, model=model_facts(bundle.card),
+                    result=result, inputs=inputs, probability=r.probabilities[r.class_name],
+                    probability_of=f"of {r.class_name} (the most likely class)",
+                    prediction_set=r.prediction_set, level=r.level, warnings=list(r.notes),
+                    tables=tables, figures=figs, synthetic=synthetic)
+    n_ei = sum(s.class_name == "EI" for s in r.sites)
+    top = r.sites[0] if r.sites else None
+    return Case(kind="sequence", name=r.name, model=model_facts(bundle.card),
+                result=f"Scanned {r.length:,} nt: {n_ei} donor and {len(r.sites) - n_ei} "
+                       f"acceptor site(s) at or above {analyse.SITE_THRESHOLD}",
+                inputs=inputs, probability=top.probability if top else None,
+                probability_of=(f"of the top site ({top.class_name} after base "
+                                f"{top.junction_after})" if top else ""),
+                threshold=analyse.SITE_THRESHOLD, warnings=list(r.notes), tables=tables,
+                figures=figs, synthetic=synthetic)
+
+
+def cases_from_paths(bundle, paths: list[Path]) -> list[Case | Failure]:
+    """The page's path for files on disk: every record scored, classified and explained."""
+    files, out = read_files(paths)
+    for name, data in files:
+        try:
+            parsed = io.load_upload(name, data)
+        except InputError as err:
+            out.append(Failure(name, str(err)))
+            continue
+        out += [Failure(f"{name} / {rec}", msg) for rec, msg in parsed.errors]
+        out += [case(bundle, r, name) for r in analyse.analyse(bundle, parsed.records,
+                                                                explain_limit=0)]
+    return out

@@ -1,0 +1,95 @@
+"""A patient's report from a ``history.service.predict_records`` row and its explanation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from medcore.errors import InputError
+from medcore.history import explain, io, service
+from medcore.history import mapping as hist_mapping
+from medcore.report import Case, Failure, Figure, Table, model_facts, png, read_files
+
+MAPPING_COLUMNS = ["source", "unit", "variable", "read as", "conversion", "use", "status", "note"]
+
+
+def timeline_png(e: explain.Explanation) -> bytes:
+    """The page's timeline as a static image: SHAP over measured cells, blank where the
+    patient had no data (those cells are never reasons)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = [j for j in range(len(explain.VARIABLES)) if e.measured[:, j].any()]
+    shown.sort(key=lambda j: -np.abs(e.shap[:, j] * e.measured[:, j]).sum())
+    z = np.where(e.measured, e.shap, np.nan)[:, shown].T
+    lim = max(1e-6, float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1e-6)
+    fig, ax = plt.subplots(figsize=(9, 0.28 * len(shown) + 1.2))
+    im = ax.imshow(z, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
+    ax.set_yticks(range(len(shown)), [explain.VARIABLES[j] for j in shown], fontsize=8)
+    ax.set_xlabel("hours since admission")
+    fig.colorbar(im, ax=ax, label="SHAP", fraction=0.03)
+    return png(fig)
+
+
+def _mapping_table(entries: list[hist_mapping.Entry]) -> Table:
+    """The names that were not read as written (converted, proposed, unknown, the user's)."""
+    return Table("Names and units not read as written", MAPPING_COLUMNS,
+                 [[e.source, e.unit, e.variable, e.read_as, e.conversion, e.use, e.status,
+                   e.note] for e in entries if e.status != "matched" or e.conversion])
+
+
+def case(bundle, row: dict, hist: io.HistoryData, file: str,
+         explanation: explain.Explanation | None = None, synthetic: bool = False) -> Case:
+    """The report of one patient: the risk with its coverage warnings, the file's validation
+    and mapping, and the reasons and timeline when the patient was explained."""
+    inputs = [("File", file), ("Patient id", row["patient_id"]),
+              ("Observations", str(row["n_observations"])), ("Coverage", row["coverage"]),
+              ("Share of the model's weight given", f"{row['weight_given']:.0%}")]
+    if row.get("last_hour") is not None:
+        inputs.append(("Last observed hour", f"{row['last_hour']}"))
+    inputs += [("Validation", line) for line in hist.report.lines()]
+    matched = sum(e.status == "matched" and not e.conversion for e in hist.mapping)
+    inputs.append(("Mapping", f"{matched} of {len(hist.mapping)} names read as written"))
+    mapping_notes = [f"Mapping of '{e.source}': {e.note}" for e in hist.mapping
+                     if e.note and e.status != "matched"]
+    tables = [_mapping_table(hist.mapping)] if hist.mapping else []
+    figs = []
+    if explanation is not None:
+        tables.insert(0, Table(f"Top reasons ({explain.METHOD}, {explain.WINDOW_HOURS} h "
+                               "windows)", ["variable", "window", "contribution"],
+                               [[r["variable"], r["window"], r["contribution"]]
+                                for r in explanation.reasons]))
+        figs.append(Figure("Timeline of contributions", timeline_png(explanation),
+                           caption="Red cells pushed the risk up, blue down; blank cells were "
+                           "not measured. Their absence moved the risk by "
+                           f"{explanation.not_measured:+.3f} in total."))
+    high = "high risk" if row["high_risk"] else "not high risk"
+    return Case(
+        kind="patient", name=str(row["patient_id"]), model=model_facts(bundle.card),
+        result=f"Risk of in-hospital death {row['risk']:.1%}: {high} (threshold "
+               f"{row['threshold']:.3f})", inputs=inputs, probability=row["risk"],
+        probability_of="of in-hospital death", threshold=row["threshold"],
+        prediction_set=row.get("prediction_set"), level=row.get("level"),
+        warnings=list(row["warnings"]) + mapping_notes, tables=tables, figures=figs,
+        synthetic=synthetic or bool(row.get("synthetic")))
+
+
+def cases_from_paths(bundle, paths: list[Path], mapping_file: str | None = None
+                     ) -> list[Case | Failure]:
+    """The page's path for files on disk: read, map, score and explain every patient."""
+    user = (hist_mapping.from_json(Path(mapping_file).read_bytes(), Path(mapping_file).name)
+            if mapping_file else None)
+    files, out = read_files(paths)
+    for name, data in files:
+        try:
+            hist = io.load_upload(name, data, user)
+        except InputError as err:
+            out.append(Failure(name, str(err)))
+            continue
+        rows = service.predict_records(bundle, hist, reasons=False)
+        for row, e in zip(rows, service.explain_patients(bundle, hist), strict=True):
+            out.append(case(bundle, row, hist, name, e))
+    return out

@@ -1,0 +1,93 @@
+"""A molecule's report from a ``molecules.predict.score_batch`` row (the page's result)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from medcore.errors import InputError
+from medcore.molecules import draw, io, predict
+from medcore.report import Case, Failure, Figure, Table, model_facts, read_files
+
+
+def _assays(row: dict, thresholds: dict[str, float]) -> Table:
+    sets = row.get("prediction_sets") or {}
+    spread = row.get("member_sd") or {}
+    columns = (["assay", "probability", "threshold", "active"]
+               + (["prediction set"] if sets else []) + (["members' SD"] if spread else []))
+    rows = [[a, p, thresholds[a], p >= thresholds[a]]
+            + (["{" + ", ".join(sets.get(a, [])) + "}"] if sets else [])
+            + ([spread.get(a)] if spread else [])
+            for a, p in row["probabilities"].items()]
+    return Table("Probability per assay", columns, rows)
+
+
+def case(bundle, row: dict, file: str = "", synthetic: bool = False) -> Case:
+    """The report of one scored molecule: every assay against its threshold, the applicability
+    domain, and the atoms and properties behind its top assay when they were explained."""
+    thresholds = {a: float(t) for a, t in bundle.card["thresholds"].items()}
+    top = row["top_assay"]
+    ad = bundle.card["metrics"]["applicability_domain"]
+    sim = row["nearest_training_similarity"]
+    inputs = ([("File", file)] if file else []) + [
+        ("Name", row["name"]), ("Row", str(row["row"])), ("Scored SMILES", row["smiles"]),
+        ("Nearest training molecule", f"{row['nearest_training_smiles']} "
+                                      f"(Tanimoto {sim:.2f})")]
+    if row.get("note"):
+        inputs.append(("Before scoring", row["note"]))
+    warnings = []
+    if row.get("uncertain_assays"):
+        warnings.append(f"Uncertain at {row['level']:.0%} (prediction set not a single class) "
+                        f"for: {', '.join(row['uncertain_assays'])}.")
+    if row["far_from_training"]:
+        warnings.append(f"Far from training: similarity {sim:.2f} is below {ad['threshold']:.2f}."
+                        f" On the scaffold test split such molecules scored mean ROC-AUC "
+                        f"{ad['roc_auc_below']} against {ad['roc_auc_at_or_above']} for nearer "
+                        "ones: treat these probabilities as rough.")
+    tables = [_assays(row, thresholds)]
+    if row.get("top_properties"):
+        tables.append(Table(f"Whole-molecule contributions to {top} (integrated gradients)",
+                            ["property", "attribution"],
+                            [[p["property"], p["attribution"]] for p in row["top_properties"]]))
+    figs = []
+    if row.get("atom_attribution"):
+        figs.append(Figure(f"Atoms behind {top}", draw.similarity_map_png(
+            row["smiles"], row["atom_attribution"]), caption="Red atoms raise the probability, "
+            "blue lower it (integrated gradients)."))
+    figs.append(Figure("The molecule and its nearest training molecule", draw.grid_png(
+        [row["smiles"], row["nearest_training_smiles"]],
+        [row["name"], f"nearest in training: {sim:.2f}"], per_row=2, size=240)))
+    active = row["active_assays"]
+    level = row.get("level")
+    return Case(
+        kind="molecule", name=str(row["name"]), model=model_facts(bundle.card),
+        result=(f"Active in {len(active)} of {len(thresholds)} assays: {', '.join(active)}"
+                if active else f"Active in none of the {len(thresholds)} assays"),
+        inputs=inputs, probability=row["probabilities"][top],
+        probability_of=f"of activity in {top} (top assay: highest relative to its threshold)",
+        threshold=thresholds[top], prediction_set=row.get("prediction_set"), level=level,
+        warnings=warnings, tables=tables, figures=figs, synthetic=synthetic)
+
+
+def cases(bundle, rows: list[dict], file: str = "") -> list[Case | Failure]:
+    """One case per scored row; a row not scored or unreadable is a failure with its reason."""
+    return [case(bundle, r, file) if "probabilities" in r
+            else Failure(str(r["name"]), r.get("not_scored") or r.get("error") or "")
+            for r in rows]
+
+
+def cases_from_paths(bundle, paths: list[Path]) -> list[Case | Failure]:
+    """The page's path for files on disk: parse, score, explain every molecule."""
+    files, out = read_files(paths)
+    for name, data in files:
+        try:
+            batch = io.load_upload(name, data)
+            if batch.needs_column:
+                raise InputError("Several columns could hold SMILES: "
+                                 f"{', '.join(batch.column_candidates)}.",
+                                 "Keep one SMILES column or name it 'smiles'.")
+        except InputError as err:
+            out.append(Failure(name, str(err)))
+            continue
+        rows = predict.score_batch(bundle, batch, len(batch.records), full_attribution=True)
+        out += cases(bundle, rows, name)
+    return out
