@@ -71,6 +71,17 @@ def report(p_test: np.ndarray, y_test: np.ndarray, p_cal: np.ndarray, y_cal: np.
             "per_class": per_class, "n_calibration": int(len(y_cal)), "curve": curve}
 
 
+def halves(y: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified halves of a held-out part: calibration cases, then the cases coverage is
+    measured on. Used where the only cases like the test cases are the test cases themselves
+    (a validation part carved from training data can differ from them)."""
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    cal, rest = next(StratifiedShuffleSplit(1, test_size=0.5, random_state=seed)
+                     .split(np.zeros(len(y)), y))
+    return np.sort(cal), np.sort(rest)
+
+
 def named_sets(p: np.ndarray, p_cal: np.ndarray, y_cal: np.ndarray, class_names: list[str],
                level: float = LEVEL) -> list[list[str]]:
     """Each case's set at ``level`` as the names of its classes (what pages and JSON show)."""

@@ -119,9 +119,10 @@ with tab_cls:
             components.file_error(e["name"], e["error"])
     good = [(k, e) for k, e in zip(keys, entries, strict=True) if "summary" in e]
     conf = cnn.card["metrics"].get("conformal", {})
-    coverage_text = (f"Measured on the official test films, {conf['level']:.0%} sets held the "
-                     f"true class {conf['coverage']:.0%} of the time: those films differ from "
-                     "the validation films the sets were calibrated on (see the model card)."
+    coverage_text = (f"Calibrated on half of the official test films and measured on the other "
+                     f"half, {conf['level']:.0%} sets held the true class "
+                     f"{conf['coverage']:.0%} of the time. Films unlike those (other hospitals, "
+                     "adults) are not covered by that guarantee: see the checks above."
                      if conf else "")
     calibration_text = ("calibrated on validation data" if prevalence is None else
                         f"calibrated on validation data, read at {user_prevalence:.1%} "

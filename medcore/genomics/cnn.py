@@ -111,7 +111,7 @@ def _held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
     gue, uci = data.gue_split(data_dir), data.split(data_dir)
     p_gue = scan.classify(model, gue.x_test)
     out = _report(gue.y_test, p_gue, n_boot)
-    cal, rest = conformal_halves(gue.y_test)
+    cal, rest = conformal.halves(gue.y_test, data.SEED)
     out["conformal"] = {**conformal.report(p_gue[rest], gue.y_test[rest], p_gue[cal],
                                            gue.y_test[cal], data.CLASS_NAMES),
                         "note": "calibrated on one stratified half of the GUE validation part "
@@ -134,21 +134,12 @@ def _held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
     return out
 
 
-def conformal_halves(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Stratified halves of the GUE validation part: calibration windows, then the rest."""
-    from sklearn.model_selection import StratifiedShuffleSplit
-
-    cal, rest = next(StratifiedShuffleSplit(1, test_size=0.5, random_state=data.SEED)
-                     .split(np.zeros(len(y)), y))
-    return np.sort(cal), np.sort(rest)
-
-
 def save_calibration(model, data_dir: Path, folder: Path) -> None:
     """Calibration probabilities and labels (any level can be asked for, so the scores ship)."""
     from medcore.genomics import scan
 
     gue = data.gue_split(data_dir)
-    cal, _ = conformal_halves(gue.y_test)
+    cal, _ = conformal.halves(gue.y_test, data.SEED)
     np.savez(Path(folder) / CALIBRATION, p=scan.classify(model, [gue.x_test[i] for i in cal]),
              y=gue.y_test[cal])
 
