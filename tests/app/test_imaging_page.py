@@ -119,7 +119,7 @@ def test_the_prediction_set_follows_the_level_the_user_picks():
     def caption() -> str:
         return next(c.value for c in at.caption if c.value.startswith("Prediction set at"))
 
-    assert "Prediction set at 90%" in caption() and "held the true class 74%" in caption()
+    assert "Prediction set at 90%" in caption() and "held the true class 93%" in caption()
     at.slider(key="imaging_level_set").set_value(0.5).run()
     assert not at.exception
     assert caption().startswith("Prediction set at 50%")
