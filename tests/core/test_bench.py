@@ -5,11 +5,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from medcore import registry
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_quick_bench_writes_report_with_targets(tmp_path):
     if not registry.is_trained("dna-cnn"):
         import pytest
@@ -113,6 +116,7 @@ def test_mixed_precision_clone_keeps_the_output_layer_in_float32():
     assert model.layers[1].dtype_policy.name == "float32"  # the original is untouched
 
 
+@pytest.mark.slow
 def test_gpu_bench_runs_on_any_backend_and_reports_each_policy(tmp_path):
     """The GPU bench needs only Keras: here it runs on the CPU under TensorFlow (with the
     smallest recurrent model: float16 on a CPU is slow, and the path is the same for all)."""

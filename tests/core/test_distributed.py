@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from medcore import distributed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +36,7 @@ def test_chief_rule_follows_tf_config(monkeypatch):
     assert distributed.is_chief()
 
 
+@pytest.mark.slow
 def test_two_workers_train_in_sync_on_loopback(tmp_path):
     from tests.conftest import require_data
 

@@ -132,6 +132,7 @@ def test_molecule_report_lists_every_assay_and_the_domain_warning(bundles):
     assert "Atoms behind" in report.build(cases[0])  # the explained one carries its atom map
 
 
+@pytest.mark.slow
 def test_sequence_report_for_a_window_and_a_scan(bundles):
     from medcore.genomics import analyse, synthetic
     from medcore.genomics import io as gen_io

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from medcore.genomics import analyse, cnn, data, motifs, rnn, synthetic
 from medcore.genomics.io import SeqRecord, parse_text
 
 
+@pytest.mark.slow
 def test_cnn_evaluate_equals_card(cnn_bundle, data_dir):
     metrics = cnn.evaluate(cnn_bundle, data_dir)
     assert metrics == cnn_bundle.card["metrics"]

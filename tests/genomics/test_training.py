@@ -82,6 +82,7 @@ def test_effect_scores_are_the_record_scores(untrained):
     assert variant.effect(untrained, seq, v).junction_after[0] == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model_id", ["dna-cnn"])
 def test_quick_train_load_evaluate(model_id, data_dir, tmp_path, monkeypatch):
     from medcore.train import train

@@ -76,6 +76,7 @@ def test_both_decays_get_gradients_from_the_first_step():
     assert all(moved), [v.path for v, m in zip(decays, moved, strict=True) if not m]
 
 
+@pytest.mark.slow
 def test_quick_train_card_and_evaluate_agree(tmp_path, data_dir):
     from medcore import registry
     from medcore.train import train
@@ -104,6 +105,7 @@ def test_shipped_evaluate_equals_card(fixture, request, data_dir):
     assert bundle.model.count_params() < 1_000_000
 
 
+@pytest.mark.slow
 def test_shipped_rnn_point_metrics_equal_card(rnn_bundle, data_dir):
     """Fast default check: same code path as evaluate, bootstrap switched off."""
     from medcore.history import deep
@@ -119,6 +121,7 @@ def test_shipped_rnn_point_metrics_equal_card(rnn_bundle, data_dir):
         assert rep == {k: v for k, v in card["baselines"][name].items() if k != "ci95"}
 
 
+@pytest.mark.slow
 def test_shipped_calibration_is_held_out_set_a(rnn_bundle, data_dir):
     """conformal.npz holds the out-of-fold set-A risks the card's validation figures came from:
     recomputed from the weights, they give the card's validation ROC-AUC and threshold."""

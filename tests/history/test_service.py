@@ -44,6 +44,7 @@ def test_explanation_shapes_and_sum(rnn_bundle):
     assert len(e.reasons) == 3
 
 
+@pytest.mark.slow
 def test_bench_quick_reports_targets(rnn_bundle):
     b = rnn.bench(rnn_bundle, quick=True)
     f = b["figures"]
@@ -74,6 +75,7 @@ def test_chunked_scoring_equals_one_pass(rnn_bundle, monkeypatch):
             [r["variable"] for r in b["top_reasons"]]
 
 
+@pytest.mark.slow
 def test_cli_predict_and_score_take_the_page_mapping(rnn_bundle, tmp_path, capsys):
     from medcore import cli
     from medcore.history import mapping

@@ -9,6 +9,7 @@ from medcore.cards import REQUIRED_FIELDS
 from tests.bad_inputs.imaging import chest_like, encode
 
 
+@pytest.mark.slow
 def test_quick_train_then_load(tmp_path, monkeypatch, data_dir):
     """Quick model end to end (evaluate == card is checked on the shipped model below)."""
     from medcore import registry
@@ -30,6 +31,7 @@ def test_quick_train_then_load(tmp_path, monkeypatch, data_dir):
     assert bundle.extras["threshold"] == pytest.approx(m["threshold"], abs=1e-4)
 
 
+@pytest.mark.slow
 def test_shipped_evaluate_equals_card(cnn, data_dir):
     from medcore.imaging import cnn as module
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from medcore.cards import REQUIRED_FIELDS
 
 
+@pytest.mark.slow
 def test_quick_train_gan(tmp_path, data_dir):
     from medcore.train import train
 
@@ -20,6 +22,7 @@ def test_quick_train_gan(tmp_path, data_dir):
     assert (tmp_path / "gan" / "aug_synth.keras").exists()
 
 
+@pytest.mark.slow
 def test_shipped_evaluate_equals_card(gan, data_dir):
     from medcore.imaging import gan as module
 

@@ -13,9 +13,10 @@ from medcore.cards import REQUIRED_FIELDS
 from medcore.molecules import draw, examples, explain, generator, io
 from medcore.train import train
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.skipif(
     not (settings.data_dir() / "molecules" / "tox21.csv").exists(),
-    reason=f"data folder {settings.data_dir()} not found; set MEDCORE_DATA_DIR")
+    reason=f"data folder {settings.data_dir()} not found; set MEDCORE_DATA_DIR"),
+    pytest.mark.slow]  # two quick trainings
 
 
 def _bundle(model_id: str, folder) -> registry.Bundle:

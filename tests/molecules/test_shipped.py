@@ -20,7 +20,7 @@ def _data() -> None:
 
 
 @pytest.mark.parametrize("model_id", [
-    "tox-cnn",
+    pytest.param("tox-cnn", marks=pytest.mark.slow),
     pytest.param("mol-gan", marks=pytest.mark.slow),  # 20k samples + SA/QED: minutes on 2 cores
 ])
 def test_evaluate_equals_card(model_id):
