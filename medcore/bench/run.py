@@ -86,8 +86,10 @@ def keras_figures(bundle: registry.Bundle, mod: registry.ModelModule, quick: boo
     from medcore.bench import training as bench_train
 
     model = bundle.model
-    if len(model.outputs) > 1:  # an ensemble that also returns its members (tox-cnn): time
-        import keras            # the output users are served, the averaged probabilities
+    if len(model.outputs) > 1:
+        # an ensemble that also returns its members (tox-cnn): time the output users are
+        # served, the averaged probabilities
+        import keras
 
         names = [t.name for t in model.outputs]
         model = keras.Model(model.inputs, model.outputs[0])
