@@ -154,6 +154,19 @@ def _set_text(names: list[str]) -> str:
     return "{" + ", ".join(names) + "} (" + SET_MEANING[min(len(names), 2)] + ")"
 
 
+def _answer(case: Case) -> str:
+    """The headline: the result, or, when the prediction set is not one class, "uncertain"
+    first and the result as the model's leaning, not set as a decision."""
+    found = case.prediction_set
+    if isinstance(found, list) and len(found) != 1:
+        level = f" at {case.level:.0%}" if case.level is not None else ""
+        what = "fits neither class" if not found else "uncertain"
+        return (f'<p class="answer uncertain">{_e(what.capitalize())}{_e(level)}: prediction '
+                f'set {_e("{" + ", ".join(found) + "}")}. The model leans: '
+                f'{_e(case.result)}</p>')
+    return f'<p class="answer">{_e(case.result)}</p>'
+
+
 def _prediction_set(case: Case) -> str:
     if case.prediction_set is None:
         return ""
@@ -194,6 +207,7 @@ table{border-collapse:collapse;margin:.4rem 0}th,td{text-align:left;padding:.2re
 vertical-align:top}table.facts th{color:#555;font-weight:600;white-space:nowrap}
 table.grid th,table.grid td{border:1px solid #ddd;font-size:.9rem}
 .answer{font-size:1.25rem;font-weight:700;margin:.6rem 0}
+.answer.uncertain{font-weight:400;color:#8a5a00}
 .warn{background:#fff4e5;border-left:4px solid #e8a33d;padding:.4rem .8rem;margin:.3rem 0}
 .synthetic{background:#eef4ff;border-left:4px solid #4a7bd0;padding:.4rem .8rem}
 figure{margin:.8rem 0}figure img{max-width:100%;border:1px solid #eee}
@@ -221,7 +235,7 @@ def build(case: Case) -> str:
 <h1>{_e(case.kind.capitalize())}: {_e(case.name)}</h1>
 <p class="small">medcore research report. Not a medical device; not for clinical decisions.</p>
 {synthetic}
-<p class="answer">{_e(case.result)}</p>
+{_answer(case)}
 <h2>Result</h2><table class="facts">{_rows(prob + thr)}{_prediction_set(case)}</table>
 <h2>Warnings</h2>{warnings}
 <h2>Input</h2><table class="facts">{_rows(case.inputs)}</table>

@@ -109,7 +109,11 @@ def test_patient_report_carries_coverage_warnings_and_reasons(bundles):
     _assert_report(text, rnn, case)
     assert "P1" in text and "Top reasons" in text and "data:image/png;base64," in text
     rows = dict(row, prediction_set=["survived", "died"], level=0.9)  # set shown when present
-    assert "Prediction set at 90%" in report.build(history.case(rnn, rows, hist, "x"))
+    text = report.build(history.case(rnn, rows, hist, "x"))
+    assert "Prediction set at 90%" in text
+    assert '<p class="answer uncertain">Uncertain at 90%' in text  # not a bold decision
+    sure = report.build(history.case(rnn, dict(rows, prediction_set=["survived"]), hist, "x"))
+    assert '<p class="answer">Risk of in-hospital death' in sure
 
 
 def test_molecule_report_lists_every_assay_and_the_domain_warning(bundles):
