@@ -211,9 +211,9 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
                      "highest probability relative to the assay's threshold.")
     st.caption(f"**{a}**: {glossary.describe(a)}")
     _certainty(row, a)
-    st.download_button(
+    st.download_button(  # built here (about 0.1 s): a deferred build once hung in the browser
         "Download this molecule's report (HTML)",
-        lambda args=(tox, [row]): report.build(molecules_report.cases(*args)[0]),
+        report.build(molecules_report.cases(tox, [row])[0]),
         file_name=report.file_name("tox-cnn", row["name"]), mime="text/html",
         key=f"drugs_report_{i}", help="Self-contained: opens offline, figures inside.")
     cache = st.session_state.setdefault("drugs_attribution", {})
