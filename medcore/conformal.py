@@ -92,3 +92,13 @@ def named_sets(p: np.ndarray, p_cal: np.ndarray, y_cal: np.ndarray, class_names:
 def describe(names: list[str]) -> str:
     """``{pneumonia}``, ``{normal, pneumonia}`` or ``{}`` for one case's set."""
     return "{" + ", ".join(names) + "}"
+
+
+def call(names: list[str], predicted: str | None = None,
+         empty: str = "unlike every class (empty set)") -> str:
+    """What a table shows for one case: the class when the set holds it alone (and it is
+    ``predicted``, when given), else ``uncertain: {...}`` (never a decision), or ``empty`` for
+    an empty set."""
+    if len(names) == 1 and predicted in (None, names[0]):
+        return names[0]
+    return f"uncertain: {describe(names)}" if names else empty

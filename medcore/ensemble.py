@@ -8,8 +8,10 @@ seed ensemble.
 from __future__ import annotations
 
 import threading
+import weakref
 
-_spread_models: dict[int, object] = {}
+# keyed by the model itself, not id(): an id can be reused by a later model once one is freed
+_spread_models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -47,12 +49,20 @@ def with_members(model, mean_name: str):
     import keras
 
     with _lock:
-        if id(model) not in _spread_models:
+        if model not in _spread_models:
             try:
                 mean = model.get_layer(mean_name)
             except ValueError:
-                _spread_models[id(model)] = None
+                _spread_models[model] = None
             else:
                 inputs = mean.input if isinstance(mean.input, list) else [mean.input]
-                _spread_models[id(model)] = keras.Model(model.inputs, [model.output, *inputs])
-        return _spread_models[id(model)]
+                _spread_models[model] = keras.Model(model.inputs, [model.output, *inputs])
+        return _spread_models[model]
+
+
+def members(model) -> list:
+    """The nested member models of an averaged ensemble, in order (the model itself if it
+    has none)."""
+    import keras
+
+    return [lay for lay in model.layers if isinstance(lay, keras.Model)] or [model]

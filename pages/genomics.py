@@ -97,10 +97,7 @@ def _call(r: analyse.SeqResult) -> str:
     """The class when the set holds it alone; otherwise say the window is uncertain."""
     if r.kind == "scan":
         return "scan: see sites"
-    if r.prediction_set == [r.class_name]:
-        return r.class_name
-    return "uncertain: " + conformal.describe(r.prediction_set) if r.prediction_set else \
-        "unlike every class (empty set)"
+    return conformal.call(r.prediction_set, r.class_name)
 
 
 def _row(r: analyse.SeqResult) -> dict:

@@ -175,9 +175,7 @@ def _call(p: dict) -> str:
     s = p.get("prediction_set")
     if s is None:
         return ""
-    if len(s) == 1:
-        return s[0]
-    return f"uncertain: {conformal.describe(s)}" if s else "unlike both outcomes (empty set)"
+    return conformal.call(s, empty="unlike both outcomes (empty set)")
 
 
 def _members(p: dict) -> str:

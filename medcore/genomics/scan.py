@@ -107,10 +107,11 @@ def cone(model):
     cone is computed. Exact for the network of ``medcore.genomics.network`` (tested).
     """
     if model not in _CONE:
-        import keras
         import tensorflow as tf
 
-        members = [m for m in model.layers if isinstance(m, keras.Model)] or [model]
+        from medcore.ensemble import members as ensemble_members
+
+        members = ensemble_members(model)
 
         def one(member, x):
             def conv(h, name, dilation=1):

@@ -158,14 +158,6 @@ def save_calibration(folder: Path, p_cal: np.ndarray, y_cal: np.ndarray) -> None
     np.savez(Path(folder) / CALIBRATION, p=np.asarray(p_cal, float), y=np.asarray(y_cal, int))
 
 
-def members(model) -> list:
-    """The nested members of an averaged ensemble, in fold order (the model itself if single)."""
-    import keras
-
-    nested = [lay for lay in model.layers if isinstance(lay, keras.Model)]
-    return nested or [model]
-
-
 def held_out_set_a(model, pre: dict, folds: int, data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """Calibrated set-A risks of stays the scoring model never trained on, and their outcomes.
 
@@ -181,7 +173,7 @@ def held_out_set_a(model, pre: dict, folds: int, data_dir: Path) -> tuple[np.nda
         g = grid.build(a.records, pre["stats"], a.patients, pre.get("summary"))
         raw = np.full(len(a.y), np.nan)
         parts = crossfit.splits(a.y, folds, data.SEED)
-        for m, (_, va) in zip(members(model), parts, strict=True):
+        for m, (_, va) in zip(ensemble.members(model), parts, strict=True):
             raw[va] = raw_scores(m, g.x[va])
         y = a.y
     else:

@@ -37,3 +37,10 @@ def test_higher_level_gives_larger_sets_and_too_few_cases_gives_every_class():
     assert conformal.prediction_sets(p_cal[:3], q).all()
     with pytest.raises(ValueError):
         conformal.thresholds(p_cal, y_cal, 1.0)
+
+
+def test_a_call_is_made_only_from_a_one_class_set():
+    assert conformal.call(["EI"]) == "EI" and conformal.call(["EI"], "EI") == "EI"
+    assert conformal.call(["IE"], "EI") == "uncertain: {IE}"  # not the most probable class
+    assert conformal.call(["EI", "N"]) == "uncertain: {EI, N}"
+    assert conformal.call([], empty="none") == "none"
