@@ -151,7 +151,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from medcore.batch import score
+    from medcore.scoring import score
 
     result = score(args.model_id, args.inputs if len(args.inputs) > 1 else args.inputs[0],
                    Path(args.out), chunk_size=args.chunk, scheduler=args.scheduler,

@@ -1,4 +1,5 @@
-"""One guard for every text uploader: emptiness, size, binary content and text decoding.
+"""One guard for every uploader: emptiness, size, binary content, text decoding, and the
+per-file loop that answers a batch of files from the command line.
 
 Why one module: the workbenches read different formats, but a wrong file (an image, a PDF, a
 spreadsheet) must be refused with the same words on every page, and text that is not UTF-8
@@ -8,8 +9,17 @@ Images have their own decoder (``medcore.imaging.io``) and share only :func:`che
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
 from medcore import settings
-from medcore.errors import EmptyInputError, FileTooLargeError, UnsupportedFormatError
+from medcore.errors import (
+    CorruptFileError,
+    EmptyInputError,
+    FileTooLargeError,
+    InputError,
+    UnsupportedFormatError,
+)
 
 MAGIC = {b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
          b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive (an .xlsx or .docx is one)",
@@ -59,3 +69,33 @@ def read_text(name: str, data: bytes, expected: str, notes: list[str]) -> str:
     except UnicodeDecodeError:
         notes.append(NOT_UTF8)
         return data.decode("cp1252", errors="replace")
+
+
+def read_path(path: Path | str) -> bytes:
+    """The bytes of a file named on the command line, refused before reading when it is over
+    the upload limit; a file that cannot be read is an ``InputError`` with the reason."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > settings.MAX_UPLOAD_BYTES:
+            raise FileTooLargeError(f"{path.name} is over the upload limit (MAX_UPLOAD_BYTES).",
+                                    "Split it into smaller files.")
+        return path.read_bytes()
+    except OSError as err:
+        raise CorruptFileError(f"Could not read {path.name} ({err.strerror or err}).",
+                               "Check the path and that the file is readable.") from None
+
+
+def per_file(paths: Iterable[Path | str], answer: Callable[[str, bytes], dict | list[dict]]
+             ) -> list[dict]:
+    """``answer(name, data)`` for each file, in order; a file that fails with an ``InputError``
+    becomes ``{"file", "error"}`` and never stops the others (the loop every ``predict_paths``
+    shares)."""
+    out: list[dict] = []
+    for path in map(Path, paths):
+        try:
+            got = answer(path.name, read_path(path))
+        except InputError as err:
+            out.append({"file": path.name, "error": str(err)})
+            continue
+        out.extend(got if isinstance(got, list) else [got])
+    return out

@@ -83,7 +83,7 @@ def _parse(sources: list[tuple[str, bytes]]) -> list[io.MolRecord]:
 
 
 def _score(tox, records: list[io.MolRecord]) -> list[dict]:
-    from medcore.molecules.predict import score_batch
+    from medcore.molecules.service import analyse
 
     key = hashlib.sha256(repr([(r.name, r.smiles, r.not_scored) for r in records]).encode()
                          ).hexdigest()
@@ -92,7 +92,7 @@ def _score(tox, records: list[io.MolRecord]) -> list[dict]:
         with st.status(f"Scoring {n} molecule(s) and explaining the first "
                        f"{min(n, GRID_MAX)}…", expanded=False) as status:
             batch = io.MolBatch(records=records)
-            st.session_state["drugs_rows"] = score_batch(tox, batch, GRID_MAX,
+            st.session_state["drugs_rows"] = analyse(tox, batch, GRID_MAX,
                                                           full_attribution=True)
             st.session_state["drugs_key"] = key
             st.session_state["drugs_attribution"] = {}
@@ -103,7 +103,7 @@ def _score(tox, records: list[io.MolRecord]) -> list[dict]:
 def _help(tox) -> dict:
     """Column help for the results table: glossary text, thresholds and the domain's cut-off."""
     from medcore.molecules import glossary
-    from medcore.molecules.predict import domain_threshold
+    from medcore.molecules.service import domain_threshold
 
     thr = tox.card["thresholds"]
     cfg = {a: st.column_config.ProgressColumn(
@@ -137,7 +137,7 @@ def _help(tox) -> dict:
 
 def _results(tox, rows: list[dict]) -> None:
     from medcore.molecules import glossary
-    from medcore.molecules.predict import export_frame, rows_to_frame
+    from medcore.molecules.service import export_frame, rows_to_frame
 
     scored = [r for r in rows if "probabilities" in r]
     st.info(glossary.SCOPE, icon=":material/info:")
@@ -318,7 +318,7 @@ with score_tab:
     else:
         tox = components.get_model("tox-cnn")
         if tox is not None:
-            from medcore.molecules.predict import set_level
+            from medcore.molecules.service import set_level
 
             level = st.slider(
                 "Prediction-set level", 0.5, 0.99, 0.9, 0.01, key="drugs_level",

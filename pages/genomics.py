@@ -11,7 +11,7 @@ import streamlit as st
 
 from medcore import conformal, provenance, report
 from medcore.errors import InputError
-from medcore.genomics import analyse, figures, io, logos, synthetic, variant
+from medcore.genomics import figures, io, logos, service, synthetic, variant
 from medcore.report import genomics as genomics_report
 from pages import components
 
@@ -80,27 +80,27 @@ key = hashlib.sha256(repr([(r.name, r.seq) for r in records]).encode()).hexdiges
 if st.session_state.get("genomics_key") != key:
     total = sum(len(r.seq) for r in records)
     with st.status(f"Scoring {len(records)} sequence(s), {total:,} nt…", expanded=False) as status:
-        st.session_state["genomics_results"] = analyse.analyse(cnn, records, explain_limit=0)
+        st.session_state["genomics_results"] = service.analyse(cnn, records, explain_limit=0)
         st.session_state["genomics_key"] = key
         st.session_state.pop("genomics_variant", None)
         status.update(label="Done", state="complete")
-results: list[analyse.SeqResult] = st.session_state["genomics_results"]
+results: list[service.SeqResult] = st.session_state["genomics_results"]
 names = cnn.card["class_names"]
 level = st.slider("Prediction-set level", 0.5, 0.99, 0.9, 0.01, key="genomics_level",
                   help="A window's prediction set holds every class the model cannot rule out "
                        "at this level (conformal, calibrated on held-out human windows). One "
                        "class: a call; two or three: uncertain.")
-analyse.set_level(cnn, results, level)
+service.set_level(cnn, results, level)
 
 
-def _call(r: analyse.SeqResult) -> str:
+def _call(r: service.SeqResult) -> str:
     """The class when the set holds it alone; otherwise say the window is uncertain."""
     if r.kind == "scan":
         return "scan: see sites"
     return conformal.call(r.prediction_set, r.class_name)
 
 
-def _row(r: analyse.SeqResult) -> dict:
+def _row(r: service.SeqResult) -> dict:
     top = {c: max((s.probability for s in r.sites if s.class_name == c), default=None)
            for c in ("EI", "IE")}
     return {"name": r.name, "length": r.length, "mode": r.kind,
@@ -116,12 +116,12 @@ def _row(r: analyse.SeqResult) -> dict:
             "known label": r.label or ""}
 
 
-def _table(results: list[analyse.SeqResult]) -> pd.DataFrame:
+def _table(results: list[service.SeqResult]) -> pd.DataFrame:
     """The shown and downloaded table: a window's class is its most probable one (no
     threshold); a scan lists sites from ``SITE_THRESHOLD``."""
     return provenance.with_columns(
         pd.DataFrame([_row(r) for r in results]), cnn.card, notes=[r.notes for r in results],
-        threshold=[analyse.SITE_THRESHOLD if r.kind == "scan" else None for r in results],
+        threshold=[service.SITE_THRESHOLD if r.kind == "scan" else None for r in results],
         prediction_set=[r.prediction_set for r in results], level=[r.level for r in results])
 
 
@@ -141,7 +141,7 @@ if view == VIEWS[0]:
             csv), file_name="genomics_reports.zip", mime="application/zip", key="dl_zip",
         help="One HTML report per record (scores and SHAP logo) and the table.")
     idx = st.selectbox("Sequence", range(len(results)), format_func=lambda i: results[i].name)
-    r = analyse.fill_scores(cnn, results[idx])
+    r = service.fill_scores(cnn, results[idx])
     if r.kind == "window":
         st.subheader(f"{r.name}: {_call(r)} (P({r.class_name}) = "
                      f"{r.probabilities[r.class_name]:.2f})")
@@ -152,7 +152,7 @@ if view == VIEWS[0]:
     else:
         n_ei = sum(s.class_name == "EI" for s in r.sites)
         st.subheader(f"{r.name}: scanned {r.length:,} nt, {n_ei} donor and "
-                     f"{len(r.sites) - n_ei} acceptor site(s) ≥ {analyse.SITE_THRESHOLD}")
+                     f"{len(r.sites) - n_ei} acceptor site(s) ≥ {service.SITE_THRESHOLD}")
         st.caption(" ".join(r.notes))
     st.plotly_chart(figures.track(r.scores, "Donor and acceptor score at every position",
                                   r.explain_at if r.kind == "window" else None),
@@ -171,7 +171,7 @@ if view == VIEWS[0]:
     if r.explain_at is not None:
         if r.contrib is None:
             with st.spinner("Computing SHAP contributions…"):
-                analyse.explain_results(cnn, [r])
+                service.explain_results(cnn, [r])
         j, start = r.explain_at, r.explain_start
         st.plotly_chart(figures.importance(
             r.contrib, r.seq, start, j, f"Per-base SHAP contribution towards {r.explain_class} "
@@ -180,7 +180,7 @@ if view == VIEWS[0]:
         near = slice(max(0, j - 30 - (start - 1)), j + 30 - (start - 1))
         st.image(_contribution_png(r.contrib[near], f"The 60 nt around the junction after "
                                                     f"base {j}", start + near.start))
-        st.caption("Method: " + analyse.explain.METHOD + ". Letters above 0 push towards the "
+        st.caption("Method: " + service.explain.METHOD + ". Letters above 0 push towards the "
                    "class, below 0 away from it.")
     st.download_button(
         "Download this record's report (HTML)",

@@ -147,7 +147,7 @@ def _score(hist: io.HistoryData, key: str) -> dict[str, list[dict]]:
         for mid in MODELS:
             bundle = components.get_model(mid)
             if bundle is not None:
-                out[mid] = service.predict_records(bundle, hist, reasons=False)
+                out[mid] = service.analyse(bundle, hist, reasons=False)
         scores[key] = out
     return scores[key]
 

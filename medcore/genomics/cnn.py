@@ -326,7 +326,7 @@ def predict_paths(bundle, paths: list[Path], variant: str | None = None) -> list
     With ``variant`` (e.g. '120 G>A' or a VCF line whose CHROM names a record), the record it
     applies to also gets ``variant_effect``; a variant that does not apply is an error row.
     """
-    from medcore.genomics import analyse
+    from medcore.genomics import service
     from medcore.genomics.io import read_paths
 
     out: list[dict] = []
@@ -334,7 +334,7 @@ def predict_paths(bundle, paths: list[Path], variant: str | None = None) -> list
     for f in files:
         if f.parsed is not None:
             out.extend({"file": f.name, **r.to_json()}
-                       for r in analyse.analyse(bundle, f.parsed.records))
+                       for r in service.analyse(bundle, f.parsed.records))
         out.extend(f.error_rows())
     if variant:
         records = [(f.name, r) for f in files if f.parsed is not None for r in f.parsed.records]

@@ -199,7 +199,8 @@ def read_paths(paths: Iterable[Path | str]) -> list[UploadedFile]:
     out = []
     for path in map(Path, paths):
         try:
-            out.append(UploadedFile(path.name, parsed=load_upload(path.name, path.read_bytes())))
-        except (InputError, OSError) as err:
+            out.append(UploadedFile(path.name, parsed=load_upload(path.name,
+                                                                  uploads.read_path(path))))
+        except InputError as err:
             out.append(UploadedFile(path.name, error=str(err)))
     return out

@@ -1,6 +1,9 @@
-"""Risks, reasons and timelines for uploaded histories, and the speed benchmark.
+"""The patient-history service: a validated history in, one typed result per patient out
+(risk, conformal set, coverage and warnings; reasons on request), and the speed benchmark.
 
-The page and the CLI both call these, so what a clinician sees can be reproduced from a shell.
+The page, ``predict``, ``score`` and the bench all call :func:`analyse`, so what a clinician
+sees can be reproduced from a shell; the timeline's SHAP is asked for apart
+(:func:`explain_patients`).
 """
 
 from __future__ import annotations
@@ -8,12 +11,12 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 
-from medcore import conformal, settings
-from medcore.errors import InputError
+from medcore import conformal, uploads
 from medcore.history import deep, explain, exports, grid, io, synthetic
 from medcore.history import mapping as hist_mapping
 from medcore.history import variables as V
@@ -25,6 +28,31 @@ MIN_WEIGHT = 0.5  # share of the model's weight (card's mean |SHAP|) carried by 
 MIN_ROWS_USED = 0.5  # share of the file's rows that reached the model
 MIN_HOURS = 24  # hours of data
 PER_FILE = 250  # patients per file in the benchmark's cohorts (FHIR: ~33 MB each)
+
+
+class PatientResult(TypedDict, total=False):
+    """One patient's result; a JSON-able dict because the page's table, the CSV, ``predict``
+    and the report all read it as one (keys after ``synthetic`` only with reasons)."""
+
+    patient_id: str
+    model: str
+    risk: float                          # calibrated, rounded as shown
+    high_risk: bool                      # risk >= threshold
+    threshold: float
+    prediction_set: list[str] | None     # conformal set at ``level``; None without calibration
+    level: float | None
+    member_spread: dict | None           # the members' min, max and SD (ensembles)
+    n_observations: int
+    variables_given: int
+    variables_total: int
+    not_given: list[str]
+    weight_given: float                  # share of the model's weight the variables carry
+    last_hour: float | None
+    coverage: str
+    warnings: list[str]
+    synthetic: bool
+    top_reasons: list[dict]
+    not_measured: float
 
 
 def _pre(bundle) -> dict:
@@ -112,7 +140,7 @@ def prediction_sets(bundle, risks: np.ndarray, level: float) -> list[list[str]] 
                                 deep.CLASS_NAMES, level)
 
 
-def set_level(bundle, rows: list[dict], level: float) -> list[dict]:
+def set_level(bundle, rows: list[PatientResult], level: float) -> list[PatientResult]:
     """The rows with their prediction sets at another level (no model call)."""
     sets = prediction_sets(bundle, np.array([r["risk"] for r in rows], float), level)
     if sets is None:
@@ -120,15 +148,15 @@ def set_level(bundle, rows: list[dict], level: float) -> list[dict]:
     return [{**r, "prediction_set": s, "level": level} for r, s in zip(rows, sets, strict=True)]
 
 
-def predict_records(bundle, hist: io.HistoryData, reasons: bool = True,
-                    progress=None, level: float = conformal.LEVEL) -> list[dict]:
+def analyse(bundle, hist: io.HistoryData, reasons: bool = True,
+            progress=None, level: float = conformal.LEVEL) -> list[PatientResult]:
     """One dict per patient: calibrated risk, high-risk flag, conformal set at ``level``, the
     members' spread (ensembles), coverage with its warnings, and (``reasons``) the top 3
     reasons from measured data."""
     pre = _pre(bundle)
     counts = hist.records.groupby("patient_id", sort=False).size()
     cover = coverage(bundle, hist)
-    out = []
+    out: list[PatientResult] = []
     for part, risk, each in _scored_chunks(bundle, hist.records):
         shown = np.round(risk.astype(float), 4)  # sets from the risk the user sees
         sets = prediction_sets(bundle, shown, level)
@@ -166,25 +194,14 @@ def predict_paths(bundle, paths: list[Path], mapping_file: Path | None = None,
     """
     user = hist_mapping.from_json(Path(mapping_file).read_bytes(), Path(mapping_file).name) \
         if mapping_file else None
-    results = []
-    for path in paths:
-        name = Path(path).name
-        try:
-            size = Path(path).stat().st_size
-            if size > settings.MAX_UPLOAD_BYTES:
-                raise InputError(f"{name} is over the upload limit (MAX_UPLOAD_BYTES).",
-                                 "Split it into smaller files.")
-            hist = io.load_upload(name, Path(path).read_bytes(), user)
-        except InputError as err:
-            results.append({"file": name, "error": str(err)})
-            continue
-        except OSError as err:
-            results.append({"file": name, "error": f"Could not read the file ({err.strerror})."})
-            continue
-        results.append({"file": name, "model": bundle.id, "report": hist.report.as_dict(),
-                        "mapping": [_entry_row(e) for e in hist.mapping],
-                        "patients": predict_records(bundle, hist, reasons)})
-    return results
+
+    def answer(name: str, data: bytes) -> dict:
+        hist = io.load_upload(name, data, user)
+        return {"file": name, "model": bundle.id, "report": hist.report.as_dict(),
+                "mapping": [_entry_row(e) for e in hist.mapping],
+                "patients": analyse(bundle, hist, reasons)}
+
+    return uploads.per_file(paths, answer)
 
 
 def _entry_row(e: hist_mapping.Entry) -> dict:
@@ -204,7 +221,7 @@ def _timed(fn, repeats: int) -> list[float]:
 
 def _upload_and_score(bundle, files: list[tuple[str, bytes]]) -> int:
     """The page's path for each file: read, map, clean, score (no reasons)."""
-    return sum(len(predict_records(bundle, io.load_upload(name, data), reasons=False))
+    return sum(len(analyse(bundle, io.load_upload(name, data), reasons=False))
                for name, data in files)
 
 
@@ -225,11 +242,11 @@ def bench(bundle, quick: bool = False) -> dict:
     hosp_ms = _timed(lambda: _upload_and_score(bundle, hosp), 1)[0]
     fhir_ms = _timed(lambda: _upload_and_score(bundle, ndjson), 1)[0]
     clean = io.HistoryData(rec, io.ValidationReport(rows_in=len(rec), rows_used=len(rec)))
-    score_ms = _timed(lambda: predict_records(bundle, clean, reasons=False), 1)[0]
+    score_ms = _timed(lambda: analyse(bundle, clean, reasons=False), 1)[0]
     sets_ms = _sets_ms(bundle, n)
     one = io.HistoryData(synthetic.records(1, seed=2), clean.report)
-    lat = _timed(lambda: predict_records(bundle, one, reasons=False), 5 if quick else 30)
-    explain_ms = _timed(lambda: predict_records(bundle, one), 3 if quick else 10)
+    lat = _timed(lambda: analyse(bundle, one, reasons=False), 5 if quick else 30)
+    explain_ms = _timed(lambda: analyse(bundle, one), 3 if quick else 10)
     scale = 10_000 / n
     figures = {
         "cohort_patients": n,
@@ -256,7 +273,7 @@ def bench(bundle, quick: bool = False) -> dict:
 
 
 def _sets_ms(bundle, n: int) -> float:
-    """Median time of the prediction-set step ``predict_records`` adds for ``n`` patients (in
+    """Median time of the prediction-set step ``analyse`` adds for ``n`` patients (in
     chunks of ``CHUNK``, as there): timed alone, since 5 % of a cohort's scoring is inside the
     noise of timing the whole twice."""
     risks = np.round(np.random.default_rng(0).random(n), 4)

@@ -155,12 +155,12 @@ def _held_out_metrics(model, extras: dict, data_dir: Path, with_curves: bool = F
     operating-point rule on validation. ``other_thresholds`` shows the test split at 0.5 and at
     Youden's J on validation beside the operating threshold. ``gradcam_in_chest_box``: over the
     pneumonia test films, the mean share of Grad-CAM mass inside the chest box
-    (``infer.CHEST_BOX``) and the share of films with most of it there.
+    (``service.CHEST_BOX``) and the share of films with most of it there.
     """
     from medcore.explain.gradcam import gradcam
     from medcore.imaging import ood
     from medcore.imaging.cnn_baselines import logreg_pixels
-    from medcore.imaging.infer import chest_box_mass
+    from medcore.imaging.service import chest_box_mass
 
     splits = xdata.load_kermany(data_dir, extras["size"])
     if extras.get("quick"):  # tiny test models: baselines on a small training slice
@@ -210,17 +210,11 @@ def evaluate(bundle, data_dir: Path) -> dict:
 
 def predict_paths(bundle, paths: list[Path]) -> list[dict]:
     """One dict per file: probability, label, OOD flag, Grad-CAM peak; errors per file."""
-    from medcore.errors import InputError
-    from medcore.imaging import infer
+    from medcore import uploads
+    from medcore.imaging import service
 
-    out = []
-    for path in paths:
-        path = Path(path)
-        try:
-            out.append(infer.analyse_bytes(bundle, path.name, path.read_bytes()).summary())
-        except (InputError, OSError) as err:
-            out.append({"file": path.name, "error": str(err)})
-    return out
+    return uploads.per_file(
+        paths, lambda name, data: service.analyse_bytes(bundle, name, data).summary())
 
 
 def bench(bundle, quick: bool = False) -> dict:

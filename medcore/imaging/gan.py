@@ -164,3 +164,26 @@ def train_throughput(bundle, quick: bool = False) -> dict:
     y = rng.integers(0, 2, n)
     width = int(bundle.extras.get("gan_width", 32))
     return epoch_difference(lambda e: fit_gan(x, y, size, e, width=width), 1, n)
+
+
+def example_upload(gan_bundle, seed: int = 7, label: int = 1) -> tuple[str, bytes]:
+    """A GAN-generated X-ray (upscaled to 224 px PNG) for "Try an example"; no data needed."""
+    from PIL import Image
+
+    from medcore.imaging.figures import png_bytes
+
+    img = generate_images(gan_bundle, 1, seed=seed, label=label)[0]
+    big = np.asarray(Image.fromarray(img, mode="L").resize((224, 224), Image.Resampling.BICUBIC))
+    kind = "pneumonia" if label else "normal"
+    return f"synthetic_{kind}_seed{seed}.png", png_bytes(big)
+
+
+def generate_gallery(gan_bundle, n: int, seed: int, label: int | None
+                     ) -> tuple[list[np.ndarray], list[str]]:
+    """``n`` generated images and their file names (``<i>_<class>_seed<seed>.png``)."""
+
+    images = generate_images(gan_bundle, n, seed=seed, label=label)
+    classes = [label if label is not None else i % 2 for i in range(n)]
+    names = [f"{i:03d}_{'pneumonia' if c else 'normal'}_seed{seed}.png"
+             for i, c in enumerate(classes)]
+    return list(images), names

@@ -38,10 +38,9 @@ def run_bench(bundle, quick: bool = False) -> dict:
 
     from medcore.bench.training import times_ms
     from medcore.explain.gradcam import gradcam
-    from medcore.imaging.batch import explain_shap
     from medcore.imaging.figures import png_bytes
-    from medcore.imaging.infer import analyse, analyse_bytes, batch, model_inputs
     from medcore.imaging.io import XrayImage
+    from medcore.imaging.service import analyse, analyse_bytes, batch, explain_shap, model_inputs
 
     films = _films(64 if quick else 512)
     big = Image.fromarray(films[0]).resize((2000, 2000), Image.Resampling.BICUBIC)

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from medcore.molecules import examples, explain, io, uncertainty
-from medcore.molecules.predict import score, score_with_domain, top_assay
+from medcore.molecules.service import score, score_with_domain, top_assay
 
 
 def _smiles_pool(n: int) -> list[str]:

@@ -33,7 +33,7 @@ from medcore.molecules import (
     uncertainty,
 )
 from medcore.molecules.bench import bench_tox as bench  # noqa: F401 - the registry's entry
-from medcore.molecules.predict import predict_paths, score  # noqa: F401 - the registry's entry
+from medcore.molecules.service import predict_paths, score  # noqa: F401 - the registry's entry
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = dmpnn.custom_objects()

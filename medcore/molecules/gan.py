@@ -192,26 +192,23 @@ def evaluate(bundle, data_dir: Path) -> dict:
 
 def predict_paths(bundle, paths: list[Path]) -> list[dict]:
     """Per file: each molecule's QED, SA score and whether it is in the GAN's training set."""
-    from medcore.errors import InputError
+    from medcore import uploads
     from medcore.molecules import io
 
-    out = []
-    for path in map(Path, paths):
-        try:
-            batch = io.load_upload(path.name, path.read_bytes())
-            valid = batch.valid
-            props = genmetrics.properties([r.smiles for r in valid]) if valid else {}
-            rows = [{"row": r.row, "name": r.name, "error": r.problem}
-                    for r in batch.invalid + batch.unscored]
-            rows += [{"row": r.row, "name": r.name, "smiles": r.smiles,
-                      "qed": round(float(q), 4), "sa": round(float(s), 4),
-                      "in_training_set": r.smiles in bundle.extras["train_smiles"]}
-                     for r, q, s in zip(valid, props.get("qed", []), props.get("sa", []),
-                                        strict=True)]
-            out.append({"file": path.name, "molecules": sorted(rows, key=lambda d: d["row"])})
-        except (InputError, OSError) as err:
-            out.append({"file": path.name, "error": str(err)})
-    return out
+    def answer(name: str, data: bytes) -> dict:
+        batch = io.load_upload(name, data)
+        valid = batch.valid
+        props = genmetrics.properties([r.smiles for r in valid]) if valid else {}
+        rows = [{"row": r.row, "name": r.name, "error": r.problem}
+                for r in batch.invalid + batch.unscored]
+        rows += [{"row": r.row, "name": r.name, "smiles": r.smiles,
+                  "qed": round(float(q), 4), "sa": round(float(s), 4),
+                  "in_training_set": r.smiles in bundle.extras["train_smiles"]}
+                 for r, q, s in zip(valid, props.get("qed", []), props.get("sa", []),
+                                    strict=True)]
+        return {"file": name, "molecules": sorted(rows, key=lambda d: d["row"])}
+
+    return uploads.per_file(paths, answer)
 
 
 def bench(bundle, quick: bool = False) -> dict:

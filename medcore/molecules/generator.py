@@ -24,7 +24,7 @@ def propose(gan_bundle, tox_bundle, n: int, seed: int, max_tox: float, min_qed: 
     props = genmetrics.properties(unique)
     tox = None
     if tox_bundle is not None:
-        from medcore.molecules.predict import score
+        from medcore.molecules.service import score
 
         tox = score(tox_bundle, unique)
         assays = tox_bundle.extras["preprocess"]["assays"]

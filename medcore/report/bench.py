@@ -17,10 +17,10 @@ REPEATS = 3
 
 def _imaging(bundle) -> Callable[[], Case]:
     from medcore.bench import samples
-    from medcore.imaging import batch
+    from medcore.imaging import service
     from medcore.report import imaging
 
-    entry = next(iter(batch.analyse_uploads(bundle, [("chest.png", samples.xray_png(3))])
+    entry = next(iter(service.analyse_uploads(bundle, [("chest.png", samples.xray_png(3))])
                       .values()))
     return lambda: imaging.case(bundle, entry)
 
@@ -30,28 +30,28 @@ def _history(bundle) -> Callable[[], Case]:
     from medcore.report import history
 
     hist = io.load_upload("example.csv", synthetic.example_csv(1))
-    row = service.predict_records(bundle, hist, reasons=False)[0]
+    row = service.analyse(bundle, hist, reasons=False)[0]
     expl = service.explain_patients(bundle, hist)[0]
     return lambda: history.case(bundle, row, hist, "example.csv", expl)
 
 
 def _molecules(bundle) -> Callable[[], Case]:
     from medcore.bench import samples
-    from medcore.molecules import io, predict
+    from medcore.molecules import io, service
     from medcore.report import molecules
 
-    rows = predict.score_batch(bundle, io.load_upload("drugs.smi", samples.DRUGS_SMI), 1,
+    rows = service.analyse(bundle, io.load_upload("drugs.smi", samples.DRUGS_SMI), 1,
                                full_shap=True, nsamples=molecules.EXPLAIN_SAMPLES)
     return lambda: molecules.case(bundle, rows[0], "drugs.smi")
 
 
 def _genomics(bundle) -> Callable[[], Case]:
-    from medcore.genomics import analyse, io, synthetic
+    from medcore.genomics import io, service, synthetic
     from medcore.report import genomics
 
     records = io.load_upload("example.fasta", synthetic.example_fasta().encode()).records
-    result = analyse.analyse(bundle, records[:1], explain_limit=1)[0]
-    analyse.fill_scores(bundle, result)
+    result = service.analyse(bundle, records[:1], explain_limit=1)[0]
+    service.fill_scores(bundle, result)
     return lambda: genomics.case(bundle, result)
 
 

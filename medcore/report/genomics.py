@@ -1,4 +1,4 @@
-"""A sequence's report from a ``genomics.analyse.SeqResult`` (the page's result)."""
+"""A sequence's report from a ``genomics.service.SeqResult`` (the page's result)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from medcore.errors import InputError
-from medcore.genomics import analyse, io, logos, scan
+from medcore.genomics import io, logos, scan, service
 from medcore.report import Case, Failure, Figure, Table, model_facts, png, read_files
 
 SHOWN_BASES = 400  # a longer record's sequence is cut in the input summary
@@ -34,22 +34,22 @@ def track_png(scores: np.ndarray, mark: int | None) -> bytes:
     return png(fig)
 
 
-def _logo(r: analyse.SeqResult) -> Figure:
+def _logo(r: service.SeqResult) -> Figure:
     j, start = r.explain_at, r.explain_start
     near = slice(max(0, j - LOGO_FLANK - (start - 1)), j + LOGO_FLANK - (start - 1))
     title = f"SHAP towards {r.explain_class} at the junction after base {j}"
     return Figure(title, logos.png(logos.contribution_logo(r.contrib[near], title,
                                                            start=start + near.start)),
-                  caption=f"Method: {analyse.explain.METHOD}. Letters above 0 push towards "
+                  caption=f"Method: {service.explain.METHOD}. Letters above 0 push towards "
                           "the class, below 0 away from it.")
 
 
-def case(bundle, r: analyse.SeqResult, file: str = "", synthetic: bool = False) -> Case:
+def case(bundle, r: service.SeqResult, file: str = "", synthetic: bool = False) -> Case:
     """The report of one record: its class and set (a window) or its sites (a scan), the
     score track and the SHAP logo of the explained junction (computed here when missing)."""
-    analyse.fill_scores(bundle, r)
+    service.fill_scores(bundle, r)
     if r.explain_at is not None and r.contrib is None:
-        analyse.explain_results(bundle, [r])
+        service.explain_results(bundle, [r])
     seq = r.seq if r.length <= SHOWN_BASES else r.seq[:SHOWN_BASES] + " …"
     inputs = ([("File", file)] if file else []) + [
         ("Record", r.name), ("Length", f"{r.length:,} nt"), ("Mode", r.kind),
@@ -81,11 +81,11 @@ def case(bundle, r: analyse.SeqResult, file: str = "", synthetic: bool = False) 
     top = r.sites[0] if r.sites else None
     return Case(kind="sequence", name=r.name, model=model_facts(bundle.card),
                 result=f"Scanned {r.length:,} nt: {n_ei} donor and {len(r.sites) - n_ei} "
-                       f"acceptor site(s) at or above {analyse.SITE_THRESHOLD}",
+                       f"acceptor site(s) at or above {service.SITE_THRESHOLD}",
                 inputs=inputs, probability=top.probability if top else None,
                 probability_of=(f"of the top site ({top.class_name} after base "
                                 f"{top.junction_after})" if top else ""),
-                threshold=analyse.SITE_THRESHOLD, warnings=list(r.notes), tables=tables,
+                threshold=service.SITE_THRESHOLD, warnings=list(r.notes), tables=tables,
                 figures=figs, synthetic=synthetic)
 
 
@@ -99,6 +99,6 @@ def cases_from_paths(bundle, paths: list[Path]) -> list[Case | Failure]:
             out.append(Failure(name, str(err)))
             continue
         out += [Failure(f"{name} / {rec}", msg) for rec, msg in parsed.errors]
-        out += [case(bundle, r, name) for r in analyse.analyse(bundle, parsed.records,
+        out += [case(bundle, r, name) for r in service.analyse(bundle, parsed.records,
                                                                 explain_limit=0)]
     return out

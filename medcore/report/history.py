@@ -1,4 +1,4 @@
-"""A patient's report from a ``history.service.predict_records`` row and its explanation."""
+"""A patient's report from a ``history.service.analyse`` row and its explanation."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def cases_from_paths(bundle, paths: list[Path], mapping_file: str | None = None
         except InputError as err:
             out.append(Failure(name, str(err)))
             continue
-        rows = service.predict_records(bundle, hist, reasons=False)
+        rows = service.analyse(bundle, hist, reasons=False)
         for row, e in zip(rows, service.explain_patients(bundle, hist), strict=True):
             out.append(case(bundle, row, hist, name, e))
     return out

@@ -1,4 +1,4 @@
-"""A film's report from an ``imaging.batch.analyse_uploads`` entry (the page's result)."""
+"""A film's report from an ``imaging.service.analyse_uploads`` entry (the page's result)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from medcore import conformal
-from medcore.imaging import batch, figures
+from medcore.imaging import figures, service
 from medcore.report import Case, Failure, Figure, Table, model_facts, read_files, rgb_png
 
 SIDE = 640  # longest side of the film in the report: readable, and a report stays small
@@ -62,7 +62,7 @@ def case(bundle, entry: dict, level: float = conformal.LEVEL, show_tags: bool = 
     if ok:
         result = f"{s['prediction']} (P(pneumonia) {s['probability_pneumonia']:.3f})"
     else:
-        result = batch.STATUS[s["status"]]
+        result = service.STATUS[s["status"]]
     return Case(
         kind="film", name=s["file"], model=model_facts(bundle.card), result=result,
         inputs=inputs,
@@ -70,7 +70,7 @@ def case(bundle, entry: dict, level: float = conformal.LEVEL, show_tags: bool = 
         probability_of="of pneumonia" + (" (not a result: unlike the training films)"
                                          if withheld else ""),
         threshold=s["threshold"],
-        prediction_set=(batch.prediction_set(bundle, set_from or entry, level) if ok
+        prediction_set=(service.prediction_set(bundle, set_from or entry, level) if ok
                         else None),
         level=level if ok else None,
         warnings=[s["message"]] if s["message"] else [],
@@ -80,6 +80,6 @@ def case(bundle, entry: dict, level: float = conformal.LEVEL, show_tags: bool = 
 def cases_from_paths(bundle, paths: list[Path]) -> list[Case | Failure]:
     """The page's path for files on disk: one case per film, one failure per unreadable file."""
     files, unread = read_files(paths)
-    entries = batch.analyse_uploads(bundle, files)
+    entries = service.analyse_uploads(bundle, files)
     return unread + [Failure(e["name"], e["error"]) if "error" in e else case(bundle, e)
                      for e in entries.values()]

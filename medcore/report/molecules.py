@@ -1,11 +1,11 @@
-"""A molecule's report from a ``molecules.predict.score_batch`` row (the page's result)."""
+"""A molecule's report from a ``molecules.service.analyse`` row (the page's result)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from medcore.errors import InputError
-from medcore.molecules import draw, io, predict
+from medcore.molecules import draw, io, service
 from medcore.report import Case, Failure, Figure, Table, model_facts, read_files
 
 
@@ -88,6 +88,6 @@ def cases_from_paths(bundle, paths: list[Path]) -> list[Case | Failure]:
         except InputError as err:
             out.append(Failure(name, str(err)))
             continue
-        rows = predict.score_batch(bundle, batch, len(batch.records), full_attribution=True)
+        rows = service.analyse(bundle, batch, len(batch.records), full_attribution=True)
         out += cases(bundle, rows, name)
     return out

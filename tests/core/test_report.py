@@ -64,11 +64,11 @@ def _assert_report(text: str, bundle, case: report.Case) -> None:
 
 
 def test_film_report_hides_dicom_patient_tags_unless_asked(bundles):
-    from medcore.imaging import batch
+    from medcore.imaging import service
 
     cnn = _bundle(bundles, "xray-cnn")
     data = dicom(chest_like(256), patient="SECRET^PATIENTNAME")
-    entry = next(iter(batch.analyse_uploads(cnn, [("film.dcm", data)]).values()))
+    entry = next(iter(service.analyse_uploads(cnn, [("film.dcm", data)]).values()))
     case = imaging.case(cnn, entry)
     text = report.build(case)
     _assert_report(text, cnn, case)
@@ -79,10 +79,10 @@ def test_film_report_hides_dicom_patient_tags_unless_asked(bundles):
 
 
 def test_film_report_states_probability_set_threshold_and_figures(bundles):
-    from medcore.imaging import batch
+    from medcore.imaging import service
 
     cnn = _bundle(bundles, "xray-cnn")
-    entry = next(iter(batch.analyse_uploads(
+    entry = next(iter(service.analyse_uploads(
         cnn, [("chest.png", samples.xray_png(3))]).values()))
     case = imaging.case(cnn, entry, level=0.95)
     text = report.build(case)
@@ -100,7 +100,7 @@ def test_patient_report_carries_coverage_warnings_and_reasons(bundles):
     rnn = _bundle(bundles, "history-rnn")
     thin = b"patient_id,time,variable,value\nP1,00:00,HR,80\nP1,01:00,HR,90\nP1,02:00,Foo,1\n"
     hist = hist_io.load_upload("thin.csv", thin)
-    row = service.predict_records(rnn, hist, reasons=False)[0]
+    row = service.analyse(rnn, hist, reasons=False)[0]
     expl = service.explain_patients(rnn, hist)[0]
     case = history.case(rnn, row, hist, "thin.csv", expl)
     text = report.build(case)
@@ -118,11 +118,11 @@ def test_patient_report_carries_coverage_warnings_and_reasons(bundles):
 
 def test_molecule_report_lists_every_assay_and_the_domain_warning(bundles):
     from medcore.molecules import io as mol_io
-    from medcore.molecules import predict
+    from medcore.molecules import service
 
     tox = _bundle(bundles, "tox-cnn")
     text_in = b"CC(=O)Oc1ccccc1C(=O)O aspirin\nC[Si](C)(C)O[Si](C)(C)C siloxane\n"
-    rows = predict.score_batch(tox, mol_io.load_upload("m.smi", text_in), 1,
+    rows = service.analyse(tox, mol_io.load_upload("m.smi", text_in), 1,
                                full_attribution=True)
     cases = molecules.cases(tox, rows, "m.smi")
     assert [c.name for c in cases] == ["aspirin", "siloxane"]
@@ -138,12 +138,12 @@ def test_molecule_report_lists_every_assay_and_the_domain_warning(bundles):
 
 @pytest.mark.slow
 def test_sequence_report_for_a_window_and_a_scan(bundles):
-    from medcore.genomics import analyse, synthetic
     from medcore.genomics import io as gen_io
+    from medcore.genomics import service, synthetic
 
     cnn = _bundle(bundles, "dna-cnn")
     records = gen_io.load_upload("ex.fasta", synthetic.example_fasta().encode()).records
-    results = analyse.analyse(cnn, records, explain_limit=0)
+    results = service.analyse(cnn, records, explain_limit=0)
     kinds = set()
     for r in results:
         case = genomics.case(cnn, r, "ex.fasta")

@@ -18,7 +18,7 @@ def set_c_patients(data_dir):
 
 
 def _risks(bundle, hist) -> pd.Series:
-    rows = service.predict_records(bundle, hist, reasons=False)
+    rows = service.analyse(bundle, hist, reasons=False)
     return pd.Series({r["patient_id"]: r["risk"] for r in rows})
 
 
@@ -49,7 +49,7 @@ def _ends_at_hour_20(n_vars_missing: bool = False) -> bytes:
 
 def test_reasons_never_cite_hours_after_the_last_observation(rnn_bundle):
     hist = io.load_upload("p.csv", _ends_at_hour_20())
-    [row] = service.predict_records(rnn_bundle, hist)
+    [row] = service.analyse(rnn_bundle, hist)
     assert row["last_hour"] < 20
     for r in row["top_reasons"]:
         if r["window"] != "admission":
@@ -63,7 +63,7 @@ def test_reasons_never_cite_hours_after_the_last_observation(rnn_bundle):
 
 def test_reasons_never_cite_variables_the_file_did_not_give(rnn_bundle):
     hist = io.load_upload("p.csv", _ends_at_hour_20(n_vars_missing=True))
-    [row] = service.predict_records(rnn_bundle, hist)
+    [row] = service.analyse(rnn_bundle, hist)
     assert {r["variable"] for r in row["top_reasons"]} <= {"HR", "Age"}
     assert row["variables_given"] == 2
     assert row["coverage"].startswith("risk from 2 of 40 variables; not given:")
@@ -72,7 +72,7 @@ def test_reasons_never_cite_variables_the_file_did_not_give(rnn_bundle):
 
 def test_table_reasons_are_read_off_the_timeline_array(rnn_bundle):
     hist = io.load_upload("p.csv", synthetic.example_csv(3, seed=9))
-    rows = service.predict_records(rnn_bundle, hist)
+    rows = service.analyse(rnn_bundle, hist)
     for row, e in zip(rows, service.explain_patients(rnn_bundle, hist), strict=True):
         assert row["top_reasons"] == e.reasons
 
@@ -82,6 +82,6 @@ def test_most_rows_unused_warns_beside_the_risk(rnn_bundle):
     junk = pd.DataFrame({"patient_id": good["patient_id"].iloc[0], "minutes": 60.0,
                          "variable": [f"LOCAL{i}" for i in range(3 * len(good))], "value": 1.0})
     hist = io.load_upload("p.csv", synthetic.to_csv(pd.concat([good, junk])))
-    [row] = service.predict_records(rnn_bundle, hist, reasons=False)
+    [row] = service.analyse(rnn_bundle, hist, reasons=False)
     assert hist.report.share_used < 0.5
     assert any("rows of the file reached the model" in w for w in row["warnings"])

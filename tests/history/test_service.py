@@ -28,9 +28,9 @@ def test_predict_paths_good_and_bad(rnn_bundle, tmp_path):
 
 def test_risk_is_deterministic_and_order_free(rnn_bundle):
     rec = synthetic.records(3, seed=4)
-    a = service.predict_records(rnn_bundle, io.HistoryData(rec, io.ValidationReport()), False)
+    a = service.analyse(rnn_bundle, io.HistoryData(rec, io.ValidationReport()), False)
     shuffled = rec.sample(frac=1, random_state=0)
-    b = service.predict_records(rnn_bundle, io.HistoryData(shuffled, io.ValidationReport()),
+    b = service.analyse(rnn_bundle, io.HistoryData(shuffled, io.ValidationReport()),
                                 False)
     assert {p["patient_id"]: p["risk"] for p in a} == {p["patient_id"]: p["risk"] for p in b}
 
@@ -65,9 +65,9 @@ def test_chunked_scoring_equals_one_pass(rnn_bundle, monkeypatch):
     """Cohorts are gridded in chunks to bound memory; the chunk size must not change a risk."""
     rec = synthetic.records(5, seed=6)
     hist = io.HistoryData(rec, io.ValidationReport())
-    whole = service.predict_records(rnn_bundle, hist)
+    whole = service.analyse(rnn_bundle, hist)
     monkeypatch.setattr(service, "CHUNK", 2)
-    parts = service.predict_records(rnn_bundle, hist)
+    parts = service.analyse(rnn_bundle, hist)
     assert [p["patient_id"] for p in parts] == [p["patient_id"] for p in whole]
     for a, b in zip(parts, whole, strict=True):
         assert a["risk"] == pytest.approx(b["risk"], abs=1e-4)
@@ -116,7 +116,7 @@ def test_prediction_sets_follow_the_risk_and_the_level(rnn_bundle):
     """A set holds died_in_hospital iff the risk is high enough for the level; a higher level
     never shrinks a set; re-levelling without the model gives what scoring at that level gives."""
     hist = io.HistoryData(synthetic.records(20, seed=3), io.ValidationReport())
-    rows = service.predict_records(rnn_bundle, hist, reasons=False)
+    rows = service.analyse(rnn_bundle, hist, reasons=False)
     assert {r["level"] for r in rows} == {0.9}
     assert all(r["prediction_set"] for r in rows)  # two classes: a set is never empty at 90 %
     by_risk = sorted(rows, key=lambda r: r["risk"])
@@ -129,7 +129,7 @@ def test_prediction_sets_follow_the_risk_and_the_level(rnn_bundle):
         assert set(lo["prediction_set"]) <= set(mid["prediction_set"]) <= set(hi["prediction_set"])
     assert sum(len(r["prediction_set"]) == 2 for r in high) > \
         sum(len(r["prediction_set"]) == 2 for r in low)
-    again = service.predict_records(rnn_bundle, hist, reasons=False, level=0.99)
+    again = service.analyse(rnn_bundle, hist, reasons=False, level=0.99)
     assert [r["prediction_set"] for r in again] == [r["prediction_set"] for r in high]
 
 
@@ -137,9 +137,9 @@ def test_ensemble_reports_its_members_spread(rnn_bundle, cnn_bundle):
     """The fold ensemble's risk lies within its members' range (calibration is monotone); a
     single model has no spread."""
     hist = io.HistoryData(synthetic.records(8, seed=4), io.ValidationReport())
-    for r in service.predict_records(rnn_bundle, hist, reasons=False):
+    for r in service.analyse(rnn_bundle, hist, reasons=False):
         s = r["member_spread"]
         assert s["members"] == 5 and s["min"] - 1e-4 <= r["risk"] <= s["max"] + 1e-4
         assert s["sd"] <= s["max"] - s["min"] + 1e-9
     assert all(r["member_spread"] is None
-               for r in service.predict_records(cnn_bundle, hist, reasons=False))
+               for r in service.analyse(cnn_bundle, hist, reasons=False))

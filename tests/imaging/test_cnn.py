@@ -68,19 +68,19 @@ def _films(data_dir, n: int, start: int = 0) -> list[np.ndarray]:
 def test_at_prevalence_keeps_the_first_reading_at_the_model_prevalence(cnn, data_dir):
     """Re-reading at the calibration prevalence changes nothing; a rarer disease lowers every
     probability, and both readings decide with the same rule."""
-    from medcore.imaging import batch
+    from medcore.imaging import service
 
     files = [(f"x{i}.png", encode(f)) for i, f in enumerate(_films(data_dir, 6))]
-    entries = list(batch.analyse_uploads(cnn, files).values())
+    entries = list(service.analyse_uploads(cnn, files).values())
     assert all(e["summary"]["status"] == "ok" for e in entries)
     names, model_prev = cnn.extras["class_names"], cnn.extras.get("prevalence")
     if model_prev is None:
         pytest.skip("this xray-cnn records no calibration prevalence")
     for e in entries:
-        same = batch.at_prevalence(e, model_prev, model_prev, names)
+        same = service.at_prevalence(e, model_prev, model_prev, names)
         assert same["p"] == pytest.approx(e["p"], abs=1e-9)
         assert same["summary"]["prediction"] == e["summary"]["prediction"]
-        rare = batch.at_prevalence(e, model_prev, 0.05, names)
+        rare = service.at_prevalence(e, model_prev, 0.05, names)
         assert rare["p"] < e["p"] or e["p"] in (0.0, 1.0)
         for reading in (e, rare):
             positive = reading["summary"]["prediction"] == names[1]
@@ -103,7 +103,7 @@ def test_predict_paths_good_and_bad(cnn, tmp_path, data_dir):
 
 
 def test_predict_proba_matches_keras_and_is_deterministic(cnn):
-    from medcore.imaging.infer import predict_proba
+    from medcore.imaging.service import predict_proba
 
     x = np.stack([chest_like(cnn.extras["size"], s) for s in range(70)]
                  ).astype(np.float32)[..., None]  # more than one chunk
@@ -134,8 +134,7 @@ def test_gradcam_maps_depend_on_image(cnn):
 
 
 def test_shap_is_additive(cnn):
-    from medcore.imaging.batch import explain_shap
-    from medcore.imaging.infer import predict_logit, predict_proba
+    from medcore.imaging.service import explain_shap, predict_logit, predict_proba
 
     img = chest_like(cnn.extras["size"], 3)
     values, base = explain_shap(cnn, img)
@@ -149,7 +148,7 @@ def test_shap_is_additive(cnn):
 def test_checks_pass_real_films_and_name_what_else_an_image_looks_like(cnn, data_dir):
     """Real test films pass; noise, a document and a negative film are each called "not a chest
     X-ray" with their own words; a colour photo is refused for its colour."""
-    from medcore.imaging import infer, ood_probe
+    from medcore.imaging import ood_probe, service
     from medcore.imaging.io import XrayImage
 
     rng = np.random.default_rng(3)
@@ -159,7 +158,7 @@ def test_checks_pass_real_films_and_name_what_else_an_image_looks_like(cnn, data
     odd = [XrayImage(k, v, "png", v.shape[::-1]) for k, v in others.items()]
     photo, chroma = ood_probe.photos(rng, 1)
     odd.append(XrayImage("photo", photo[0], "jpeg", photo[0].shape[::-1], chroma=chroma[0]))
-    res = infer.analyse(cnn, real + odd, with_cam=False)
+    res = service.analyse(cnn, real + odd, with_cam=False)
     assert sum(r.check.flagged for r in res[:40]) <= 2
     assert all(r.check.status == "not_chest_xray" for r in res[40:])
     words = [r.check.message for r in res[40:]]
@@ -173,14 +172,14 @@ def test_changed_films_are_not_called_not_an_xray(cnn, data_dir):
     """Exposure, markers, wires and rotation never make a film "not a chest X-ray"; a tight crop
     or a film inside a border sometimes does (1-2 % in the card's metrics.ood.elsewhere, a known
     limit: the detector reads some tight lung crops as negative films)."""
-    from medcore.imaging import infer, ood_probe
+    from medcore.imaging import ood_probe, service
     from medcore.imaging.io import XrayImage
 
     rng = np.random.default_rng(5)
     changed = ood_probe.elsewhere(rng, np.stack(_films(data_dir, 6)))
     images = [XrayImage(f"{k}{i}", im, "png", im.shape[::-1])
               for k, v in changed.items() for i, im in enumerate(v)]
-    res = infer.analyse(cnn, images, with_cam=False)
+    res = service.analyse(cnn, images, with_cam=False)
     refused = [r.image.name[:-1] for r in res if r.check.status == "not_chest_xray"]
     assert not set(refused) & {"exposure", "markers", "devices", "rotated"}, refused
     assert all(refused.count(k) <= 1 for k in set(refused)), refused
@@ -189,10 +188,10 @@ def test_changed_films_are_not_called_not_an_xray(cnn, data_dir):
 def test_conformal_sets_follow_the_level(cnn, data_dir):
     """A higher level never shrinks a film's set; the card's coverage is what evaluate measures
     (checked by test_shipped_evaluate_equals_card)."""
-    from medcore.imaging import infer
+    from medcore.imaging import service
 
     probs = np.linspace(0.0, 1.0, 41)
-    low, high = (infer.conformal_sets(cnn, probs, lv) for lv in (0.5, 0.99))
+    low, high = (service.conformal_sets(cnn, probs, lv) for lv in (0.5, 0.99))
     assert all(set(a) <= set(b) for a, b in zip(low, high, strict=True))
     assert any(len(b) > len(a) for a, b in zip(low, high, strict=True))
     assert "conformal" in cnn.card["metrics"]

@@ -43,7 +43,7 @@ def test_generation_is_seeded_and_conditional(gan):
 
 
 def test_example_upload_is_a_valid_png(gan):
-    from medcore.imaging.batch import example_upload
+    from medcore.imaging.gan import example_upload
     from medcore.imaging.io import load_upload
 
     name, data = example_upload(gan)

@@ -66,7 +66,7 @@ def test_shipped_reference_and_card_threshold():
     ad = bundle.card["metrics"]["applicability_domain"]
     assert 0 < ad["threshold"] < 1 and ad["roc_auc_below"] < ad["roc_auc_at_or_above"]
     from medcore.molecules import io
-    from medcore.molecules.predict import score_with_domain
+    from medcore.molecules.service import score_with_domain
 
     smiles = [io.standardise(s).smiles for s in ("CC(=O)Oc1ccccc1C(=O)O",
                                                  "C#CC#CC#CC#C")]
@@ -82,7 +82,7 @@ def test_predict_json_and_csv_carry_domain_notes_and_reasons(tmp_path):
         pytest.skip("tox-cnn is not trained")
     import json
 
-    from medcore.molecules.predict import predict_paths, rows_to_frame, top_assay
+    from medcore.molecules.service import predict_paths, rows_to_frame, top_assay
 
     bundle = registry.load("tox-cnn")
     path = tmp_path / "formulary.csv"

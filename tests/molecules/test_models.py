@@ -75,10 +75,10 @@ def test_tox_predict_paths_good_and_bad(tox, tmp_path):
 
 
 def test_prediction_sets_follow_the_level(tox, tmp_path):
-    from medcore.molecules.predict import score_batch, set_level
+    from medcore.molecules.service import analyse, set_level
 
     batch = io.parse_smiles_text(examples.examples_text())
-    rows = score_batch(tox, batch)
+    rows = analyse(tox, batch)
     same = set_level(tox, rows, 0.9)
     assert [r["prediction_sets"] for r in same] == [r["prediction_sets"] for r in rows]
     wide = set_level(tox, rows, 0.99)
@@ -93,7 +93,7 @@ def test_atom_attribution_is_deterministic_and_complete(tox):
     assert a.shape == (28,) and np.allclose(a, explain.atom_attribution(tox, smi, 0))
     desc = list(parts["descriptors"].values())
     assert len(desc) == 92 and np.isfinite(desc).all()
-    from medcore.molecules.predict import score
+    from medcore.molecules.service import score
 
     fx = float(score(tox, [smi])[0, 0])
     assert abs(parts["probability"] - fx) < 1e-5

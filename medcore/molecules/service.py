@@ -1,8 +1,9 @@
-"""tox-cnn predictions as JSON-able rows (used by the page, the CLI and ``predict_paths``).
+"""The drug-discovery service: parsed molecules in, one typed result per input row out.
 
-Each scored row carries the assays over their thresholds, the assay the detail view opens on
-and the applicability domain (``domain``); a molecule that is not scored (``parent``) keeps its
-row with the reason, so no input disappears from the results or the CSV.
+The page, ``predict``, ``score`` and the bench all call :func:`analyse`. Each scored row
+carries the assays over their thresholds, the assay the detail view opens on and the
+applicability domain (``domain``); a molecule that is not scored (``parent``) keeps its row
+with the reason, so no input disappears from the results or the CSV.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
-from medcore import conformal
+from medcore import conformal, uploads
 from medcore.errors import InputError
 from medcore.molecules import dmpnn, domain, explain, features, io, uncertainty
 
@@ -28,6 +30,37 @@ class Scores:
     probabilities: np.ndarray          # (n, 12) the ensemble's
     spread: np.ndarray                 # (n, 12) SD of the members' probabilities
     neighbours: list[domain.Neighbour]
+
+
+class MoleculeResult(TypedDict, total=False):
+    """One input row's result; a JSON-able dict because the table, the CSV, ``predict`` and
+    the report all read it as one. A row has either the scored keys, ``not_scored`` (the
+    reason; with ``input``) or ``error``."""
+
+    row: int
+    name: str
+    input: str
+    not_scored: str
+    error: str
+    smiles: str                          # the standardised parent that was scored
+    note: str                            # what the standardiser removed, if anything
+    probabilities: dict[str, float]      # per assay, rounded as shown
+    active_assays: list[str]             # at or over each assay's threshold
+    top_assay: str                       # highest probability relative to its threshold
+    top_assay_vs_threshold: float
+    max_assay: str
+    max_probability: float
+    level: float
+    prediction_sets: dict[str, list[str]]
+    prediction_set: list[str]            # the top assay's
+    uncertain_assays: list[str]
+    member_sd: dict[str, float]
+    nearest_training_similarity: float
+    nearest_training_smiles: str
+    far_from_training: bool
+    top_properties: list[dict]           # with an explanation only
+    top_atoms: list[dict]
+    atom_attribution: list[float]
 
 
 def score(bundle, smiles: list[str]) -> np.ndarray:
@@ -54,8 +87,8 @@ def top_assay(p: np.ndarray, thresholds: np.ndarray) -> int:
     return int(np.argmax(np.asarray(p) / np.maximum(thresholds, 1e-6)))
 
 
-def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_attribution: bool = False,
-                level: float = conformal.LEVEL) -> list[dict]:
+def analyse(bundle, batch: io.MolBatch, explain_top: int = 0, full_attribution: bool = False,
+            level: float = conformal.LEVEL) -> list[MoleculeResult]:
     """One row per record: probabilities per assay, assays over threshold, the top assay,
     each assay's prediction set at ``level`` and the members' spread, the nearest training
     molecule, top atoms and whole-molecule properties by attribution (for the first
@@ -69,7 +102,8 @@ def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_attributi
     sets = uncertainty.named_sets(np.round(scores.probabilities, 4),
                                   bundle.extras["conformal"], assays, level)
     by_row = {id(r): k for k, r in enumerate(valid)}
-    rows, explained = [], 0
+    rows: list[MoleculeResult] = []
+    explained = 0
     for rec in batch.records:
         if rec.smiles is None:
             rows.append({"row": rec.row, "name": rec.name, "input": rec.input,
@@ -104,9 +138,9 @@ def score_batch(bundle, batch: io.MolBatch, explain_top: int = 0, full_attributi
     return rows
 
 
-def set_level(bundle, rows: list[dict], level: float) -> list[dict]:
+def set_level(bundle, rows: list[MoleculeResult], level: float) -> list[MoleculeResult]:
     """The rows with their prediction sets at another ``level``, from the probabilities they
-    carry (rounded as shown; ``score_batch`` forms its sets from the same rounded values), so
+    carry (rounded as shown; ``analyse`` forms its sets from the same rounded values), so
     a level change needs no rescoring."""
     assays = bundle.extras["preprocess"]["assays"]
     scored = [r for r in rows if "probabilities" in r]
@@ -126,19 +160,15 @@ def set_level(bundle, rows: list[dict], level: float) -> list[dict]:
 
 def predict_paths(bundle, paths: list[Path], explain_top: int = 10) -> list[dict]:
     """One dict per file: its molecules' rows, or the file's error (never raises per file)."""
-    out = []
-    for path in paths:
-        path = Path(path)
-        try:
-            batch = io.load_upload(path.name, path.read_bytes())
-            if batch.needs_column:
-                raise InputError("Several columns could hold SMILES: "
-                                 f"{', '.join(batch.column_candidates)}.",
-                                 "Keep one SMILES column or name it 'smiles'.")
-            out.append({"file": path.name, "molecules": score_batch(bundle, batch, explain_top)})
-        except (InputError, OSError) as err:
-            out.append({"file": path.name, "error": str(err)})
-    return out
+    def answer(name: str, data: bytes) -> dict:
+        batch = io.load_upload(name, data)
+        if batch.needs_column:
+            raise InputError("Several columns could hold SMILES: "
+                             f"{', '.join(batch.column_candidates)}.",
+                             "Keep one SMILES column or name it 'smiles'.")
+        return {"file": name, "molecules": analyse(bundle, batch, explain_top)}
+
+    return uploads.per_file(paths, answer)
 
 
 def rows_to_frame(rows: list[dict]):

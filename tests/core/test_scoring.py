@@ -3,7 +3,7 @@
 import json
 
 from medcore import registry
-from medcore.batch import score
+from medcore.scoring import score
 
 
 def test_folder_is_scored_in_chunks_and_rerun_skips_done_chunks(tmp_path):
