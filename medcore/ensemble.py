@@ -7,12 +7,7 @@ seed ensemble.
 
 from __future__ import annotations
 
-import threading
-import weakref
-
-# keyed by the model itself, not id(): an id can be reused by a later model once one is freed
-_spread_models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+from medcore import memo
 
 
 def average(members: list, *, mean_name: str, name: str,
@@ -39,6 +34,7 @@ def average(members: list, *, mean_name: str, name: str,
     return keras.Model(inp, out, name=name)
 
 
+@memo.per_model
 def with_members(model, mean_name: str):
     """The averaged model returning ``[mean, member 1, ..., member k]`` from one forward pass,
     or ``None`` when ``model`` has no ``mean_name`` layer (a single model).
@@ -48,16 +44,12 @@ def with_members(model, mean_name: str):
     """
     import keras
 
-    with _lock:
-        if model not in _spread_models:
-            try:
-                mean = model.get_layer(mean_name)
-            except ValueError:
-                _spread_models[model] = None
-            else:
-                inputs = mean.input if isinstance(mean.input, list) else [mean.input]
-                _spread_models[model] = keras.Model(model.inputs, [model.output, *inputs])
-        return _spread_models[model]
+    try:
+        mean = model.get_layer(mean_name)
+    except ValueError:
+        return None
+    inputs = mean.input if isinstance(mean.input, list) else [mean.input]
+    return keras.Model(model.inputs, [model.output, *inputs])
 
 
 def members(model) -> list:

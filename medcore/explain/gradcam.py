@@ -7,12 +7,9 @@ gradients and the maps are averaged, so the heat map explains the averaged predi
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
-_cache: dict[int, object] = {}
-_lock = threading.Lock()
+from medcore import memo
 
 
 def conv_layer_names(model) -> list[str]:
@@ -23,32 +20,28 @@ def conv_layer_names(model) -> list[str]:
     return names
 
 
+@memo.per_model
 def _cam_fn(model, layer_names: tuple[str, ...]):
     """A compiled tf.function: images -> (cams at conv resolution, model output)."""
     import keras
     import tensorflow as tf
 
-    key = id(model)
-    with _lock:
-        if key in _cache:
-            return _cache[key]
-        outputs = [model.get_layer(n).output for n in layer_names]
-        grad_model = keras.Model(model.inputs, [*outputs, model.output])
+    outputs = [model.get_layer(n).output for n in layer_names]
+    grad_model = keras.Model(model.inputs, [*outputs, model.output])
 
-        @tf.function(reduce_retracing=True)
-        def run(x):
-            with tf.GradientTape() as tape:
-                *convs, out = grad_model(x, training=False)
-                score = tf.reduce_sum(out[:, 0])
-            grads = tape.gradient(score, convs)
-            cams = []
-            for conv, grad in zip(convs, grads, strict=True):
-                weights = tf.reduce_mean(grad, axis=(1, 2), keepdims=True)
-                cams.append(tf.nn.relu(tf.reduce_sum(weights * conv, axis=-1)))
-            return tf.add_n(cams) / len(cams), out
+    @tf.function(reduce_retracing=True)
+    def run(x):
+        with tf.GradientTape() as tape:
+            *convs, out = grad_model(x, training=False)
+            score = tf.reduce_sum(out[:, 0])
+        grads = tape.gradient(score, convs)
+        cams = []
+        for conv, grad in zip(convs, grads, strict=True):
+            weights = tf.reduce_mean(grad, axis=(1, 2), keepdims=True)
+            cams.append(tf.nn.relu(tf.reduce_sum(weights * conv, axis=-1)))
+        return tf.add_n(cams) / len(cams), out
 
-        _cache[key] = run
-        return run
+    return run
 
 
 def gradcam(model, x: np.ndarray, layer_names: list[str] | None = None,

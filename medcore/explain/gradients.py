@@ -11,8 +11,7 @@ import weakref
 
 import numpy as np
 
-_TRACED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
+from medcore import memo
 
 
 def _signature(model) -> list:
@@ -33,6 +32,7 @@ def _recurrent(layer) -> bool:
     return any(_recurrent(sub) for sub in getattr(layer, "layers", []))
 
 
+@memo.per_model
 def _grad_fn(model, output_index: int | None):
     """The model's input-gradient function, made once per model and output.
 
@@ -44,25 +44,19 @@ def _grad_fn(model, output_index: int | None):
     """
     import tensorflow as tf
 
-    with _LOCK:
-        fns = _TRACED.setdefault(model, {})
-        if output_index not in fns:
-            ref = weakref.ref(model)  # a strong reference here would keep the key alive forever
+    ref = weakref.ref(model)  # a strong reference here would keep the key alive forever
 
-            def fn(xt):
-                with tf.GradientTape() as tape:
-                    tape.watch(xt)
-                    out = ref()(xt, training=False)
-                    if isinstance(out, (list, tuple)):
-                        out = out[0]
-                    target = out[:, output_index] if output_index is not None \
-                        else tf.reduce_sum(out, -1)
-                return tape.gradient(target, xt)
+    def fn(xt):
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            out = ref()(xt, training=False)
+            if isinstance(out, (list, tuple)):
+                out = out[0]
+            target = out[:, output_index] if output_index is not None \
+                else tf.reduce_sum(out, -1)
+        return tape.gradient(target, xt)
 
-            if _recurrent(model):
-                fn = tf.function(fn, input_signature=_signature(model))
-            fns[output_index] = fn
-        return fns[output_index]
+    return tf.function(fn, input_signature=_signature(model)) if _recurrent(model) else fn
 
 
 def input_gradients(model, x, output_index: int | None = None):

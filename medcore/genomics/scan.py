@@ -7,10 +7,9 @@ batched or chunked. A window's class is the score at its junction index (``data.
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
+from medcore import memo
 from medcore.genomics import data, encode, network
 
 MARGIN = network.HALF_CONTEXT + 4  # zeros each side; more than the network can see
@@ -64,17 +63,13 @@ def canvas(seqs: list[str]) -> np.ndarray:
     return np.stack([canvas_at(s, data.junction_index(len(s))) for s in seqs])
 
 
+@memo.per_model
 def junction_model(model):
     """The model restricted to a canvas's centre: (n, 2 * MARGIN + 1, 4) -> (n, 3), for SHAP."""
     import keras
 
-    if model not in _JUNCTION:
-        inp = keras.Input((2 * MARGIN + 1, 4), name="canvas")
-        _JUNCTION[model] = keras.Model(inp, model(inp)[:, MARGIN, :], name="at_junction")
-    return _JUNCTION[model]
-
-
-_JUNCTION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    inp = keras.Input((2 * MARGIN + 1, 4), name="canvas")
+    return keras.Model(inp, model(inp)[:, MARGIN, :], name="at_junction")
 
 
 def classify(model, seqs: list[str]) -> np.ndarray:
@@ -97,6 +92,7 @@ def classify_with_members(model, seqs: list[str]) -> tuple[np.ndarray, np.ndarra
             np.concatenate([np.asarray(e) for _, e in outs]))
 
 
+@memo.per_model
 def cone(model):
     """A function (n, CONTEXT + 1, 4) -> (n, 3) centre-position probabilities, averaged over
     the members, and (n, members, 3) each member's.
@@ -106,38 +102,33 @@ def cone(model):
     'valid' convolutions and the residual branches cropped to match, so nothing outside the
     cone is computed. Exact for the network of ``medcore.genomics.network`` (tested).
     """
-    if model not in _CONE:
-        import tensorflow as tf
+    import tensorflow as tf
 
-        from medcore.ensemble import members as ensemble_members
+    from medcore.ensemble import members as ensemble_members
 
-        members = ensemble_members(model)
+    members = ensemble_members(model)
 
-        def one(member, x):
-            def conv(h, name, dilation=1):
-                lay = member.get_layer(name)
-                out = tf.nn.conv1d(h, lay.kernel, 1, "VALID", dilations=dilation) + lay.bias
-                return lay.activation(out)
+    def one(member, x):
+        def conv(h, name, dilation=1):
+            lay = member.get_layer(name)
+            out = tf.nn.conv1d(h, lay.kernel, 1, "VALID", dilations=dilation) + lay.bias
+            return lay.activation(out)
 
-            h = conv(x, "motif_conv")
-            for b, d in enumerate(network.DILATIONS):
-                r = h
-                for c in range(2):
-                    h = conv(tf.nn.relu(h), f"block{b}_conv{c}", d)
-                crop = (network.KERNEL - 1) * d
-                h = r[:, crop:-crop] + h
-            return conv(tf.nn.relu(h), "proba")[:, 0]
+        h = conv(x, "motif_conv")
+        for b, d in enumerate(network.DILATIONS):
+            r = h
+            for c in range(2):
+                h = conv(tf.nn.relu(h), f"block{b}_conv{c}", d)
+            crop = (network.KERNEL - 1) * d
+            h = r[:, crop:-crop] + h
+        return conv(tf.nn.relu(h), "proba")[:, 0]
 
-        @tf.function(reduce_retracing=True)
-        def run(x):
-            each = [one(m, x) for m in members]
-            return tf.add_n(each) / len(members), tf.stack(each, axis=1)
+    @tf.function(reduce_retracing=True)
+    def run(x):
+        each = [one(m, x) for m in members]
+        return tf.add_n(each) / len(members), tf.stack(each, axis=1)
 
-        _CONE[model] = run
-    return _CONE[model]
-
-
-_CONE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+    return run
 
 
 def downsample_track(positions: np.ndarray, values: np.ndarray, max_points: int = 4000

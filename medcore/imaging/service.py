@@ -9,20 +9,15 @@ so a session can hold them in memory). SHAP is asked for separately (``explain_s
 from __future__ import annotations
 
 import hashlib
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 
-from medcore import conformal
+from medcore import conformal, memo
 from medcore.errors import InputError
 from medcore.imaging.io import XrayImage, load_upload
 from medcore.imaging.ood import Check
 from medcore.imaging.preprocess import batch, to_model_input
-
-_fns: dict[tuple[str, int], object] = {}
-_lock = threading.Lock()
-
 
 # The chest box on the (stretched) model input: rows and columns 10-90 %. Grad-CAM mass inside it
 # is the measured answer to "did the model look at the chest, not at labels, arms or edges?".
@@ -90,20 +85,30 @@ def model_label(bundle) -> str:
             f"sha256 {str(card.get('sha256', ''))[:8]})")
 
 
-def predict_logit(bundle, x: np.ndarray) -> np.ndarray:
-    """Calibrated log-odds of pneumonia (the input of the final sigmoid); SHAP explains this
-    because probabilities near 0 or 1 saturate and leave nothing to attribute."""
+@memo.per_model
+def _logit_fn(model):
     import keras
     import tensorflow as tf
 
-    model = bundle.model
-    with _lock:
-        fn = _fns.get(("logit", id(model)))
-        if fn is None:
-            sub = keras.Model(model.inputs, model.get_layer("temperature").output)
-            fn = tf.function(lambda t: sub(t, training=False), reduce_retracing=True)
-            _fns[("logit", id(model))] = fn
-    return np.asarray(fn(x)).ravel()
+    sub = keras.Model(model.inputs, model.get_layer("temperature").output)
+    return tf.function(lambda t: sub(t, training=False), reduce_retracing=True)
+
+
+@memo.per_model
+def _scores_fn(model):
+    import keras
+    import tensorflow as tf
+
+    from medcore.imaging.cnn_model import feature_model
+
+    both = keras.Model(model.inputs, [model.output, feature_model(model).output])
+    return tf.function(lambda t: both(t, training=False), reduce_retracing=True)
+
+
+def predict_logit(bundle, x: np.ndarray) -> np.ndarray:
+    """Calibrated log-odds of pneumonia (the input of the final sigmoid); SHAP explains this
+    because probabilities near 0 or 1 saturate and leave nothing to attribute."""
+    return np.asarray(_logit_fn(bundle.model)(x)).ravel()
 
 
 def predict_proba(bundle, x: np.ndarray) -> np.ndarray:
@@ -115,18 +120,7 @@ def scores(bundle, x: np.ndarray, chunk: int = 64) -> tuple[np.ndarray, np.ndarr
     """P(pneumonia) and the pooled features the second check measures, from one forward pass:
     the scoring path of the page, ``predict``, ``score`` and the bench (chunks keep 224 px
     activations small)."""
-    import keras
-    import tensorflow as tf
-
-    model = bundle.model
-    with _lock:
-        fn = _fns.get(("scores", id(model)))
-        if fn is None:
-            from medcore.imaging.cnn_model import feature_model
-
-            both = keras.Model(model.inputs, [model.output, feature_model(model).output])
-            fn = tf.function(lambda t: both(t, training=False), reduce_retracing=True)
-            _fns[("scores", id(model))] = fn
+    fn = _scores_fn(bundle.model)
     probs, feats = [], []
     for i in range(0, len(x), chunk):
         p, f = fn(x[i:i + chunk])

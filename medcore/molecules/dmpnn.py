@@ -14,10 +14,10 @@ ranks, and at Tox21's sizes (a few dozen atoms) the einsums cost less than the e
 from __future__ import annotations
 
 import logging
-import weakref
 
 import numpy as np
 
+from medcore import memo
 from medcore.molecules import graph
 from medcore.molecules.features import Features
 
@@ -63,20 +63,14 @@ def build_member(desc_train: np.ndarray, n_tasks: int = 12, hidden: int = 300, d
     return keras.Model([*inputs, desc], out, name=name)
 
 
-_INFER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
+@memo.per_model
 def infer_fn(model):
     """One traced inference function per model for every padded shape (no retracing)."""
-    fn = _INFER.get(model)
-    if fn is None:
-        import tensorflow as tf
+    import tensorflow as tf
 
-        spec = {i.name: tf.TensorSpec(i.shape, i.dtype, name=i.name) for i in model.inputs}
-        fn = tf.function(lambda x: model(x, training=False), input_signature=[spec],
-                         reduce_retracing=True)
-        _INFER[model] = fn
-    return fn
+    spec = {i.name: tf.TensorSpec(i.shape, i.dtype, name=i.name) for i in model.inputs}
+    return tf.function(lambda x: model(x, training=False), input_signature=[spec],
+                       reduce_retracing=True)
 
 
 def batch_inputs(model, feats: Features, idx: np.ndarray) -> dict[str, np.ndarray]:

@@ -35,8 +35,8 @@ def test_traced_gradient_equals_eager_tape_for_each_output():
                                    atol=1e-6)
     # a different batch size reuses the model's traced function: one trace per output
     assert gradients.input_gradients(model, x[:1], 0).shape == (1, 5, 3)
-    assert set(gradients._TRACED[model]) == {0, 1, None}
-    assert gradients._TRACED[model][0].experimental_get_tracing_count() == 1
+    assert set(gradients._grad_fn.built(model)) == {(0,), (1,), (None,)}
+    assert gradients._grad_fn.built(model)[(0,)].experimental_get_tracing_count() == 1
 
 
 def test_multi_input_gradients_use_one_trace_for_every_length():
@@ -54,7 +54,7 @@ def test_multi_input_gradients_use_one_trace_for_every_length():
              rng.normal(size=(n, 4)).astype("float32")]
         g_seq, g_vec = gradients.input_gradients(model, x, 0)
         assert g_seq.shape == (n, length, 3) and g_vec.shape == (n, 4)
-    assert gradients._TRACED[model][0].experimental_get_tracing_count() == 1
+    assert gradients._grad_fn.built(model)[(0,)].experimental_get_tracing_count() == 1
 
 
 def test_cache_does_not_keep_models_alive():
@@ -82,8 +82,8 @@ def test_convolutional_models_run_eagerly_and_recurrent_ones_traced():
     x = np.ones((2, 6, 4), "float32")
     for model in (conv, nested):
         assert gradients.input_gradients(model, x, 0).shape == x.shape
-    assert not hasattr(gradients._TRACED[conv][0], "experimental_get_tracing_count")
-    assert gradients._TRACED[nested][0].experimental_get_tracing_count() == 1
+    assert not hasattr(gradients._grad_fn.built(conv)[(0,)], "experimental_get_tracing_count")
+    assert gradients._grad_fn.built(nested)[(0,)].experimental_get_tracing_count() == 1
 
 
 def test_warm_up_traces_in_the_background_once():
@@ -91,7 +91,7 @@ def test_warm_up_traces_in_the_background_once():
 
     model = _model(5)
     gradients.warm_up(model, 0).join(60)
-    fn = gradients._TRACED[model][0]
+    fn = gradients._grad_fn.built(model)[(0,)]
     assert fn.experimental_get_tracing_count() == 1
     x = np.ones((7, 5, 3), "float32")
     assert gradients.gradient_x_input(model, x, 0).shape == x.shape
