@@ -11,6 +11,8 @@ parametrised test runs the contract over every registered model):
   input with the prediction and a compact explanation, or ``{"file", "error"}``.
 - ``load_extras(folder: Path, card: dict) -> dict``  the files beside ``model.keras``.
 - ``bench(bundle: Bundle, quick: bool = False) -> dict``  speed on the path users run.
+- ``EXPLANATION``  the key of a ``predict_paths`` row that holds its explanation (None for
+  a model that explains nothing: the generators, the embedding model);
 - ``CUSTOM_OBJECTS``  Keras classes the saved model needs (empty for most);
   ``train_throughput``  a function for models whose training loop is not ``fit``, else None.
 """
@@ -61,6 +63,7 @@ class ModelModule(Protocol):
     """What every model module provides (modules satisfy it structurally)."""
 
     CUSTOM_OBJECTS: dict
+    EXPLANATION: str | None
     train_throughput: Callable[..., dict] | None
 
     def train(self, out_dir: Path, *, quick: bool = False, **options: Any) -> dict: ...
@@ -100,8 +103,8 @@ def module(model_id: str) -> ModelModule:
     check that it satisfies :class:`ModelModule`."""
     mod = importlib.import_module(spec(model_id).module)
     if not isinstance(mod, ModelModule):
-        missing = [name for name in ("CUSTOM_OBJECTS", "train_throughput", "train", "evaluate",
-                                     "predict_paths", "load_extras", "bench")
+        missing = [name for name in ("CUSTOM_OBJECTS", "EXPLANATION", "train_throughput",
+                                     "train", "evaluate", "predict_paths", "load_extras", "bench")
                    if not hasattr(mod, name)]
         raise TypeError(f"{spec(model_id).module} does not satisfy ModelModule: "
                         f"missing {', '.join(missing)}")

@@ -23,6 +23,7 @@ from medcore.genomics import data, encode, network, training
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
+EXPLANATION: str | None = "explanation"  # bases pushing the call most (SHAP)
 MODEL_ID = "dna-cnn"
 BASELINE_C = 0.1
 N_BOOT = 200

@@ -22,6 +22,7 @@ from medcore.genomics import cluster, data, encode, training
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 CUSTOM_OBJECTS: dict = {}
+EXPLANATION: str | None = None  # embeddings and clusters, no per-base attribution
 MODEL_ID = "dna-rnn"
 EMBED_LAYER = "embedding"
 EPOCHS = 150  # a first run capped at 60 epochs was still improving (best epoch 51)

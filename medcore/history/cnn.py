@@ -11,6 +11,7 @@ from pathlib import Path
 from medcore.history import deep, service
 
 CUSTOM_OBJECTS: dict = {}
+EXPLANATION: str | None = "top_reasons"  # top three reasons per patient (SHAP)
 MODEL_ID = "history-cnn"
 CARD_TEXT = {
     "id": MODEL_ID,

@@ -23,6 +23,7 @@ from medcore.imaging.cnn_fit import fit_member
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
+EXPLANATION: str | None = "gradcam_peak"  # Grad-CAM peak, share in the chest box
 MODEL_ID = "xray-cnn"
 # v3's design, pre-committed in the card (design_v3) before its one scoring of the test split.
 SIZE, MEMBERS, STEM, WIDTH, CONVS, EPOCHS, BATCH = 224, 1, 24, 32, (2, 2, 2), 30, 32

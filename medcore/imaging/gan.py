@@ -20,6 +20,7 @@ from medcore.imaging import data as xdata
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
+EXPLANATION: str | None = None  # a generator: nothing to explain
 MODEL_ID = "xray-gan"
 EXTRA_MODELS = ("feature_extractor", "aug_real", "aug_synth")
 # v2's design, committed in the card (design_v2) before its one scoring of the test split.

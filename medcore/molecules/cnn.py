@@ -37,6 +37,7 @@ from medcore.molecules.service import predict_paths, score  # noqa: F401 - the r
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = dmpnn.custom_objects()
+EXPLANATION: str | None = "top_atoms"  # atoms pushing the top assay (integrated gradients)
 QUICK_SUBSET = 400
 MEMBERS = 3
 # The bench times a fresh copy of the averaged model with Keras fit on random padded graphs;

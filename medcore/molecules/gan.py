@@ -26,6 +26,7 @@ from medcore.molecules.bench import target
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
+EXPLANATION: str | None = None  # a generator: nothing to explain
 N_EVAL = 10_000
 
 

@@ -1,6 +1,7 @@
 """One contract, run over every registered model (as scikit-learn's parametrize_with_checks):
 the module satisfies ``ModelModule``, the shipped model loads with its card, predicts on a real
-example file and answers a broken file with a clear per-file error instead of raising.
+example file with its explanation (``EXPLANATION``) and answers a broken file with a clear
+per-file error instead of raising.
 
 ``evaluate == card`` is checked per workbench (tests/*/test_*shipped*, test_cnn, test_gan),
 where the data each needs is at hand; it is not repeated here because it is the slowest check.
@@ -45,6 +46,23 @@ def test_loads_predicts_and_answers_a_broken_file(model_id, tmp_path):
     good.write_bytes(or_skip(payload))
     bad.write_bytes(BROKEN)
     out = registry.module(model_id).predict_paths(bundle, [good, bad])
-    assert [e for e in out if e.get("file", good.name) == good.name and "error" not in e]
+    answered = [e for e in out if e.get("file", good.name) == good.name and "error" not in e]
+    assert answered
+    key = registry.module(model_id).EXPLANATION
+    if key is not None:
+        found = list(_values(answered, key))
+        assert found and all(found), f"{model_id}: no '{key}' in {answered}"
     errors = [e["error"] for e in out if e.get("file") == bad.name and "error" in e]
     assert errors and all(len(err) > 30 for err in errors), out
+
+
+def _values(obj, key: str):
+    """Every value under ``key`` in nested rows (files hold patients or molecules)."""
+    if isinstance(obj, dict):
+        if key in obj:
+            yield obj[key]
+        for v in obj.values():
+            yield from _values(v, key)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _values(v, key)
