@@ -39,7 +39,10 @@ DESIGN_V2 = {
 
 
 def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps: int,
-               quick: bool, seconds: float, vocab: list[str]) -> dict:
+               quick: bool, seconds: float, vocab: list[str],
+               gan_data: str = "the encoded corpus", temperature: float = 1.0) -> dict:
+    decoder_text = ("shipped with an earlier version and kept as it is (see autoencoder)"
+                    if "decoder_from" in ae_report else "")
     return {
         "id": "mol-gan",
         "task": "Generate new drug-like small molecules (SMILES) from random noise and a seed.",
@@ -51,11 +54,14 @@ def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps
                     f"latent({autoencoder.LATENT}, tanh, Gaussian noise 0.05 in training); "
                     f"decoder GRU({autoencoder.UNITS}) writes the string token by token from "
                     "the latent (teacher forcing in training, early stopping on a 10 % "
-                    "validation slice). WGAN-GP on the latent vectors: generator "
+                    f"validation slice){'; ' + decoder_text if decoder_text else ''}. WGAN-GP on "
+                    f"{gan_data}: generator "
                     f"noise({gan_core.NOISE})-Dense(256)-Dense(256)-latent, critic "
                     f"Dense(256)-Dense(256)-1, gradient penalty 10, 5 critic steps per generator "
                     f"step, {steps} generator steps, batch 64. Sampling: seeded noise, then a "
-                    "seeded categorical draw of each token from the decoder.",
+                    "seeded categorical draw of each token from the decoder"
+                    + (f" at temperature {temperature:g} (probabilities ^ 1/T, renormalised)."
+                       if temperature != 1.0 else "."),
             "params": int(gen.count_params() + decoder.step.count_params()
                           + decoder.init.count_params()),
             "autoencoder": ae_report,
