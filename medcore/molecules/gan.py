@@ -142,6 +142,31 @@ def _held_out_metrics(model, extras: dict, data_dir: Path | None = None) -> dict
     return out
 
 
+CANDIDATE_KEYS = ("validity", "uniqueness_10k", "novelty", "filters_pass",
+                  "sa_mean_minus_train", "ring8_share", "int_div1")
+
+
+def candidate_figures(folder: Path, seed: int = 1, n: int = N_EVAL) -> dict:
+    """A candidate model's figures for ``gan_card.DESIGN_V2``'s selection rule: n raw and n
+    realism-filtered molecules (not de-duplicated) drawn with ``seed`` (not the card's 0), the
+    acceptance rate, and which of the issue's goals the filtered stream meets."""
+    from medcore.molecules.gan_card import issue_goals
+    from medcore.registry import load_keras_file
+
+    model = load_keras_file(Path(folder) / "model.keras")
+    ex = load_extras(Path(folder), {})
+    ref = ex["train_smiles"], ex["train_props"]
+    raw = genmetrics.generation_report(_sample(model, ex, n, seed), *ref)
+    got = _realistic(model, ex, n, seed)
+    filt = genmetrics.generation_report(got.smiles, *ref)
+    goals = issue_goals(filt, realism.summary(ex["train_realism"]))
+    return {"seed": seed, "temperature": ex["preprocess"].get("temperature", 1.0),
+            "raw": {k: raw[k] for k in CANDIDATE_KEYS},
+            "filtered": {k: filt[k] for k in CANDIDATE_KEYS},
+            "acceptance_rate": round(got.acceptance_rate, 4), "n_drawn": got.n_drawn,
+            "goals_met": sum(goals.values()), "goals": goals}
+
+
 def _histograms(model, extras: dict) -> dict:
     gen = [c for c in map(genmetrics.canon_or_none, _sample(model, extras, 2000, seed=0)) if c]
     props = genmetrics.properties(gen)
