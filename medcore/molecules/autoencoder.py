@@ -163,8 +163,8 @@ def write(decoder: Decoder, latents: np.ndarray, rng: np.random.Generator | None
         probs, state = np.asarray(probs, np.float64), np.asarray(state)
         if t == 0:
             probs[:, ~np.asarray(first_ok, bool)] = 0.0
-        if temperature != 1.0:
-            probs = probs ** (1.0 / temperature)  # draw_tokens renormalises each row
+        if temperature != 1.0:  # scaled by the row's maximum first so no row underflows to 0
+            probs = (probs / probs.max(-1, keepdims=True)) ** (1.0 / temperature)
         tok = probs.argmax(-1) if rng is None else draw_tokens(probs, rng)
         tok[ended] = 0
         ended |= tok == 0

@@ -1,7 +1,11 @@
 """Model id ``mol-gan``: a LatentGAN that proposes new molecules (see ``gan_core``).
 
 ``model.keras`` is the GAN's generator (noise -> latent); the autoencoder's decoder that writes
-latents out as SELFIES ships beside it (``decoder_init.keras``, ``decoder_step.keras``).
+latents out as SELFIES ships beside it (``decoder_init.keras``, ``decoder_step.keras``); its
+sampling temperature is ``preprocess.json``'s ``temperature`` (1.0 if absent). Since v3 the
+WGAN-GP learns only the latents of training molecules that pass the realism rule
+(``train(..., base=..., realistic_latents=True)``; design and selection in
+``gan_card.DESIGN_V2``).
 
 There is no held-out split for a generator: ``metrics`` are the MOSES/GuacaMol figures of 10,000
 molecules drawn with seed 0, against the training set stored in ``training_set.npz``; the

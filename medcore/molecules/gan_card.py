@@ -52,8 +52,9 @@ def issue_goals(filtered: dict, training: dict) -> dict[str, bool]:
 def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps: int,
                quick: bool, seconds: float, vocab: list[str],
                gan_data: str = "the encoded corpus", temperature: float = 1.0) -> dict:
-    decoder_text = ("shipped with an earlier version and kept as it is (see autoencoder)"
-                    if "decoder_from" in ae_report else "")
+    decoder_text = ("this decoder was trained for an earlier version and is kept unchanged "
+                    "(autoencoder.decoder_from; its encoder was re-fit against it, "
+                    "autoencoder.refit_encoder)" if "decoder_from" in ae_report else "")
     return {
         "id": "mol-gan",
         "task": "Generate new drug-like small molecules (SMILES) from random noise and a seed.",
