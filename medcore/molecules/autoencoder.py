@@ -95,11 +95,62 @@ def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
     return encoder, decoder, report
 
 
+def teacher_forced(decoder: Decoder):
+    """The training-time graph of a (loaded) decoder: [latent, previous tokens] -> next-token
+    probabilities for every position, sharing the decoder's layers (and so its weights)."""
+    import keras
+
+    gru, head = decoder.step.get_layer("writer"), decoder.step.get_layer("next_token")
+    init_layer = decoder.init.get_layer("init_state")
+    lat = keras.Input((int(decoder.init.inputs[0].shape[-1]),), name="latent")
+    shifted = keras.Input((MAX_LEN, int(head.units)), name="previous_tokens")
+    seq, _ = gru(keras.layers.Concatenate()([shifted, keras.layers.RepeatVector(MAX_LEN)(lat)]),
+                 initial_state=init_layer(lat))
+    return keras.Model([lat, shifted], keras.layers.Softmax()(head(seq)), name="decoder_tf")
+
+
+def fit_encoder(x: np.ndarray, decoder: Decoder, epochs: int, seed: int = 0,
+                val_fraction: float = 0.1):
+    """A new encoder for a trained, frozen decoder (its weights do not move): the encoder of
+    ``build`` trained to minimise the decoder's reconstruction loss, with the same Gaussian latent
+    noise and early stopping on a random validation slice as ``fit``. For a decoder shipped
+    without its encoder. Returns (encoder, report) as ``fit`` does."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    order = np.random.default_rng(seed).permutation(len(x))
+    n_val = max(1, int(len(x) * val_fraction))
+    val, train = x[order[:n_val]], x[order[n_val:]]
+    _, encoder, _ = build(x.shape[-1])
+    tf_model = teacher_forced(decoder)
+    tf_model.trainable = False
+    inp = keras.Input((MAX_LEN, x.shape[-1]), name="selfies")
+    shifted = keras.Input((MAX_LEN, x.shape[-1]), name="previous_tokens")
+    z = keras.layers.GaussianNoise(0.05)(encoder(inp))
+    model = keras.Model([inp, shifted], tf_model([z, shifted]))
+    model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy",
+                  metrics=["categorical_accuracy"])
+    hist = model.fit(
+        [train, shift_right(train)], train, batch_size=128, epochs=epochs, verbose=0,
+        validation_data=([val, shift_right(val)], val),
+        callbacks=[keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True)])
+    tf_model.trainable = True  # the decoder's layers are shared with decoder.step / init
+    best = int(np.argmin(hist.history["val_loss"]))
+    greedy = write(decoder, encoder.predict(val, verbose=0), None, np.arange(x.shape[-1]) > 0)
+    report = {"epochs_run": len(hist.history["val_loss"]), "best_epoch": best + 1,
+              "val_token_accuracy": round(float(hist.history["val_categorical_accuracy"][best]), 4),
+              "val_exact_reconstruction": round(float((greedy == val.argmax(-1)).all(1).mean()), 4),
+              "n_train": len(train), "n_val": n_val}
+    log.info("encoder for a frozen decoder %s", report)
+    return encoder, report
+
+
 def write(decoder: Decoder, latents: np.ndarray, rng: np.random.Generator | None,
-          first_ok: np.ndarray) -> np.ndarray:
+          first_ok: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """Token ids (n, MAX_LEN) written from latents: a seeded categorical draw per step (greedy
-    when ``rng`` is None). The first token comes from ``first_ok`` (a mask over the vocabulary);
-    after [nop] (id 0, the end marker) a row only writes [nop]."""
+    when ``rng`` is None) from the decoder's probabilities raised to 1 / ``temperature``
+    (renormalised; 1.0 draws from them as they are). The first token comes from ``first_ok``
+    (a mask over the vocabulary); after [nop] (id 0, the end marker) a row only writes [nop]."""
     latents = np.asarray(latents, np.float32)
     n, v = len(latents), len(first_ok)
     eye = np.eye(v, dtype=np.float32)
@@ -112,6 +163,8 @@ def write(decoder: Decoder, latents: np.ndarray, rng: np.random.Generator | None
         probs, state = np.asarray(probs, np.float64), np.asarray(state)
         if t == 0:
             probs[:, ~np.asarray(first_ok, bool)] = 0.0
+        if temperature != 1.0:  # scaled by the row's maximum first so no row underflows to 0
+            probs = (probs / probs.max(-1, keepdims=True)) ** (1.0 / temperature)
         tok = probs.argmax(-1) if rng is None else draw_tokens(probs, rng)
         tok[ended] = 0
         ended |= tok == 0

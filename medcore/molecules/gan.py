@@ -1,7 +1,11 @@
 """Model id ``mol-gan``: a LatentGAN that proposes new molecules (see ``gan_core``).
 
 ``model.keras`` is the GAN's generator (noise -> latent); the autoencoder's decoder that writes
-latents out as SELFIES ships beside it (``decoder_init.keras``, ``decoder_step.keras``).
+latents out as SELFIES ships beside it (``decoder_init.keras``, ``decoder_step.keras``); its
+sampling temperature is ``preprocess.json``'s ``temperature`` (1.0 if absent). Since v3 the
+WGAN-GP learns only the latents of training molecules that pass the realism rule
+(``train(..., base=..., realistic_latents=True)``; design and selection in
+``gan_card.DESIGN_V2``).
 
 There is no held-out split for a generator: ``metrics`` are the MOSES/GuacaMol figures of 10,000
 molecules drawn with seed 0, against the training set stored in ``training_set.npz``; the
@@ -15,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import time
 from pathlib import Path
 
@@ -76,10 +81,16 @@ def load_extras(folder: Path, card: dict) -> dict:
             "realism_rule": realism.RealismRule.from_training(train["sa"])}
 
 
+def _sample(model, extras: dict, n: int, seed: int) -> list[str]:
+    """The model's raw draw: its decoder temperature is in preprocess.json (1.0 if absent)."""
+    pre = extras["preprocess"]
+    return gan_core.sample(model, extras["decoder"], pre["vocab"], n, seed,
+                           pre.get("temperature", 1.0))
+
+
 def generate(bundle, n: int, seed: int = 0) -> list[str]:
     """n raw SMILES in generation order ('' marks an empty decode)."""
-    ex = bundle.extras
-    return gan_core.sample(bundle.model, ex["decoder"], ex["preprocess"]["vocab"], n, seed)
+    return _sample(bundle.model, bundle.extras, n, seed)
 
 
 def generate_realistic(bundle, n: int, seed: int = 0, distinct: bool = False,
@@ -91,10 +102,9 @@ def generate_realistic(bundle, n: int, seed: int = 0, distinct: bool = False,
 
 def _realistic(model, extras: dict, n: int, seed: int, distinct: bool = False,
                max_draws: int | None = None) -> realism.Sampled:
-    vocab = extras["preprocess"]["vocab"]
-    return realism.rejection_sample(
-        lambda k, s: gan_core.sample(model, extras["decoder"], vocab, k, s),
-        extras["realism_rule"].passes, n, seed, max_draws or 50 * n + 1000, distinct)
+    return realism.rejection_sample(lambda k, s: _sample(model, extras, k, s),
+                                    extras["realism_rule"].passes, n, seed,
+                                    max_draws or 50 * n + 1000, distinct)
 
 
 def generate_with_metrics(bundle, n: int, seed: int = 0) -> tuple[list[str], dict]:
@@ -116,7 +126,7 @@ def _held_out_metrics(model, extras: dict, data_dir: Path | None = None) -> dict
     """Figures of N_EVAL samples (seed 0) and of the token-frequency baseline (seed 0)."""
     pre = extras["preprocess"]
     n = pre.get("n_eval", N_EVAL)
-    gen = gan_core.sample(model, extras["decoder"], pre["vocab"], n, seed=0)  # the eval draw
+    gen = _sample(model, extras, n, seed=0)  # the eval draw
     out = genmetrics.generation_report(gen, extras["train_smiles"], extras["train_props"])
     out["ci95"] = {"validity": _wilson(out["validity"] * n, n),
                    "novelty": _wilson(out["novelty"] * out["n_unique"], out["n_unique"])}
@@ -137,9 +147,33 @@ def _held_out_metrics(model, extras: dict, data_dir: Path | None = None) -> dict
     return out
 
 
+CANDIDATE_KEYS = ("validity", "uniqueness_10k", "novelty", "filters_pass",
+                  "sa_mean_minus_train", "ring8_share", "int_div1")
+
+
+def candidate_figures(folder: Path, seed: int = 1, n: int = N_EVAL) -> dict:
+    """A candidate model's figures for ``gan_card.DESIGN_V2``'s selection rule: n raw and n
+    realism-filtered molecules (not de-duplicated) drawn with ``seed`` (not the card's 0), the
+    acceptance rate, and which of the issue's goals the filtered stream meets."""
+    from medcore.molecules.gan_card import issue_goals
+    from medcore.registry import load_keras_file
+
+    model = load_keras_file(Path(folder) / "model.keras")
+    ex = load_extras(Path(folder), {})
+    ref = ex["train_smiles"], ex["train_props"]
+    raw = genmetrics.generation_report(_sample(model, ex, n, seed), *ref)
+    got = _realistic(model, ex, n, seed)
+    filt = genmetrics.generation_report(got.smiles, *ref)
+    goals = issue_goals(filt, realism.summary(ex["train_realism"]))
+    return {"seed": seed, "temperature": ex["preprocess"].get("temperature", 1.0),
+            "raw": {k: raw[k] for k in CANDIDATE_KEYS},
+            "filtered": {k: filt[k] for k in CANDIDATE_KEYS},
+            "acceptance_rate": round(got.acceptance_rate, 4), "n_drawn": got.n_drawn,
+            "goals_met": sum(goals.values()), "goals": goals}
+
+
 def _histograms(model, extras: dict) -> dict:
-    gen = [c for c in map(genmetrics.canon_or_none, gan_core.sample(
-        model, extras["decoder"], extras["preprocess"]["vocab"], 2000, seed=0)) if c]
+    gen = [c for c in map(genmetrics.canon_or_none, _sample(model, extras, 2000, seed=0)) if c]
     props = genmetrics.properties(gen)
     out = {}
     for key, lo, hi in (("qed", 0.0, 1.0), ("sa", 1.0, 10.0)):
@@ -152,39 +186,103 @@ def _histograms(model, extras: dict) -> dict:
 
 
 def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int = 40,
-          data_dir: Path | None = None) -> dict:
+          data_dir: Path | None = None, base: Path | None = None,
+          realistic_latents: bool = False, temperature: float = 1.0,
+          encoder_epochs: int = 30) -> dict:
     """Autoencoder first (early-stopped on a 10 % validation slice of the corpus), then the
-    WGAN-GP on the encoded corpus."""
-    from medcore.molecules.gan_card import build_card
+    WGAN-GP on the encoded corpus.
 
+    ``base``: a trained mol-gan folder whose decoder is kept as it is (copied); as decoders ship
+    without their encoder, a new encoder is fit against the frozen decoder
+    (``autoencoder.fit_encoder``). ``realistic_latents``: the WGAN-GP learns only the latents of
+    the training molecules that pass the realism rule. ``temperature``: the decoder's sampling
+    temperature (``autoencoder.write``), kept in preprocess.json.
+    """
+    return card(out_dir, fit(out_dir, quick=quick, steps=steps, ae_epochs=ae_epochs,
+                             data_dir=data_dir, base=base, realistic_latents=realistic_latents,
+                             temperature=temperature, encoder_epochs=encoder_epochs))
+
+
+def fit(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int = 40,
+        data_dir: Path | None = None, base: Path | None = None,
+        realistic_latents: bool = False, temperature: float = 1.0,
+        encoder_epochs: int = 30) -> dict:
+    """``train`` without the metrics: writes the model files into ``out_dir`` and returns what
+    ``card`` needs (JSON-serialisable), so candidates can be compared on other seeds before the
+    card's seed-0 draw is scored."""
     t0 = time.time()
     out_dir = Path(out_dir)
     smiles = selfies_codec.corpus(Path(data_dir or settings.data_dir()),
                                   limit=150 if quick else None)
     if quick:
-        steps, ae_epochs = 10, 1
-    vocab = selfies_codec.vocabulary(smiles)
-    x = selfies_codec.encode(smiles, vocab)
-    encoder, decoder, ae_report = autoencoder.fit(x, ae_epochs)
-    gen = gan_core.train_wgan(encoder.predict(x, verbose=0), steps)
-    gen.save(out_dir / "model.keras")
-    decoder.init.save(out_dir / "decoder_init.keras")
-    decoder.step.save(out_dir / "decoder_step.keras")
+        steps, ae_epochs, encoder_epochs = 10, 1, 1
+    if base is not None:
+        base = Path(base)
+        vocab = json.loads((base / "preprocess.json").read_text())["vocab"]
+        if not quick and selfies_codec.vocabulary(smiles) != vocab:
+            raise ValueError(f"the corpus's vocabulary differs from {base}'s")
+        decoder = _load_decoder(base)
+        x = selfies_codec.encode(smiles, vocab)
+        encoder, enc_report = autoencoder.fit_encoder(x, decoder, encoder_epochs)
+        base_card = json.loads((base / "card.json").read_text())
+        ae_report = {**base_card["architecture"].get("autoencoder", {}),
+                     "decoder_from": "kept from the mol-gan whose decoder_step.keras has "
+                                     f"sha256 {base_card['extra_files']['decoder_step.keras']}",
+                     "refit_encoder": enc_report}
+    else:
+        vocab = selfies_codec.vocabulary(smiles)
+        x = selfies_codec.encode(smiles, vocab)
+        encoder, decoder, ae_report = autoencoder.fit(x, ae_epochs)
     rng = np.random.default_rng(0)
     ref = [smiles[i] for i in rng.choice(len(smiles), min(2000, len(smiles)), replace=False)]
     props = genmetrics.properties(ref)
+    latents = encoder.predict(x, verbose=0)
+    gan_data = f"the {len(smiles)} encoded training molecules"
+    if realistic_latents:
+        keep = np.array([realism.RealismRule.from_training(props["sa"]).passes(s)
+                         for s in smiles])
+        if keep.sum() < 2:  # a tiny quick corpus: nothing to learn from otherwise
+            keep[:] = True
+        latents = latents[keep]
+        gan_data = (f"the latents of the {int(keep.sum())} training molecules "
+                    f"({keep.mean():.1%}) that pass the realism rule")
+    gen = gan_core.train_wgan(latents, steps)
+    gen.save(out_dir / "model.keras")
+    for name, part in (("decoder_init.keras", decoder.init), ("decoder_step.keras", decoder.step)):
+        if base is not None:  # the same bytes, so the card's sha256 shows the decoder is kept
+            shutil.copyfile(base / name, out_dir / name)
+        else:
+            part.save(out_dir / name)
     np.savez_compressed(out_dir / "training_set.npz",
                         **training_summary(smiles, x, props, realism.features(ref)))
     pre = {"vocab": vocab, "max_len": selfies_codec.MAX_LEN, "noise": gan_core.NOISE,
            "latent": autoencoder.LATENT, "n_eval": 200 if quick else N_EVAL,
            "train_int_div1": round(genmetrics.internal_diversity(genmetrics.fingerprints(ref)), 4)}
+    if temperature != 1.0:
+        pre["temperature"] = float(temperature)
     (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))
-    extras = load_extras(out_dir, {})
+    return {"ae_report": ae_report, "n_train": len(smiles), "steps": steps, "quick": quick,
+            "seconds": round(time.time() - t0, 1), "gan_data": gan_data}
+
+
+def card(folder: Path, info: dict) -> dict:
+    """The card of the model in ``folder`` (written by ``fit``; ``info`` is what fit returned):
+    the seed-0 metrics and histograms."""
+    from medcore.molecules.gan_card import build_card
+    from medcore.registry import load_keras_file
+
+    folder = Path(folder)
+    t0 = time.time()
+    gen = load_keras_file(folder / "model.keras")
+    extras = load_extras(folder, {})
+    pre = extras["preprocess"]
     metrics = _held_out_metrics(gen, extras)
-    card = build_card(gen, decoder, metrics, ae_report, len(smiles), steps, quick,
-                      time.time() - t0, vocab)
-    card["curves"] = _histograms(gen, extras)
-    return card
+    out = build_card(gen, extras["decoder"], metrics, info["ae_report"], info["n_train"],
+                     info["steps"], info["quick"], info["seconds"] + time.time() - t0,
+                     pre["vocab"], gan_data=info["gan_data"],
+                     temperature=pre.get("temperature", 1.0))
+    out["curves"] = _histograms(gen, extras)
+    return out
 
 
 def evaluate(bundle, data_dir: Path) -> dict:

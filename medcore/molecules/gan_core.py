@@ -86,13 +86,14 @@ def train_wgan(x: np.ndarray, steps: int, seed: int = 0, batch: int = 64, n_crit
     return gen
 
 
-def sample(generator, decoder: autoencoder.Decoder, vocab: list[str], n: int, seed: int = 0
-           ) -> list[str]:
-    """n SMILES: seeded noise -> latent -> token-by-token seeded draw -> SELFIES -> SMILES."""
+def sample(generator, decoder: autoencoder.Decoder, vocab: list[str], n: int, seed: int = 0,
+           temperature: float = 1.0) -> list[str]:
+    """n SMILES: seeded noise -> latent -> token-by-token seeded draw (at ``temperature``, see
+    ``autoencoder.write``) -> SELFIES -> SMILES."""
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n, NOISE)).astype(np.float32)
     latents = generator.predict(z, batch_size=4096, verbose=0)
-    ids = autoencoder.write(decoder, latents, rng, selfies_codec.atom_mask(vocab))
+    ids = autoencoder.write(decoder, latents, rng, selfies_codec.atom_mask(vocab), temperature)
     return selfies_codec.decode(ids, vocab)
 
 

@@ -161,3 +161,22 @@ def test_generator_rows_and_sdf_roundtrip(gan, tox):
     for rec, row in zip(batch.records, rows[:5], strict=True):  # inorganic ones are not scored
         assert rec.smiles == row["smiles"] or (rec.smiles is None and rec.not_scored)
     assert [r.smiles for r in batch.records].count(None) < 5
+
+
+def test_gan_on_a_kept_decoder_learns_realistic_latents(tmp_path):
+    """v3's recipe in quick mode: the shipped decoder is copied byte for byte, the WGAN-GP sees
+    only realistic training molecules, and the sampling temperature travels with the model."""
+    base = registry.model_folder("mol-gan")
+    if not registry.is_trained("mol-gan"):
+        pytest.skip("mol-gan is not trained")
+    folder = tmp_path / "mol-gan"
+    train("mol-gan", folder, quick=True, base=base, realistic_latents=True, temperature=0.8)
+    bundle = _bundle("mol-gan", folder)
+    for name in ("decoder_init.keras", "decoder_step.keras"):
+        assert (folder / name).read_bytes() == (base / name).read_bytes()
+    assert bundle.extras["preprocess"]["temperature"] == 0.8
+    arch = bundle.card["architecture"]
+    assert "pass the realism rule" in arch["text"] and "temperature 0.8" in arch["text"]
+    assert "refit_encoder" in arch["autoencoder"] and "selection_rule" in arch["design_v2"]
+    mod = registry.module("mol-gan")
+    assert mod.evaluate(bundle, settings.data_dir()) == bundle.card["metrics"]
