@@ -126,3 +126,25 @@ def test_curves_have_roc_calibration_and_confusion():
     assert c["roc"]["fpr"][0] == 0.0 and c["roc"]["tpr"][-1] == 1.0
     assert sum(b["count"] for b in c["calibration"]) == len(y)
     assert np.array(c["confusion"]["matrix"]).sum() == len(y)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_point_metrics_equal_scikit_learn_to_the_last_bit(seed):
+    """The bootstrap's shortcut (curves computed once, counts by bincount) must give exactly
+    what the scikit-learn functions give: cards store these figures to 4 decimals."""
+    from sklearn import metrics as skm
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 3000))
+    y = rng.integers(0, 2, n) if seed else np.ones(n, int)  # seed 0: one class only
+    p = np.round(rng.random(n), int(rng.integers(1, 6)))  # ties, as rounded risks have
+    got = metrics.binary_point_metrics(y, p, 0.5)
+    tn, fp, fn, tp = skm.confusion_matrix(y, (p >= 0.5).astype(int), labels=[0, 1]).ravel()
+    assert (got["sensitivity"], got["accuracy"]) == (
+        tp / (tp + fn) if tp + fn else got["sensitivity"], (tp + tn) / n)
+    if seed:
+        assert got["roc_auc"] == roc_auc_score(y, p)
+        assert got["pr_auc"] == skm.average_precision_score(y, p)
+        assert got["event1"] == metrics.event1_score(y, p)
+    else:
+        assert np.isnan(got["roc_auc"]) and np.isnan(got["pr_auc"])
