@@ -5,7 +5,8 @@ latents out as SELFIES ships beside it (``decoder_init.keras``, ``decoder_step.k
 sampling temperature is ``preprocess.json``'s ``temperature`` (1.0 if absent). Since v3 the
 WGAN-GP learns only the latents of training molecules that pass the realism rule
 (``train(..., base=..., realistic_latents=True)``; design and selection in
-``gan_card.DESIGN_V2``).
+``gan_card.DESIGN_V2``). A v4 with a new autoencoder (``train(..., ae_encoder="bigru",
+randomised=k)``) was tried and not shipped (``gan_card.DESIGN_V3``).
 
 There is no held-out split for a generator: ``metrics`` are the MOSES/GuacaMol figures of 10,000
 molecules drawn with seed 0, against the training set stored in ``training_set.npz``; the
