@@ -31,13 +31,24 @@ class Decoder:
     step: object  # [previous token, latent, state] -> [next-token probabilities, state]
 
 
-def build(vocab_size: int, latent: int = LATENT, units: int = UNITS):
+ENCODERS = {"dense": "one-hot string - Dense(512)",
+            "bigru": "one-hot string read token by token by a bidirectional GRU(128)"}
+
+
+def build(vocab_size: int, latent: int = LATENT, units: int = UNITS, encoder: str = "dense"):
     """(autoencoder, encoder, Decoder). The autoencoder is trained with teacher forcing: its
-    second input is the target string shifted right by one position (a zero 'start' vector)."""
+    second input is the target string shifted right by one position (a zero 'start' vector).
+    ``encoder``: "dense" (Dense(512) over the flattened one-hot string) or "bigru" (a
+    bidirectional GRU(128) reading the string, so what it learns is not tied to positions)."""
     import keras
 
     x = keras.Input((MAX_LEN, vocab_size), name="selfies")
-    h = keras.layers.Dense(512, activation="relu")(keras.layers.Flatten()(x))
+    if encoder == "bigru":
+        h = keras.layers.Bidirectional(keras.layers.GRU(128), name="reader")(x)
+    elif encoder == "dense":
+        h = keras.layers.Dense(512, activation="relu")(keras.layers.Flatten()(x))
+    else:
+        raise ValueError(f"unknown encoder {encoder!r}")
     encoder = keras.Model(x, keras.layers.Dense(latent, activation="tanh")(h), name="encoder")
 
     gru = keras.layers.GRU(units, return_sequences=True, return_state=True, name="writer")
@@ -93,6 +104,68 @@ def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
               "n_train": len(train), "n_val": n_val}
     log.info("autoencoder %s", report)
     return encoder, decoder, report
+
+
+def fit_v4(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1,
+           encoder: str = "bigru", inputs: np.ndarray | None = None, lr_patience: int = 2,
+           patience: int = 5):
+    """``fit`` with an epoch loop of its own: the learning rate halves after ``lr_patience``
+    epochs without a better validation loss, training stops after ``patience`` (the best
+    weights are kept). ``inputs``: optional (n, k, MAX_LEN) token ids of k other strings of each
+    molecule (``selfies_codec.randomised``; LatentGAN's heteroencoder): each epoch the encoder
+    reads one of them, drawn with a seeded generator, and the decoder writes the canonical
+    string ``x``. Validation reads and writes the canonical strings. Returns what ``fit``
+    returns."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    order = np.random.default_rng(seed).permutation(len(x))
+    n_val = max(1, int(len(x) * val_fraction))
+    val_idx, train_idx = order[:n_val], order[n_val:]
+    val, train = x[val_idx], x[train_idx]
+    autoencoder, enc, decoder = build(x.shape[-1], encoder=encoder)
+    opt = keras.optimizers.Adam(1e-3)
+    autoencoder.compile(opt, "categorical_crossentropy", metrics=["categorical_accuracy"])
+    eye = np.eye(x.shape[-1], dtype=np.float32)
+    pick = np.random.default_rng(seed + 1)
+    target_in = shift_right(train)
+    best, best_epoch, best_acc, best_w, stale, lr_stale, run = np.inf, 0, 0.0, None, 0, 0, 0
+    for epoch in range(epochs):
+        run = epoch + 1
+        if inputs is None:
+            read = train
+        else:
+            read = eye[inputs[train_idx, pick.integers(inputs.shape[1], size=len(train_idx))]]
+        autoencoder.fit([read, target_in], train, batch_size=128, epochs=1, verbose=0)
+        got = autoencoder.evaluate([val, shift_right(val)], val, batch_size=512, verbose=0,
+                                   return_dict=True)
+        log.info("autoencoder epoch %d %s lr %.2g", run, got, float(opt.learning_rate))
+        if got["loss"] < best:
+            best, best_epoch, best_acc = got["loss"], run, got["categorical_accuracy"]
+            best_w, stale, lr_stale = autoencoder.get_weights(), 0, 0
+            continue
+        stale, lr_stale = stale + 1, lr_stale + 1
+        if stale >= patience:
+            break
+        if lr_stale >= lr_patience:
+            opt.learning_rate = float(opt.learning_rate) * 0.5
+            lr_stale = 0
+    if best_w is not None:
+        autoencoder.set_weights(best_w)
+    greedy = write(decoder, enc.predict(val, verbose=0), None, np.arange(x.shape[-1]) > 0)
+    report = {"epochs_run": run, "best_epoch": best_epoch,
+              "val_token_accuracy": round(float(best_acc), 4),
+              "val_exact_reconstruction": round(float((greedy == val.argmax(-1)).all(1).mean()), 4),
+              "n_train": len(train), "n_val": n_val, "encoder": ENCODERS[encoder],
+              "training": f"Adam 1e-3 halved after {lr_patience} epochs without a better "
+                          f"validation loss, early stopping patience {patience}, at most "
+                          f"{epochs} epochs"}
+    if inputs is not None:
+        report["heteroencoder"] = (f"the encoder reads one of {inputs.shape[1]} randomised "
+                                   "SMILES' SELFIES per molecule (a new draw each epoch), the "
+                                   "decoder writes the canonical one")
+    log.info("autoencoder %s", report)
+    return enc, decoder, report
 
 
 def teacher_forced(decoder: Decoder):

@@ -5,7 +5,8 @@ latents out as SELFIES ships beside it (``decoder_init.keras``, ``decoder_step.k
 sampling temperature is ``preprocess.json``'s ``temperature`` (1.0 if absent). Since v3 the
 WGAN-GP learns only the latents of training molecules that pass the realism rule
 (``train(..., base=..., realistic_latents=True)``; design and selection in
-``gan_card.DESIGN_V2``).
+``gan_card.DESIGN_V2``). A v4 with a new autoencoder (``train(..., ae_encoder="bigru",
+randomised=k)``) was tried and not shipped (``gan_card.DESIGN_V3``).
 
 There is no held-out split for a generator: ``metrics`` are the MOSES/GuacaMol figures of 10,000
 molecules drawn with seed 0, against the training set stored in ``training_set.npz``; the
@@ -188,7 +189,7 @@ def _histograms(model, extras: dict) -> dict:
 def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int = 40,
           data_dir: Path | None = None, base: Path | None = None,
           realistic_latents: bool = False, temperature: float = 1.0,
-          encoder_epochs: int = 30) -> dict:
+          encoder_epochs: int = 30, ae_encoder: str | None = None, randomised: int = 0) -> dict:
     """Autoencoder first (early-stopped on a 10 % validation slice of the corpus), then the
     WGAN-GP on the encoded corpus.
 
@@ -196,17 +197,22 @@ def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: i
     without their encoder, a new encoder is fit against the frozen decoder
     (``autoencoder.fit_encoder``). ``realistic_latents``: the WGAN-GP learns only the latents of
     the training molecules that pass the realism rule. ``temperature``: the decoder's sampling
-    temperature (``autoencoder.write``), kept in preprocess.json.
+    temperature (``autoencoder.write``), kept in preprocess.json. ``ae_encoder``: a new
+    autoencoder is fit with v4's recipe (``autoencoder.fit_v4``: learning-rate halving, longer
+    early stopping) and this encoder ("dense" or "bigru"); None keeps v2's recipe
+    (``autoencoder.fit``). ``randomised``: with ``ae_encoder``, a heteroencoder whose encoder
+    reads one of this many randomised SMILES per molecule (``selfies_codec.randomised``).
     """
     return card(out_dir, fit(out_dir, quick=quick, steps=steps, ae_epochs=ae_epochs,
                              data_dir=data_dir, base=base, realistic_latents=realistic_latents,
-                             temperature=temperature, encoder_epochs=encoder_epochs))
+                             temperature=temperature, encoder_epochs=encoder_epochs,
+                             ae_encoder=ae_encoder, randomised=randomised))
 
 
 def fit(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int = 40,
         data_dir: Path | None = None, base: Path | None = None,
         realistic_latents: bool = False, temperature: float = 1.0,
-        encoder_epochs: int = 30) -> dict:
+        encoder_epochs: int = 30, ae_encoder: str | None = None, randomised: int = 0) -> dict:
     """``train`` without the metrics: writes the model files into ``out_dir`` and returns what
     ``card`` needs (JSON-serialisable), so candidates can be compared on other seeds before the
     card's seed-0 draw is scored."""
@@ -229,6 +235,12 @@ def fit(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int
                      "decoder_from": "kept from the mol-gan whose decoder_step.keras has "
                                      f"sha256 {base_card['extra_files']['decoder_step.keras']}",
                      "refit_encoder": enc_report}
+    elif ae_encoder is not None:
+        vocab = selfies_codec.vocabulary(smiles)
+        x = selfies_codec.encode(smiles, vocab)
+        inputs = selfies_codec.randomised(smiles, vocab, randomised) if randomised else None
+        encoder, decoder, ae_report = autoencoder.fit_v4(x, ae_epochs, encoder=ae_encoder,
+                                                         inputs=inputs)
     else:
         vocab = selfies_codec.vocabulary(smiles)
         x = selfies_codec.encode(smiles, vocab)

@@ -74,6 +74,35 @@ def encode(smiles: list[str], vocab: list[str]) -> np.ndarray:
     return x
 
 
+def randomised(smiles: list[str], vocab: list[str], k: int, seed: int = 0) -> np.ndarray:
+    """(n, k, MAX_LEN) uint8 token ids of the SELFIES of k randomised SMILES of each molecule
+    (RDKit's random atom order, seeded), for a heteroencoder's input. A randomisation whose
+    SELFIES is longer than MAX_LEN or uses a token outside ``vocab`` is replaced by the
+    canonical string."""
+    import selfies as sf
+    from rdkit import Chem
+
+    index = {t: i for i, t in enumerate(vocab)}
+    out = np.zeros((len(smiles), k, MAX_LEN), np.uint8)
+
+    def ids(s: str) -> list[int] | None:
+        try:
+            toks = list(sf.split_selfies(sf.encoder(s)))
+        except Exception:  # noqa: BLE001 - selfies raises its own EncoderError subclasses
+            return None
+        if len(toks) > MAX_LEN or any(t not in index for t in toks):
+            return None
+        return [index[t] for t in toks]
+
+    for r, s in enumerate(smiles):
+        canonical = ids(s)
+        variants = Chem.MolToRandomSmilesVect(Chem.MolFromSmiles(s), k, randomSeed=seed + r + 1)
+        for j, v in enumerate(variants):
+            row = ids(v) or canonical
+            out[r, j, :len(row)] = row
+    return out
+
+
 def _silicon_bonds_like_carbon() -> None:
     """SELFIES has no valence rule for Si and lets it take up to 8 bonds, so a sample could
     decode to a five-bonded silicon that RDKit rightly rejects; give Si carbon's 4."""

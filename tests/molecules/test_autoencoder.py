@@ -27,3 +27,29 @@ def test_write_is_seeded_starts_allowed_and_stays_ended():
     assert np.array_equal(greedy, autoencoder.write(decoder, latents, None, first_ok))
     x = np.eye(v, dtype=np.float32)[ids[:4]]
     assert encoder.predict(x, verbose=0).shape == (4, 8)
+
+
+def test_randomised_strings_are_the_same_molecule_and_seeded():
+    from medcore.molecules import genmetrics, selfies_codec
+
+    smiles = ["CCOc1ccccc1C(=O)N", "CC(C)Cc1ccc(C(C)C(=O)O)cc1", "CCN"]
+    vocab = selfies_codec.vocabulary(smiles)
+    ids = selfies_codec.randomised(smiles, vocab, 4, seed=3)
+    assert ids.shape == (3, 4, MAX_LEN) and ids.dtype == np.uint8
+    for s, rows in zip(smiles, ids, strict=True):
+        back = selfies_codec.decode(rows.astype(np.int64), vocab)
+        assert {genmetrics.canon_or_none(b) for b in back} == {genmetrics.canon_or_none(s)}
+    assert len({tuple(r) for r in ids[1]}) > 1  # not all the canonical string
+    assert np.array_equal(ids, selfies_codec.randomised(smiles, vocab, 4, seed=3))
+    # no branch token in the vocabulary: branched randomisations give way to the canonical string
+    tiny = ["[nop]", "[C]", "[O]"]
+    small = selfies_codec.randomised(["CCCO"], tiny, 8)
+    assert small.max() < len(tiny)
+    assert set(selfies_codec.decode(small[0].astype(np.int64), tiny)) <= {"CCCO", "OCCC"}
+
+
+def test_bigru_encoder_builds_and_reads_strings():
+    v = 6
+    _, encoder, _ = autoencoder.build(v, latent=8, units=16, encoder="bigru")
+    x = np.eye(v, dtype=np.float32)[np.random.default_rng(0).integers(0, v, (3, MAX_LEN))]
+    assert encoder.predict(x, verbose=0).shape == (3, 8)

@@ -180,3 +180,19 @@ def test_gan_on_a_kept_decoder_learns_realistic_latents(tmp_path):
     assert "refit_encoder" in arch["autoencoder"] and "selection_rule" in arch["design_v2"]
     mod = registry.module("mol-gan")
     assert mod.evaluate(bundle, settings.data_dir()) == bundle.card["metrics"]
+
+
+def test_gan_with_v4s_autoencoder_recipe(tmp_path):
+    """v4's recipe in quick mode: a new BiGRU-encoder heteroencoder (randomised SMILES in) under
+    the WGAN-GP on realistic latents; the card says so and evaluate == card."""
+    folder = tmp_path / "mol-gan"
+    train("mol-gan", folder, quick=True, ae_encoder="bigru", randomised=2,
+          realistic_latents=True, temperature=0.8)
+    bundle = _bundle("mol-gan", folder)
+    arch = bundle.card["architecture"]
+    assert "bidirectional GRU(128)" in arch["text"] and "Heteroencoder" in arch["text"]
+    ae = arch["autoencoder"]
+    assert ae["epochs_run"] == 1 and "heteroencoder" in ae and "halved" in ae["training"]
+    assert "selection_rule" in arch["design_v3"]
+    mod = registry.module("mol-gan")
+    assert mod.evaluate(bundle, settings.data_dir()) == bundle.card["metrics"]
