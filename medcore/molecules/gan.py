@@ -155,8 +155,8 @@ CANDIDATE_KEYS = ("validity", "uniqueness_10k", "novelty", "filters_pass",
 def candidate_figures(folder: Path, seed: int = 1, n: int = N_EVAL) -> dict:
     """A candidate model's figures for ``gan_card.DESIGN_V2``'s selection rule: n raw and n
     realism-filtered molecules (not de-duplicated) drawn with ``seed`` (not the card's 0), the
-    acceptance rate, and which of the issue's goals the filtered stream meets."""
-    from medcore.molecules.gan_card import issue_goals
+    acceptance rate, and which of the realism goals the filtered stream meets."""
+    from medcore.molecules.gan_card import realism_goals
     from medcore.registry import load_keras_file
 
     model = load_keras_file(Path(folder) / "model.keras")
@@ -165,7 +165,7 @@ def candidate_figures(folder: Path, seed: int = 1, n: int = N_EVAL) -> dict:
     raw = genmetrics.generation_report(_sample(model, ex, n, seed), *ref)
     got = _realistic(model, ex, n, seed)
     filt = genmetrics.generation_report(got.smiles, *ref)
-    goals = issue_goals(filt, realism.summary(ex["train_realism"]))
+    goals = realism_goals(filt, realism.summary(ex["train_realism"]))
     return {"seed": seed, "temperature": ex["preprocess"].get("temperature", 1.0),
             "raw": {k: raw[k] for k in CANDIDATE_KEYS},
             "filtered": {k: filt[k] for k in CANDIDATE_KEYS},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from medcore.molecules import autoencoder, gan_core, selfies_codec
 
-# Pre-committed (before any fitting) for the realism issue: the filtered stream's
+# Pre-committed (before any fitting) for the realism goals: the filtered stream's
 # uniqueness@10k was 0.6671 against the 0.95 goal. Copied into every card built from now on.
 DESIGN_V2 = {
     "date": "2026-11-30",
@@ -38,7 +38,7 @@ DESIGN_V2 = {
 }
 
 
-# Pre-committed (before any fitting) for the same issue after v3: the filtered stream's
+# Pre-committed (before any fitting) for the same goals after v3: the filtered stream's
 # uniqueness@10k was 0.7627 (seed 0) against the 0.95 goal; the bottleneck found was the decoder.
 DESIGN_V3 = {
     "date": "2026-11-30",
@@ -87,8 +87,8 @@ DESIGN_V3 = {
 }
 
 
-def issue_goals(filtered: dict, training: dict) -> dict[str, bool]:
-    """The realism issue's goals (DESIGN_V2's selection rule) on a filtered stream's figures."""
+def realism_goals(filtered: dict, training: dict) -> dict[str, bool]:
+    """The realism goals (DESIGN_V2's selection rule) on a filtered stream's figures."""
     return {"validity": filtered["validity"] >= 1.0,
             "uniqueness_10k": filtered["uniqueness_10k"] >= 0.95,
             "novelty": filtered["novelty"] >= 0.90,
