@@ -77,6 +77,24 @@ def shift_right(x: np.ndarray) -> np.ndarray:
     return np.concatenate([np.zeros_like(x[:, :1]), x[:, :-1]], axis=1)
 
 
+def _split(x: np.ndarray, seed: int, val_fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """(validation rows, training rows): a seeded random slice, as every fit here uses."""
+    order = np.random.default_rng(seed).permutation(len(x))
+    n_val = max(1, int(len(x) * val_fraction))
+    return order[:n_val], order[n_val:]
+
+
+def _report(decoder: Decoder, encoder, val: np.ndarray, n_train: int, epochs_run: int,
+            best_epoch: int, token_accuracy: float) -> dict:
+    """The fit's figures: validation token accuracy at the best epoch and the share of
+    validation strings greedy decoding writes back exactly."""
+    greedy = write(decoder, encoder.predict(val, verbose=0), None, np.arange(val.shape[-1]) > 0)
+    return {"epochs_run": epochs_run, "best_epoch": best_epoch,
+            "val_token_accuracy": round(float(token_accuracy), 4),
+            "val_exact_reconstruction": round(float((greedy == val.argmax(-1)).all(1).mean()), 4),
+            "n_train": n_train, "n_val": len(val)}
+
+
 def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
     """Train on one-hot strings with early stopping on a random validation slice.
 
@@ -86,9 +104,8 @@ def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
     import keras
 
     keras.utils.set_random_seed(seed)
-    order = np.random.default_rng(seed).permutation(len(x))
-    n_val = max(1, int(len(x) * val_fraction))
-    val, train = x[order[:n_val]], x[order[n_val:]]
+    val_idx, train_idx = _split(x, seed, val_fraction)
+    val, train = x[val_idx], x[train_idx]
     autoencoder, encoder, decoder = build(x.shape[-1])
     autoencoder.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy",
                         metrics=["categorical_accuracy"])
@@ -97,11 +114,8 @@ def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
         validation_data=([val, shift_right(val)], val),
         callbacks=[keras.callbacks.EarlyStopping(patience=4, restore_best_weights=True)])
     best = int(np.argmin(hist.history["val_loss"]))
-    greedy = write(decoder, encoder.predict(val, verbose=0), None, np.arange(x.shape[-1]) > 0)
-    report = {"epochs_run": len(hist.history["val_loss"]), "best_epoch": best + 1,
-              "val_token_accuracy": round(float(hist.history["val_categorical_accuracy"][best]), 4),
-              "val_exact_reconstruction": round(float((greedy == val.argmax(-1)).all(1).mean()), 4),
-              "n_train": len(train), "n_val": n_val}
+    report = _report(decoder, encoder, val, len(train), len(hist.history["val_loss"]), best + 1,
+                     hist.history["val_categorical_accuracy"][best])
     log.info("autoencoder %s", report)
     return encoder, decoder, report
 
@@ -119,9 +133,7 @@ def fit_v4(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1,
     import keras
 
     keras.utils.set_random_seed(seed)
-    order = np.random.default_rng(seed).permutation(len(x))
-    n_val = max(1, int(len(x) * val_fraction))
-    val_idx, train_idx = order[:n_val], order[n_val:]
+    val_idx, train_idx = _split(x, seed, val_fraction)
     val, train = x[val_idx], x[train_idx]
     autoencoder, enc, decoder = build(x.shape[-1], encoder=encoder)
     opt = keras.optimizers.Adam(1e-3)
@@ -152,11 +164,8 @@ def fit_v4(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1,
             lr_stale = 0
     if best_w is not None:
         autoencoder.set_weights(best_w)
-    greedy = write(decoder, enc.predict(val, verbose=0), None, np.arange(x.shape[-1]) > 0)
-    report = {"epochs_run": run, "best_epoch": best_epoch,
-              "val_token_accuracy": round(float(best_acc), 4),
-              "val_exact_reconstruction": round(float((greedy == val.argmax(-1)).all(1).mean()), 4),
-              "n_train": len(train), "n_val": n_val, "encoder": ENCODERS[encoder],
+    report = {**_report(decoder, enc, val, len(train), run, best_epoch, best_acc),
+              "encoder": ENCODERS[encoder],
               "training": f"Adam 1e-3 halved after {lr_patience} epochs without a better "
                           f"validation loss, early stopping patience {patience}, at most "
                           f"{epochs} epochs"}
@@ -191,9 +200,8 @@ def fit_encoder(x: np.ndarray, decoder: Decoder, epochs: int, seed: int = 0,
     import keras
 
     keras.utils.set_random_seed(seed)
-    order = np.random.default_rng(seed).permutation(len(x))
-    n_val = max(1, int(len(x) * val_fraction))
-    val, train = x[order[:n_val]], x[order[n_val:]]
+    val_idx, train_idx = _split(x, seed, val_fraction)
+    val, train = x[val_idx], x[train_idx]
     _, encoder, _ = build(x.shape[-1])
     tf_model = teacher_forced(decoder)
     tf_model.trainable = False
@@ -209,11 +217,8 @@ def fit_encoder(x: np.ndarray, decoder: Decoder, epochs: int, seed: int = 0,
         callbacks=[keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True)])
     tf_model.trainable = True  # the decoder's layers are shared with decoder.step / init
     best = int(np.argmin(hist.history["val_loss"]))
-    greedy = write(decoder, encoder.predict(val, verbose=0), None, np.arange(x.shape[-1]) > 0)
-    report = {"epochs_run": len(hist.history["val_loss"]), "best_epoch": best + 1,
-              "val_token_accuracy": round(float(hist.history["val_categorical_accuracy"][best]), 4),
-              "val_exact_reconstruction": round(float((greedy == val.argmax(-1)).all(1).mean()), 4),
-              "n_train": len(train), "n_val": n_val}
+    report = _report(decoder, encoder, val, len(train), len(hist.history["val_loss"]), best + 1,
+                     hist.history["val_categorical_accuracy"][best])
     log.info("encoder for a frozen decoder %s", report)
     return encoder, report
 
