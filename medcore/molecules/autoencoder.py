@@ -95,6 +95,24 @@ def _report(decoder: Decoder, encoder, val: np.ndarray, n_train: int, epochs_run
             "n_train": n_train, "n_val": len(val)}
 
 
+def _fit_early_stopped(model, train: np.ndarray, val: np.ndarray, epochs: int,
+                       patience: int) -> tuple[int, int, float]:
+    """Teacher-forced fit of ``model`` ([strings, shifted strings] -> strings), Adam 1e-3,
+    stopped after ``patience`` epochs without a better validation loss (best weights kept).
+    Returns (epochs run, best epoch, its validation token accuracy) for ``_report``."""
+    import keras
+
+    model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy",
+                  metrics=["categorical_accuracy"])
+    hist = model.fit(
+        [train, shift_right(train)], train, batch_size=128, epochs=epochs, verbose=0,
+        validation_data=([val, shift_right(val)], val),
+        callbacks=[keras.callbacks.EarlyStopping(patience=patience, restore_best_weights=True)])
+    best = int(np.argmin(hist.history["val_loss"]))
+    return (len(hist.history["val_loss"]), best + 1,
+            hist.history["val_categorical_accuracy"][best])
+
+
 def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
     """Train on one-hot strings with early stopping on a random validation slice.
 
@@ -107,15 +125,8 @@ def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
     val_idx, train_idx = _split(x, seed, val_fraction)
     val, train = x[val_idx], x[train_idx]
     autoencoder, encoder, decoder = build(x.shape[-1])
-    autoencoder.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy",
-                        metrics=["categorical_accuracy"])
-    hist = autoencoder.fit(
-        [train, shift_right(train)], train, batch_size=128, epochs=epochs, verbose=0,
-        validation_data=([val, shift_right(val)], val),
-        callbacks=[keras.callbacks.EarlyStopping(patience=4, restore_best_weights=True)])
-    best = int(np.argmin(hist.history["val_loss"]))
-    report = _report(decoder, encoder, val, len(train), len(hist.history["val_loss"]), best + 1,
-                     hist.history["val_categorical_accuracy"][best])
+    fitted = _fit_early_stopped(autoencoder, train, val, epochs, patience=4)
+    report = _report(decoder, encoder, val, len(train), *fitted)
     log.info("autoencoder %s", report)
     return encoder, decoder, report
 
@@ -209,16 +220,9 @@ def fit_encoder(x: np.ndarray, decoder: Decoder, epochs: int, seed: int = 0,
     shifted = keras.Input((MAX_LEN, x.shape[-1]), name="previous_tokens")
     z = keras.layers.GaussianNoise(0.05)(encoder(inp))
     model = keras.Model([inp, shifted], tf_model([z, shifted]))
-    model.compile(keras.optimizers.Adam(1e-3), "categorical_crossentropy",
-                  metrics=["categorical_accuracy"])
-    hist = model.fit(
-        [train, shift_right(train)], train, batch_size=128, epochs=epochs, verbose=0,
-        validation_data=([val, shift_right(val)], val),
-        callbacks=[keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True)])
+    fitted = _fit_early_stopped(model, train, val, epochs, patience=3)
     tf_model.trainable = True  # the decoder's layers are shared with decoder.step / init
-    best = int(np.argmin(hist.history["val_loss"]))
-    report = _report(decoder, encoder, val, len(train), len(hist.history["val_loss"]), best + 1,
-                     hist.history["val_categorical_accuracy"][best])
+    report = _report(decoder, encoder, val, len(train), *fitted)
     log.info("encoder for a frozen decoder %s", report)
     return encoder, report
 

@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medcore.conformal import describe
+
 # The models a report describes, and the adapter module that turns their results into cases.
 ADAPTERS = {"xray-cnn": "medcore.report.imaging", "history-rnn": "medcore.report.history",
             "history-cnn": "medcore.report.history", "tox-cnn": "medcore.report.molecules",
@@ -151,7 +153,7 @@ def _num(value) -> str:
 
 
 def _set_text(names: list[str]) -> str:
-    return "{" + ", ".join(names) + "} (" + SET_MEANING[min(len(names), 2)] + ")"
+    return describe(names) + " (" + SET_MEANING[min(len(names), 2)] + ")"
 
 
 def _answer(case: Case) -> str:
@@ -162,7 +164,7 @@ def _answer(case: Case) -> str:
         level = f" at {case.level:.0%}" if case.level is not None else ""
         what = "fits neither class" if not found else "uncertain"
         return (f'<p class="answer uncertain">{_e(what.capitalize())}{_e(level)}: prediction '
-                f'set {_e("{" + ", ".join(found) + "}")}. The model leans: '
+                f'set {_e(describe(found))}. The model leans: '
                 f'{_e(case.result)}</p>')
     return f'<p class="answer">{_e(case.result)}</p>'
 
