@@ -20,17 +20,19 @@ st.set_page_config(page_title="medcore", page_icon=str(ICON), layout="wide")
 WORKBENCHES = [
     # (page file, title, icon, workbench key, what it does)
     ("pages/imaging.py", "Imaging", ":material/radiology:", "imaging",
-     "Chest X-rays (PNG, JPEG, DICOM): pneumonia probability with a Grad-CAM heat map and SHAP; "
+     "Chest X-rays (PNG, JPEG, DICOM): pneumonia or normal with a prediction set, a Grad-CAM "
+     "heat map and SHAP, or a plain reason why the film cannot be read; "
      "a GAN that makes synthetic X-rays, with measured realism."),
     ("pages/history.py", "Patient history", ":material/monitor_heart:", "history",
-     "ICU vitals and labs over time (long CSV): in-hospital mortality risk from a GRU with "
-     "GRU-D-style masking and a temporal CNN, with the variables and hours that drove it."),
+     "ICU vitals and labs over time, as a hospital exports them (long or wide CSV, FHIR): "
+     "in-hospital mortality risk from a GRU and a temporal CNN, beside the ICU's base rate, "
+     "with the variables and hours that drove it."),
     ("pages/drugs.py", "Drug discovery", ":material/medication:", "molecules",
-     "SMILES, CSV or SDF: Tox21 toxicity per assay with atom-level SHAP on the structure; a GAN "
-     "that proposes new valid molecules."),
+     "SMILES, CSV or SDF: Tox21 assay activity per assay with the atoms that drove it "
+     "(integrated gradients); a GAN that proposes new valid molecules."),
     ("pages/genomics.py", "Genomics", ":material/genetics:", "genomics",
-     "FASTA or raw DNA: splice-junction class with per-base importance; RNN embeddings clustered "
-     "in an interactive map."),
+     "FASTA or raw DNA: splice-junction class with a prediction set and per-base importance, "
+     "scans of longer records and variant effects; RNN embeddings clustered in a map."),
 ]
 
 

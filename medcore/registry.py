@@ -40,21 +40,50 @@ class ModelSpec:
     workbench: str
     title: str
     module: str
+    cannot: str = ""  # what the model cannot do, in a user's words (home page, model card)
+    weakest: str = ""  # the card metric (dotted for nested) furthest from what users need
 
 
 MODELS: dict[str, ModelSpec] = {
     s.id: s
     for s in [
-        ModelSpec("xray-cnn", "imaging", "Pneumonia CNN (chest X-ray)", "medcore.imaging.cnn"),
-        ModelSpec("xray-gan", "imaging", "Chest X-ray GAN", "medcore.imaging.gan"),
+        ModelSpec("xray-cnn", "imaging", "Pneumonia CNN (chest X-ray)", "medcore.imaging.cnn",
+                  cannot="Reads frontal chest films of children aged 1-5 for pneumonia only: not "
+                  "adults, lateral views, tuberculosis, effusions, nodules, fractures or devices. "
+                  "Films unlike its training films are flagged, not answered.",
+                  weakest="accuracy"),
+        ModelSpec("xray-gan", "imaging", "Chest X-ray GAN", "medcore.imaging.gan",
+                  cannot="Makes 64-pixel synthetic films for teaching: they are not patients, "
+                  "look plausible only at thumbnail size and did not help a classifier.",
+                  weakest="fd_generated_vs_test"),
         ModelSpec("history-rnn", "history", "ICU mortality GRU (GRU-D-style inputs)",
-                  "medcore.history.rnn"),
-        ModelSpec("history-cnn", "history", "ICU mortality temporal CNN", "medcore.history.cnn"),
+                  "medcore.history.rnn",
+                  cannot="Learned at one Boston hospital (2001-2008) from the first 48 h of adult "
+                  "ICU stays: risks shift at other hospitals and eras, so check it on your own "
+                  "patients first. Associations, not causes.",
+                  weakest="event1"),
+        ModelSpec("history-cnn", "history", "ICU mortality temporal CNN", "medcore.history.cnn",
+                  cannot="Same data as the GRU (one Boston hospital, 2001-2008, first 48 h of "
+                  "adult stays) and ranks patients less well; shown beside it for comparison.",
+                  weakest="event1"),
         ModelSpec("tox-cnn", "molecules", "Tox21 toxicity, graph networks (D-MPNN)",
-                  "medcore.molecules.cnn"),
-        ModelSpec("mol-gan", "molecules", "SELFIES LatentGAN", "medcore.molecules.gan"),
-        ModelSpec("dna-cnn", "genomics", "Splice-junction CNN", "medcore.genomics.cnn"),
-        ModelSpec("dna-rnn", "genomics", "DNA BiGRU embeddings", "medcore.genomics.rnn"),
+                  "medcore.molecules.cnn",
+                  cannot="Predicts in-vitro Tox21 assay activity, not clinical toxicity; less "
+                  "reliable for scaffolds unlike its ~6,000 training chemicals; metal complexes "
+                  "and mixtures are not scored.",
+                  weakest="scaffold_mean_roc_auc"),
+        ModelSpec("mol-gan", "molecules", "SELFIES LatentGAN", "medcore.molecules.gan",
+                  cannot="Proposes small molecules with no target in mind; many are simple or "
+                  "repeat among the drug-like ones, and every one needs a chemist's judgement.",
+                  weakest="realism_filtered.uniqueness_10k"),
+        ModelSpec("dna-cnn", "genomics", "Splice-junction CNN", "medcore.genomics.cnn",
+                  cannot="Finds splice junctions in human and primate DNA for research; it is not "
+                  "a test of whether a variant causes disease.",
+                  weakest="mcc"),
+        ModelSpec("dna-rnn", "genomics", "DNA BiGRU embeddings", "medcore.genomics.rnn",
+                  cannot="Maps 60 nt around a junction for exploring clusters; the classifier is "
+                  "dna-cnn.",
+                  weakest="macro_f1"),
     ]
 }
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from medcore import registry, settings
-from medcore.cards import headline
+from medcore.cards import figure_words, headline, metric
 from medcore.errors import MedcoreError
 
 if TYPE_CHECKING:  # pandas loads with the workbench pages, not on the home page
@@ -63,7 +63,8 @@ def get_model(model_id: str) -> registry.Bundle | None:
 
 
 def model_summary(model_id: str) -> None:
-    """One line naming the model and its held-out headline metrics, read from its card."""
+    """A model's held-out headline in words, its weakest figure and what it cannot do, read
+    from its card and its registry entry."""
     spec = registry.spec(model_id)
     if not registry.is_trained(model_id):
         st.info(f"**{spec.title}** (`{model_id}`): not trained yet.")
@@ -71,8 +72,13 @@ def model_summary(model_id: str) -> None:
     from medcore.cards import load_card
 
     card = load_card(registry.model_folder(model_id))
-    figures = ", ".join(f"{k} {v}" for k, v in headline(card).items())
-    st.caption(f"**{spec.title}** (`{model_id}`): held-out {figures}. See *Model cards*.")
+    figures = ", ".join(figure_words(card, k) for k in headline(card))
+    lines = [f"**{spec.title}** (`{model_id}`). Held out: {figures}."]
+    if spec.weakest and metric(card, spec.weakest) is not None:
+        lines.append(f"Weakest figure: {figure_words(card, spec.weakest)}.")
+    if spec.cannot:
+        lines.append(f"Cannot: {spec.cannot}")
+    st.caption("  \n".join(lines) + "  \nSee *Model cards*.")
 
 
 def uploaded_files(label: str, types: list[str], key: str, help: str | None = None

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from medcore import plots, registry
-from medcore.cards import load_card
+from medcore.cards import baselines_table, figure_words, figures_table, load_card, metric
 from pages import components
 
 components.use_app_navigation()
@@ -21,7 +21,6 @@ if not trained:
     st.stop()
 
 
-
 def _prose(value) -> str:
     """Card fields may be text, a list of points, or a dict with a ``text`` entry."""
     if isinstance(value, dict):
@@ -34,40 +33,24 @@ def _prose(value) -> str:
 
 model_id = st.selectbox("Model", trained, format_func=lambda m: f"{m}: {registry.MODELS[m].title}")
 card = load_card(registry.model_folder(model_id))
+spec = registry.spec(model_id)
 st.subheader(card.get("task", model_id))
-left, right = st.columns(2)
-with left:
-    st.markdown(f"**Architecture:** {_prose(card['architecture'])}")
-    st.markdown(f"**Trained:** {card['date_trained']}")
-    st.markdown(f"**Intended use:** {_prose(card['intended_use'])}")
-    st.markdown("**Limitations:**\n\n" + _prose(card["limitations"]))
-    if card.get("revisions"):  # what changed since first release, with before/after figures
-        st.markdown("**Revisions:**\n\n" + _prose(
-            [f"{r['date']}: {r['change']}" for r in card["revisions"]]))
-with right:
-    ds = card["dataset"]
-    st.markdown(f"**Data:** {ds.get('name')} ({ds.get('licence', '')})")
-    st.markdown(f"**Split:** {_prose(ds.get('split', ''))}")
-    st.markdown(f"**Source:** {ds.get('source', '')}")
-    st.caption(ds.get("citation", ""))
+st.markdown(f"**Intended use:** {_prose(card['intended_use'])}")
+if spec.cannot:
+    st.markdown(f"**What it cannot do:** {spec.cannot}")
+ds = card["dataset"]
+st.markdown(f"**Data:** {ds.get('name')} ({ds.get('licence', '')}). "
+            f"**Split:** {_prose(ds.get('split', ''))}")
+st.caption(f"{ds.get('source', '')} {ds.get('citation', '')}")
 
-metrics = card["metrics"]
-scalars = {k: v for k, v in metrics.items() if isinstance(v, (int, float))}
-ci = metrics.get("ci95", {})
 st.subheader("Held-out metrics")
-st.dataframe(
-    [{"metric": k, "value": v, "95% CI": (f"{ci[k][0]} – {ci[k][1]}" if k in ci else "")}
-     for k, v in scalars.items()],
-    hide_index=True, width="stretch",
-)
-if metrics.get("baselines"):
-    st.subheader("Baselines (same run, same held-out data)")
-    st.json(metrics["baselines"], expanded=False)
-if card.get("anchors"):
-    st.subheader("Published anchors")
-    st.dataframe(card["anchors"], hide_index=True, width="stretch")
+st.dataframe(figures_table(card), hide_index=True, width="stretch")
+if spec.weakest and metric(card, spec.weakest) is not None:
+    st.markdown(f"**Weakest figure:** {figure_words(card, spec.weakest)}")
+st.markdown("**Limitations:**\n\n" + _prose(card["limitations"]))
 
 curves = card.get("curves", {})
+metrics = card["metrics"]
 cols = st.columns(3)
 if "roc" in curves:
     cols[0].plotly_chart(plots.roc_figure(curves, metrics.get("roc_auc")), width="stretch")
@@ -76,9 +59,22 @@ if "calibration" in curves:
 confusion = curves.get("confusion") or metrics.get("confusion")
 if confusion:
     cols[2].plotly_chart(plots.confusion_figure(confusion), width="stretch")
+baselines = baselines_table(card)
+if baselines:
+    st.subheader("Baselines (same held-out data)")
+    st.dataframe(baselines, hide_index=True, width="stretch")
+if card.get("anchors"):
+    st.subheader("Published anchors")
+    st.dataframe(card["anchors"], hide_index=True, width="stretch")
 variables = card.get("input_spec", {}).get("variables")
 if variables:  # what each input means and the unit the model reads it in
     st.subheader("Input variables and units")
     st.dataframe(variables, hide_index=True, width="stretch")
-with st.expander("Input specification and full card (JSON)"):
+with st.expander("How it was built: architecture, training date, revisions"):
+    st.markdown(f"**Architecture:** {_prose(card['architecture'])}")
+    st.markdown(f"**Trained:** {card['date_trained']}")
+    if card.get("revisions"):  # what changed since first release, with before/after figures
+        st.markdown("**Revisions:**\n\n" + _prose(
+            [f"{r['date']}: {r['change']}" for r in card["revisions"]]))
+with st.expander("Full card (JSON)"):
     st.json(card, expanded=False)

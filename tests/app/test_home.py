@@ -4,7 +4,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from medcore import registry
+from medcore import cards, registry
 from medcore.cards import load_card
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +22,14 @@ def test_home_lists_every_model_with_status_and_privacy():
     for mid in registry.MODELS:
         assert f"`{mid}`" in text
     assert "Nothing you upload is written to disk" in text
+    for raw in ("roc_auc", "fd_generated_vs_test", "event1", "uniqueness_10k", "long CSV"):
+        assert raw not in text, raw
+    for mid in registry.MODELS:  # each trained model: its weakest figure and what it cannot do
+        if registry.is_trained(mid):
+            spec = registry.spec(mid)
+            assert spec.cannot and spec.cannot in text, mid
+            assert cards.metric(load_card(registry.model_folder(mid)), spec.weakest) is not None
+    assert text.count("Weakest figure:") == sum(map(registry.is_trained, registry.MODELS))
 
 
 def test_home_does_not_import_tensorflow():
@@ -49,6 +57,9 @@ def test_model_cards_page_renders_each_trained_card():
         at.selectbox[0].select(mid).run()
         assert not at.exception, mid
         assert any("Held-out metrics" in s.value for s in at.subheader)
+        assert at.markdown[1].value.startswith("**Intended use:**"), mid  # after the intro
+        figures = at.dataframe[0].value  # figures named in words, never raw keys
+        assert not figures["figure"].str.contains("_").any(), mid
         revised = bool(load_card(registry.model_folder(mid)).get("revisions"))
         assert any("**Revisions:**" in m.value for m in at.markdown) == revised, mid
         if mid.startswith("history-"):  # every variable shows the unit the model reads
