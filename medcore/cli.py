@@ -101,9 +101,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
     options = _options(args)
     if args.report:
         return _reports(args, options)
+    from medcore.uploads import expand_inputs
+
+    paths = expand_inputs(args.files)
     bundle = registry.load(args.model_id)
-    results = registry.module(args.model_id).predict_paths(bundle, [Path(p) for p in args.files],
-                                                           **options)
+    results = registry.module(args.model_id).predict_paths(bundle, paths, **options)
     _emit(results, args.json)
     return 0
 
@@ -120,8 +122,11 @@ def _reports(args: argparse.Namespace, options: dict) -> int:
     if "variant" in options:
         raise InputError("--variant cannot be combined with --report.",
                          "Run the variant and the reports as two commands.")
+    from medcore.uploads import expand_inputs
+
+    paths = expand_inputs(args.files)
     bundle = registry.load(args.model_id)
-    outcomes = report.cases_from_paths(bundle, [Path(p) for p in args.files], **options)
+    outcomes = report.cases_from_paths(bundle, paths, **options)
     cases = [c for c in outcomes if isinstance(c, report.Case)]
     failures = [f for f in outcomes if isinstance(f, report.Failure)]
     for f in failures:
@@ -153,9 +158,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     from medcore.scoring import score
 
-    result = score(args.model_id, args.inputs if len(args.inputs) > 1 else args.inputs[0],
-                   Path(args.out), chunk_size=args.chunk, scheduler=args.scheduler,
-                   options=_options(args))
+    result = score(args.model_id, args.inputs, Path(args.out), chunk_size=args.chunk,
+                   scheduler=args.scheduler, options=_options(args))
     _emit(result, args.json)
     return 0
 
@@ -194,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("model_id")
     pr = add("predict", cmd_predict, "predict and explain for files")
     pr.add_argument("model_id")
-    pr.add_argument("files", nargs="+")
+    pr.add_argument("files", nargs="+", help="files, folders (with their subfolders) or globs")
     pr.add_argument("--mapping", help="history models: a mapping file saved from the page")
     pr.add_argument("--variant", help="dna-cnn: a variant such as '120 G>A' or a VCF line "
                                       "(CHROM = record name); adds its splice deltas")
@@ -214,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "KERAS_BACKEND=jax); writes BENCHMARKS_GPU.md + benchmarks_gpu.json")
     s = add("score", cmd_score, "batch-score a folder or glob on Dask (chunked, resumable)")
     s.add_argument("model_id")
-    s.add_argument("inputs", nargs="+", help="a folder, a glob pattern, or files")
+    s.add_argument("inputs", nargs="+",
+                   help="files, folders (with their subfolders) or globs, several of each")
     s.add_argument("--out", required=True, help="output folder for chunk-NNNNN.jsonl files")
     s.add_argument("--chunk", type=int, default=256, help="inputs per task")
     s.add_argument("--scheduler", help="address of an existing Dask scheduler")

@@ -10,24 +10,14 @@ installed and can read the input paths.
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 from pathlib import Path
 
 from medcore import registry
+from medcore.uploads import expand_inputs
 
 _MODELS: dict[str, registry.Bundle] = {}
-
-
-def expand_inputs(spec: str | Path | list) -> list[Path]:
-    """Sorted files from a folder, a glob pattern or an explicit list."""
-    if isinstance(spec, list):
-        return [Path(p) for p in spec]
-    path = Path(spec)
-    if path.is_dir():
-        return sorted(p for p in path.iterdir() if p.is_file())
-    return sorted(Path(p) for p in glob.glob(str(spec), recursive=True) if Path(p).is_file())
 
 
 def _score_chunk(model_id: str, paths: list[str], out_file: str, options: dict) -> int:

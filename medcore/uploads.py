@@ -9,6 +9,7 @@ Images have their own decoder (``medcore.imaging.io``) and share only :func:`che
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -99,3 +100,29 @@ def per_file(paths: Iterable[Path | str], answer: Callable[[str, bytes], dict | 
             continue
         out.extend(got if isinstance(got, list) else [got])
     return out
+
+
+def expand_inputs(specs: str | Path | Iterable[str | Path]) -> list[Path]:
+    """The files named on a command line: each spec a file, a folder (searched recursively, so
+    class subfolders are included; hidden files skipped) or a glob pattern; several specs are
+    read in turn and a file named twice is scored once. A name that matches nothing is kept, so
+    that it is answered per file like any unreadable one; nothing found at all is an
+    ``InputError`` that says what was searched."""
+    specs = [specs] if isinstance(specs, (str, Path)) else list(specs)
+    found: dict[Path, None] = {}
+    for spec in specs:
+        path = Path(spec)
+        if path.is_dir():
+            hits = sorted(p for p in path.rglob("*") if p.is_file()
+                          and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        elif path.is_file():
+            hits = [path]
+        else:  # a glob; a name that matches nothing stays, to be answered "could not read"
+            hits = sorted(Path(p) for p in glob.glob(str(spec), recursive=True)
+                          if Path(p).is_file()) or [path]
+        found.update(dict.fromkeys(hits))
+    if not any(p.exists() for p in found):
+        raise InputError(f"No files found in {', '.join(map(str, specs))}.",
+                         "Name files, folders (searched with their subfolders) or a glob "
+                         "pattern such as 'films/*.png'.")
+    return list(found)

@@ -29,3 +29,14 @@ def test_unknown_model_is_a_clear_error_not_a_traceback():
     res = _cli("evaluate", "no-such-model", "--json")
     assert res.returncode == 2
     assert "Unknown model id" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_nothing_scorable_is_a_clear_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for cmd in (["predict", "dna-cnn", str(tmp_path / "empty")],
+                ["score", "dna-cnn", str(tmp_path / "empty"), str(tmp_path / "*.fasta"),
+                 "--out", str(tmp_path / "out")]):
+        res = _cli(*cmd)
+        assert res.returncode == 2, res.stderr
+        assert "No files found" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "out").exists()  # nothing written for nothing scored

@@ -16,7 +16,8 @@ def test_folder_is_scored_in_chunks_and_rerun_skips_done_chunks(tmp_path):
     seq = "CCAGCTGCATCACAGGAGGCCAGCGAGCAGGTCTGTTCCAAGGGCCTTCGAGCCAGTCTG"
     for i in range(3):
         (inputs / f"s{i}.fasta").write_text(f">s{i}\n{seq}\n")
-    (inputs / "bad.fasta").write_text(">p\nMKVLAAGIVALLLAAGCSSHEEWWQQRRPP\n")
+    (inputs / "protein").mkdir()  # a subfolder is searched too (class folders, say)
+    (inputs / "protein" / "bad.fasta").write_text(">p\nMKVLAAGIVALLLAAGCSSHEEWWQQRRPP\n")
     out = tmp_path / "out"
     first = score("dna-cnn", inputs, out, chunk_size=2)
     assert first["inputs"] == 4 and first["chunks_run"] == 2 and first["chunks_skipped"] == 0
