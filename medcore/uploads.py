@@ -30,15 +30,20 @@ NOT_UTF8 = ("The file is not UTF-8; it was read as Windows-1252 (Latin-1). Save 
             "be sure names are read correctly.")
 
 
+def check_limit(name: str, size: int, fix: str = "Split it into smaller files.") -> None:
+    """The one upload-size guard (page uploads, command-line files, reports): a file over
+    ``MAX_UPLOAD_BYTES`` is refused before it is decoded, with the limit named."""
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise FileTooLargeError(
+            f"{name} is {size / 1e6:.1f} MB, over the "
+            f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB limit (MAX_UPLOAD_BYTES).", fix)
+
+
 def check_size(name: str, data: bytes, expected: str) -> None:
     """Refuse an empty or over-limit file (``expected`` says what to upload instead)."""
     if not data or not data.strip():
         raise EmptyInputError(f"{name} is empty.", f"Upload {expected}.")
-    if len(data) > settings.MAX_UPLOAD_BYTES:
-        raise FileTooLargeError(
-            f"{name} is {len(data) / 1e6:.1f} MB, over the "
-            f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB limit (MAX_UPLOAD_BYTES).",
-            "Split it into smaller files.")
+    check_limit(name, len(data))
 
 
 def binary_kind(data: bytes) -> str | None:
@@ -77,9 +82,7 @@ def read_path(path: Path | str) -> bytes:
     the upload limit; a file that cannot be read is an ``InputError`` with the reason."""
     path = Path(path)
     try:
-        if path.stat().st_size > settings.MAX_UPLOAD_BYTES:
-            raise FileTooLargeError(f"{path.name} is over the upload limit (MAX_UPLOAD_BYTES).",
-                                    "Split it into smaller files.")
+        check_limit(path.name, path.stat().st_size)
         return path.read_bytes()
     except OSError as err:
         raise CorruptFileError(f"Could not read {path.name} ({err.strerror or err}).",

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from medcore import registry, settings
+from medcore import registry
 from medcore.cards import figure_words, headline, metric
-from medcore.errors import MedcoreError
+from medcore.errors import InputError, MedcoreError
+from medcore.uploads import check_limit
 
 if TYPE_CHECKING:  # pandas loads with the workbench pages, not on the home page
     import pandas as pd
@@ -90,10 +91,10 @@ def uploaded_files(label: str, types: list[str], key: str, help: str | None = No
     files = st.file_uploader(label, type=types, accept_multiple_files=True, key=key, help=help)
     out = []
     for f in files or []:
-        if f.size > settings.MAX_UPLOAD_BYTES:
-            file_error(f.name, f"File is {f.size / 1e6:.1f} MB, over the "
-                       f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB limit (MAX_UPLOAD_BYTES). "
-                       "Split it into smaller files.")
+        try:
+            check_limit(f.name, f.size)
+        except InputError as err:
+            file_error(f.name, str(err))
             continue
         out.append((f.name, f.getvalue()))
     return out

@@ -26,6 +26,7 @@ from medcore.errors import (
 )
 from medcore.imaging.dicom import decode_dicom
 from medcore.imaging.preprocess import to_uint8
+from medcore.uploads import check_limit
 
 log = logging.getLogger(__name__)
 MIN_SIDE = 8
@@ -143,12 +144,8 @@ def load_upload(filename: str, data: bytes) -> XrayImage:
     """
     if not data:
         raise EmptyInputError("The file is empty (0 bytes).", "Upload the image file again.")
-    if len(data) > settings.MAX_UPLOAD_BYTES:
-        raise FileTooLargeError(
-            f"File is {len(data) / 1e6:.1f} MB, over the "
-            f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB limit (MAX_UPLOAD_BYTES).",
-            "Export a smaller image (the model only needs 224x224 pixels).",
-        )
+    check_limit("The file", len(data),
+                "Export a smaller image (the model only needs 224x224 pixels).")
     kind = sniff(data)
     if kind is None:
         raise UnsupportedFormatError(

@@ -90,21 +90,17 @@ class Failure:
 
 def read_files(paths: list[Path]) -> tuple[list[tuple[str, bytes]], list[Failure]]:
     """(name, bytes) of each readable file, and a failure for each that cannot be read or is
-    over the page's upload limit (the page's message, so both say the same)."""
-    from medcore import settings
+    over the page's upload limit (``uploads.read_path``: the page's message, so both say the
+    same)."""
+    from medcore.errors import InputError
+    from medcore.uploads import read_path
 
     good, bad = [], []
     for path in map(Path, paths):
         try:
-            size = path.stat().st_size
-            if size > settings.MAX_UPLOAD_BYTES:
-                bad.append(Failure(path.name, f"File is {size / 1e6:.1f} MB, over the "
-                                   f"{settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB limit "
-                                   "(MAX_UPLOAD_BYTES). Split it into smaller files."))
-                continue
-            good.append((path.name, path.read_bytes()))
-        except OSError as err:
-            bad.append(Failure(path.name, f"Could not read the file ({err.strerror})."))
+            good.append((path.name, read_path(path)))
+        except InputError as err:
+            bad.append(Failure(path.name, str(err)))
     return good, bad
 
 

@@ -45,5 +45,5 @@ def test_per_file_answers_each_file_and_never_stops_at_a_bad_one(tmp_path, monke
                                          "a.txt", "a.txt"]
     assert "Could not read missing.txt" in rows[2]["error"]
     assert rows[3]["error"] == "b.txt is broken. Fix it."
-    assert "over the upload limit" in rows[4]["error"]
+    assert "MB limit (MAX_UPLOAD_BYTES)" in rows[4]["error"]  # the page's words
     assert rows[0]["n"] == 4
