@@ -97,18 +97,20 @@ def _options(args: argparse.Namespace) -> dict:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from medcore import registry
+    from medcore.validation.command import load_site, site_rows
 
     options = _options(args)
+    site = load_site(args.model_id, args.site)
     if args.report:
-        return _reports(args, options)
+        return _reports(args, options, site)
     bundle = registry.load(args.model_id)
     results = registry.module(args.model_id).predict_paths(bundle, [Path(p) for p in args.files],
                                                            **options)
-    _emit(results, args.json)
+    _emit(site_rows(args.model_id, results, site), args.json)
     return 0
 
 
-def _reports(args: argparse.Namespace, options: dict) -> int:
+def _reports(args: argparse.Namespace, options: dict, site: dict | None = None) -> int:
     """``predict --report DIR``: one HTML report per case; a failed input is reported on stderr
     with the page's message and gets no file (exit 2 when any failed)."""
     from medcore import registry, report
@@ -122,7 +124,9 @@ def _reports(args: argparse.Namespace, options: dict) -> int:
                          "Run the variant and the reports as two commands.")
     bundle = registry.load(args.model_id)
     outcomes = report.cases_from_paths(bundle, [Path(p) for p in args.files], **options)
-    cases = [c for c in outcomes if isinstance(c, report.Case)]
+    from medcore.validation.command import site_cases
+
+    cases = site_cases(args.model_id, [c for c in outcomes if isinstance(c, report.Case)], site)
     failures = [f for f in outcomes if isinstance(f, report.Failure)]
     for f in failures:
         sys.stderr.write(f"error: {f.name}: {f.error}\n")
@@ -152,10 +156,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from medcore.scoring import score
+    from medcore.validation.command import load_site
 
+    site = load_site(args.model_id, args.site)
     result = score(args.model_id, args.inputs if len(args.inputs) > 1 else args.inputs[0],
                    Path(args.out), chunk_size=args.chunk, scheduler=args.scheduler,
-                   options=_options(args))
+                   options=_options(args) | ({"site": site} if site else {}))
     _emit(result, args.json)
     return 0
 
@@ -200,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
                                       "(CHROM = record name); adds its splice deltas")
     pr.add_argument("--report", metavar="DIR", help="write one self-contained HTML report per "
                                                     "case into DIR (classifiers only)")
+    pr.add_argument("--site", metavar="FILE", help="classifiers: a site profile (from "
+                                                   "`validate --site-out`); adds its answers")
+    from medcore.validation.command import add_validate
+
+    add_validate(add)
     b = add("bench", cmd_bench, "measure speed and quality; writes BENCHMARKS.md + JSON")
     b.add_argument("--quick", action="store_true", help="a few minutes, for CI")
     b.add_argument("--out", default=".", help="folder for BENCHMARKS.md and benchmarks.json")
@@ -219,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--chunk", type=int, default=256, help="inputs per task")
     s.add_argument("--scheduler", help="address of an existing Dask scheduler")
     s.add_argument("--mapping", help="history models: a mapping file saved from the page")
+    s.add_argument("--site", metavar="FILE", help="classifiers: a site profile; adds its answers")
     d = add("datasets", cmd_datasets, "list datasets, or fetch one")
     d.add_argument("--fetch", metavar="NAME")
     return p

@@ -45,8 +45,10 @@ def fit_platt(p: np.ndarray, y: np.ndarray) -> dict:
 
 def fit_isotonic(p: np.ndarray, y: np.ndarray) -> dict:
     """A non-decreasing step map of the probability (``IsotonicRegression``), kept as its knots
-    (``np.interp`` between them is what ``IsotonicRegression.predict`` computes)."""
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
+    (``np.interp`` between them is what ``IsotonicRegression.predict`` computes); kept off 0
+    and 1, which a few hundred cases cannot show."""
+    floor = 1.0 / (2 * len(y))  # n cases cannot show a risk under about 1 / 2n
+    iso = IsotonicRegression(y_min=floor, y_max=1.0 - floor, out_of_bounds="clip").fit(
         np.asarray(p, float), np.asarray(y, float))
     return {"method": "isotonic", "x": [float(v) for v in iso.X_thresholds_],
             "y": [float(v) for v in iso.y_thresholds_]}
@@ -106,8 +108,7 @@ def threshold_for(p: np.ndarray, y: np.ndarray, target: str, value: float) -> fl
         raise InputError(f"The {target} asked for must lie between 0 and 1, got {value}.",
                          "Give it as a fraction, e.g. 0.9.")
     if target == "sensitivity":
-        pos = np.sort(p[y == 1])[::-1]
-        return float(pos[int(np.ceil(value * len(pos))) - 1])
+        return _for_sensitivity(p, y, value)
     if target == "ppv":
         for t in np.unique(p):
             called = p >= t
@@ -116,6 +117,11 @@ def threshold_for(p: np.ndarray, y: np.ndarray, target: str, value: float) -> fl
         raise InputError(f"No threshold reaches a PPV of {value:.0%} on these cases "
                          f"(the best is {_best_ppv(p, y):.0%}).", "Ask for a lower PPV.")
     raise InputError(f"Unknown target {target!r}.", f"Use one of: {', '.join(TARGETS)}.")
+
+
+def _for_sensitivity(p: np.ndarray, y: np.ndarray, value: float) -> float:
+    pos = np.sort(p[y == 1])[::-1]
+    return float(pos[max(int(np.ceil(value * len(pos) - 1e-9)), 1) - 1])
 
 
 def _best_ppv(p: np.ndarray, y: np.ndarray) -> float:
@@ -163,9 +169,11 @@ def fit_task(p: np.ndarray, y: np.ndarray, class_names: list[str], threshold: fl
         if target:
             thr = threshold_for(mapped_fit, y[fit_i], target, float(value))
             rule = f"{target} {value:.0%} on the {len(fit_i)} fit cases"
-        else:
-            thr = float(apply_map(m, np.array([threshold]))[0])
-            rule = f"the shipped threshold {threshold:.4g}, mapped (same calls)"
+        else:  # the sensitivity the shipped threshold had on the fit cases
+            sens = float((p[fit_i][y[fit_i] == 1] >= threshold).mean())
+            thr = _for_sensitivity(mapped_fit, y[fit_i], sens)
+            rule = (f"the shipped threshold's sensitivity on the {len(fit_i)} fit cases "
+                    f"({sens:.0%})")
     else:
         m = fit_temperature(p[fit_i], y[fit_i])
         thr, rule = None, "the most probable class (a temperature keeps it)"

@@ -120,7 +120,8 @@ def test_recalibration_improves_calibration_on_cases_it_did_not_see():
 def test_isotonic_map_equals_isotonic_regression_and_ppv_threshold_holds():
     y, p = _cases(n=400, seed=4)
     m = recalibrate.fit_isotonic(p, y)
-    iso = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(p, y)
+    floor = 1 / (2 * len(y))  # kept off 0 and 1
+    iso = IsotonicRegression(y_min=floor, y_max=1 - floor, out_of_bounds="clip").fit(p, y)
     grid = np.linspace(0, 1, 101)
     assert np.allclose(recalibrate.apply_map(m, grid), iso.predict(grid))
     t = recalibrate.threshold_for(p, y, "ppv", 0.8)
@@ -144,8 +145,11 @@ def test_profile_round_trips_and_says_so():
     got = profile.apply(back, p)
     direct = recalibrate.apply_task(prof["tasks"]["main"], p)
     assert np.array_equal(got["decision"], direct["decision"])
-    # without a target the calls stay the shipped model's
-    assert np.array_equal(got["decision"], (p >= 0.5).astype(int))
+    # without a target the threshold keeps the shipped threshold's sensitivity
+    assert "sensitivity" in prof["tasks"]["main"]["threshold_rule"]
+    y, _ = _cases(n=400, seed=5)
+    shipped = (p[y == 1] >= 0.5).mean()
+    assert abs(got["decision"][y == 1].mean() - shipped) < 0.05
     rows = profile.named(back, p[:2])
     assert rows[0]["site_profile"] == profile.label(back)
     assert rows[0]["call"] in NAMES
