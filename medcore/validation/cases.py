@@ -294,7 +294,8 @@ def molecules(bundle, files: list[tuple[str, bytes]]) -> Labelled:
                 if not v:
                     continue
                 idx = class_index(v, uncertainty.CLASSES)
-                per[a]["ids"].append(f"{name}:{r['row']} {r['name']}")
+                per[a]["ids"].append(f"{name} line {r['row']}" if r["name"] == f"row "
+                                     f"{r['row']}" else f"{r['name']} ({name} line {r['row']})")
                 per[a]["y"].append(idx)
                 per[a]["p"].append(r["probabilities"][a])
                 per[a]["far"].append(bool(r["far_from_training"]))
