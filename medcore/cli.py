@@ -97,20 +97,22 @@ def _options(args: argparse.Namespace) -> dict:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from medcore import registry
+    from medcore.validation.command import load_site, site_rows
 
     options = _options(args)
+    site = load_site(args.model_id, args.site)
     if args.report:
-        return _reports(args, options)
+        return _reports(args, options, site)
     from medcore.uploads import expand_inputs
 
     paths = expand_inputs(args.files)
     bundle = registry.load(args.model_id)
     results = registry.module(args.model_id).predict_paths(bundle, paths, **options)
-    _emit(results, args.json)
+    _emit(site_rows(args.model_id, results, site), args.json)
     return 0
 
 
-def _reports(args: argparse.Namespace, options: dict) -> int:
+def _reports(args: argparse.Namespace, options: dict, site: dict | None = None) -> int:
     """``predict --report DIR``: one HTML report per case; a failed input is reported on stderr
     with the page's message and gets no file (exit 2 when any failed)."""
     from medcore import registry, report
@@ -127,7 +129,9 @@ def _reports(args: argparse.Namespace, options: dict) -> int:
     paths = expand_inputs(args.files)
     bundle = registry.load(args.model_id)
     outcomes = report.cases_from_paths(bundle, paths, **options)
-    cases = [c for c in outcomes if isinstance(c, report.Case)]
+    from medcore.validation.command import site_cases
+
+    cases = site_cases(args.model_id, [c for c in outcomes if isinstance(c, report.Case)], site)
     failures = [f for f in outcomes if isinstance(f, report.Failure)]
     for f in failures:
         sys.stderr.write(f"error: {f.name}: {f.error}\n")
@@ -157,9 +161,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from medcore.scoring import score
+    from medcore.validation.command import load_site
 
+    site = load_site(args.model_id, args.site)
     result = score(args.model_id, args.inputs, Path(args.out), chunk_size=args.chunk,
-                   scheduler=args.scheduler, options=_options(args))
+                   scheduler=args.scheduler,
+                   options=_options(args) | ({"site": site} if site else {}))
     _emit(result, args.json)
     return 0
 
@@ -204,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
                                       "(CHROM = record name); adds its splice deltas")
     pr.add_argument("--report", metavar="DIR", help="write one self-contained HTML report per "
                                                     "case into DIR (classifiers only)")
+    pr.add_argument("--site", metavar="FILE", help="classifiers: a site profile (from "
+                                                   "`validate --site-out`); adds its answers")
+    from medcore.validation.command import add_validate
+
+    add_validate(add)
     b = add("bench", cmd_bench, "measure speed and quality; writes BENCHMARKS.md + JSON")
     b.add_argument("--quick", action="store_true", help="a few minutes, for CI")
     b.add_argument("--out", default=".", help="folder for BENCHMARKS.md and benchmarks.json")
@@ -224,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--chunk", type=int, default=256, help="inputs per task")
     s.add_argument("--scheduler", help="address of an existing Dask scheduler")
     s.add_argument("--mapping", help="history models: a mapping file saved from the page")
+    s.add_argument("--site", metavar="FILE", help="classifiers: a site profile; adds its answers")
     d = add("datasets", cmd_datasets, "list datasets, or fetch one")
     d.add_argument("--fetch", metavar="NAME")
     return p

@@ -25,7 +25,13 @@ def _score_chunk(model_id: str, paths: list[str], out_file: str, options: dict) 
     bundle = _MODELS.get(model_id)
     if bundle is None:
         bundle = _MODELS[model_id] = registry.load(model_id)
+    options = dict(options)
+    site = options.pop("site", None)  # a site profile (checked by the CLI) adds its answers
     rows = registry.module(model_id).predict_paths(bundle, [Path(p) for p in paths], **options)
+    if site is not None:
+        from medcore.validation.annotate import annotate
+
+        rows = annotate(model_id, rows, site)
     tmp = out_file + ".part"
     with open(tmp, "w") as f:
         for row in rows:  # a file may hold several records (FASTA, SDF, CSV): one row each

@@ -13,6 +13,7 @@ from medcore.errors import InputError
 from medcore.molecules import draw, examples, io
 from medcore.report import molecules as molecules_report
 from pages import components
+from ui.validate import validate_step
 
 components.use_app_navigation()
 
@@ -326,6 +327,7 @@ with score_tab:
                      "this probability for molecules like the validation molecules: {active} "
                      "or {inactive} = a call at this level, both = uncertain.")
             _results(tox, set_level(tox, _score(tox, records), level))
+    validate_step("tox-cnn", st.session_state.get("drugs_rows") if records else None)
 
 with gen_tab:
     components.model_summary("mol-gan")
