@@ -1,0 +1,148 @@
+"""A real hospital's export read as it comes: the EHR dictionaries' labels and units, component
+scores, outputs to sum, alarm limits and settings, labs charted twice, urine pH, words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from medcore.history import agreement, data, exports, io, mapping
+
+EXPORT = """stay_id,Charted Time,label,valuenum,value,valueuom,fluid
+7,2150-01-01 08:00:00,Heart Rate,80,80,bpm,
+7,2150-01-01 08:00:00,Non Invasive Blood Pressure systolic,120,120,mmHg,
+7,2150-01-01 08:00:00,Arterial Blood Pressure mean,80,80,mmHg,
+7,2150-01-01 08:00:00,Respiratory Rate,18,18,insp/min,
+7,2150-01-01 08:00:00,Respiratory Rate (Set),14,14,insp/min,
+7,2150-01-01 08:00:00,Heart rate Alarm - High,120,120,bpm,
+7,2150-01-01 08:00:00,GCS - Eye Opening,4,Spontaneously,,
+7,2150-01-01 08:00:00,GCS - Verbal Response,1,No Response-ETT,,
+7,2150-01-01 08:00:00,GCS - Motor Response,6,Obeys Commands,,
+7,2150-01-01 09:00:00,GCS - Eye Opening,3,To Speech,,
+7,2150-01-01 09:00:00,Foley,50,50,mL,
+7,2150-01-01 09:00:00,Void,20,20,mL,
+7,2150-01-01 09:00:00,pH,7.35,7.35,units,Blood
+7,2150-01-01 09:00:00,pH,6.0,6.0,units,Urine
+7,2150-01-01 09:00:00,PH (Arterial),7.35,7.35,None,
+7,2150-01-01 09:00:00,Creatinine,1.2,1.2,mg/dL,Blood
+7,2150-01-01 09:00:00,Creatinine (serum),1.2,1.2,None,
+7,2150-01-01 09:00:00,Ventilator Mode,,CMV/ASSIST,,
+7,2150-01-01 09:00:00,Temperature Fahrenheit,98.6,98.6,°F,
+7,2150-01-01 09:00:00,Admission Weight (lbs.),176,176,None,
+7,,Age,,65 years,,
+7,,Gender,,F,,
+7,,Care Unit,,Medical Intensive Care Unit (MICU),,
+"""
+
+
+def _read(text: str = EXPORT) -> io.HistoryData:
+    return io.load_upload("export.csv", text.encode())
+
+
+def test_every_trap_of_a_real_export_is_read_as_a_clinician_would():
+    h = _read()
+    got = h.records.set_index(["minutes", "variable"])["value"]
+    assert got[(0.0, "GCS")] == 11  # 4 + 1 + 6 charted together
+    assert got[(60.0, "Urine")] == 70  # Foley + Void
+    assert got[(60.0, "pH")] == 7.35 and (got.index == (60.0, "pH")).sum() == 1  # copy once
+    assert (got.index == (60.0, "Creatinine")).sum() == 1
+    assert got[(60.0, "MechVent")] == 1 and got[(0.0, "RespRate")] == 18
+    assert got[(60.0, "Temp")] == pytest.approx(37.0, abs=1e-4)
+    assert got[(60.0, "Weight")] == pytest.approx(176 * 0.45359237)
+    assert got[(0.0, "Age")] == 65 and got[(0.0, "Gender")] == 0
+    assert {"NISysABP", "MAP"} <= set(h.records["variable"])
+    by = {e.source: e for e in h.mapping}
+    for name in ("Respiratory Rate (Set)", "Heart rate Alarm - High", "pH (Urine)", "Care Unit"):
+        assert by[name].status == "set aside" and not by[name].use, name
+    assert not any(e.status == "unknown" for e in h.mapping)
+    r = h.report
+    assert r.ignored == {"GCS components without all three charted at the same time": 1}
+    assert r.dropped == {} and r.rows_lost == 1
+    assert r.set_aside[io.DUPLICATE] == 2
+    assert any("alarm limit" in why for why in r.set_aside)
+
+
+@pytest.mark.parametrize("name,variable,status", [
+    ("Non Invasive Blood Pressure mean", "NIMAP", "matched"), ("ABPs", "SysABP", "matched"),
+    ("noninvasivesystolic", "NISysABP", "matched"), ("respiration", "RespRate", "matched"),
+    ("Heart Rate Alarm - Low", "", "set aside"), ("Resp Alarm - High", "", "set aside"),
+    ("Tidal Volume (set)", "", "set aside"), ("SpO2 Desat Limit", "", "set aside"),
+    ("Creatinine (Urine)", "Creatinine", "set aside"), ("Urine pH", "pH", "set aside"),
+    ("O2 saturation pulseoxymetry", "SaO2", "proposed"), ("anchor_age", "Age", "matched"),
+    ("Urine Out Foley", "Urine", "matched"), ("GCS Total", "GCS", "matched"),
+])
+def test_names_as_real_exports_write_them(name, variable, status):
+    t = mapping.term(name)
+    assert (t.variable, t.status) == (variable, status)
+
+
+@pytest.mark.parametrize("unit,variable,expect", [
+    ("insp/min", "RespRate", (1.0, 0.0)), ("breaths/min", "RespRate", (1.0, 0.0)),
+    ("lbs.", "Weight", (0.45359237, 0.0)), ("units", "pH", (1.0, 0.0)),
+    ("K/uL", "Platelets", (1.0, 0.0)), ("mEq/L", "Na", (1.0, 0.0)), ("°F", "Temp", None),
+    ("None", "pH", (1.0, 0.0)), ("Inch", "Height", (2.54, 0.0)),
+])
+def test_units_as_real_exports_write_them(unit, variable, expect):
+    got = mapping.factor(variable, unit)
+    assert got is not None
+    if expect is not None:
+        assert got == expect
+
+
+def test_age_and_sex_however_written():
+    rows = "".join(f"{i},,{name},,{value},,\n" for i, (name, value) in enumerate([
+        ("Age", "> 89"), ("age", "72 y"), ("Patient Age", "45yo"), ("Sex", "Male"),
+        ("gender", "female"), ("Sex", "m")]))
+    h = _read("stay_id,Charted Time,label,valuenum,value,valueuom,fluid\n" + rows
+              + "0,2150-01-01 08:00,Heart Rate,80,80,bpm,\n")
+    got = h.records.groupby("patient_id")["value"].first().to_dict()
+    assert got == {"0": 89, "1": 72, "2": 45, "3": 1, "4": 0, "5": 1}
+
+
+def test_care_unit_words_become_icutype():
+    text = pd.Series(["Medical Intensive Care Unit (MICU)", "Trauma SICU (TSICU)",
+                      "Coronary Care Unit (CCU)", "Cardiac Vascular Intensive Care Unit (CVICU)",
+                      "Ward 5"])
+    assert io._care_unit(text).tolist()[:4] == [3.0, 4.0, 1.0, 2.0]
+    assert np.isnan(io._care_unit(text).iloc[4])
+
+
+def test_vocabulary_agrees_with_the_hospital_dictionaries(data_dir):
+    folder = data_dir / "ehr" / "vocabularies"
+    if not (folder / "d_items.csv.gz").exists():
+        pytest.skip("EHR dictionaries not in the data folder")
+    items = pd.read_csv(folder / "d_items.csv.gz", dtype=str, keep_default_na=False)
+    labs = pd.read_csv(folder / "d_labitems.csv.gz", dtype=str, keep_default_na=False)
+    items, labs = items.set_index("itemid"), labs.set_index("itemid")
+    for r in mapping.ehr_items():
+        src = items if r["dictionary"].endswith("d_items") else labs
+        d = src.loc[r["itemid"]]
+        assert d["label"] == r["label"], r["itemid"]
+        if src is items:
+            assert (d["abbreviation"], d["unitname"]) == (r["abbreviation"], r["unit"])
+        else:
+            assert d["fluid"] == r["fluid"]
+        assert r["variable"] in mapping.VARIABLES() or r["kind"] == "set aside"
+    # every numeric alarm limit of the dictionary is set aside by its name, none read as a value
+    alarms = items[(items["category"] == "Alarms") & (items["param_type"] == "Numeric")]
+    assert len(alarms) > 20
+    assert all(mapping.term(n).status == "set aside" for n in alarms["label"])
+    # every urine lab is kept out of the blood variables
+    urine = labs[labs["fluid"] == "Urine"]["label"]
+    assert all(mapping.term(f"{n} (Urine)").status in ("set aside", "unknown") for n in urine)
+
+
+def test_physionet_patients_written_as_an_ehr_export_score_like_the_original(data_dir,
+                                                                              rnn_bundle):
+    cohort = data.load_set(data_dir, "c")
+    patients = cohort.patients[:40]
+    records = cohort.records[cohort.records["patient_id"].isin(set(patients))]
+    text = exports.to_ehr_csv(records, {p: 3 for p in patients}).decode()
+    for trap in ("Charted Time", "Non Invasive Blood Pressure systolic", "°F", "lbs.",
+                 "mmol/L", "GCS - Verbal Response", "Foley", "Void", "Alarm - High",
+                 "Creatinine (serum)", ",Urine", "Respiratory Rate (Set)", "years,"):
+        assert trap in text, trap
+    found = agreement.compare([rnn_bundle], records, {p: 3 for p in patients})
+    assert found["rows_lost"] == 0 and found["variables_recognised_share_median"] == 1.0
+    assert found["models"]["history-rnn"]["within_tolerance"] >= 0.95
