@@ -66,16 +66,44 @@ def _examples() -> list[tuple[str, bytes]]:
     return [example] if example else []
 
 
-def _read(name: str, data: bytes) -> io.Table | str:
-    """The parsed file (cached per content) or its error message."""
+def _read(name: str, data: bytes, columns: dict[str, str] | None) -> io.Table | str:
+    """The parsed file (cached per content and columns) or its error message."""
     tables = st.session_state.setdefault("history_tables", {})
-    key = hashlib.sha256(data).hexdigest()
+    key = hashlib.sha256(data).hexdigest() + repr(sorted((columns or {}).items()))
     if key not in tables:
         try:
-            tables[key] = io.read_table(name, data)
+            tables[key] = io.read_table(name, data, columns)
         except InputError as err:
             tables[key] = str(err)
     return tables[key]
+
+
+def _columns_step(name: str, digest: str, data: bytes) -> dict[str, str] | None:
+    """Pickers for the columns that hold the patient, the time, the name, the value, the unit
+    and the fluid: the common names are found; any column can be chosen instead."""
+    headers = io.csv_headers(name, data)
+    if not headers:
+        return None
+    try:
+        found = io.find_columns(headers)
+    except InputError:
+        found = dict.fromkeys(V.COLUMN_ROLES, "")
+    needed = ("patient_id", "time")
+    with st.expander(f"{name}: columns", expanded=not all(found[r] for r in needed)):
+        st.caption("The column that holds each part of a row. Found by common names "
+                   "(`Charted Time`, `charttime`, `stay_id`, `label`, `valuenum`, `valueuom` …); "
+                   "pick another if it is wrong. Leave *name* and *value* empty for a wide "
+                   "table (one column per variable).")
+        chosen = {}
+        cells = st.columns(len(V.COLUMN_ROLES))
+        for cell, (role, what) in zip(cells, V.COLUMN_ROLES.items(), strict=True):
+            options = [""] + headers
+            pick = found.get(role) or ""
+            chosen[role] = cell.selectbox(
+                what, options, index=options.index(pick) if pick in options else 0,
+                key=f"history_col_{role}_{digest}",
+                format_func=lambda h: h or "(none)")
+    return chosen
 
 
 def _entries_frame(entries: list[mapping.Entry]) -> pd.DataFrame:
@@ -88,7 +116,8 @@ def _entries_frame(entries: list[mapping.Entry]) -> pd.DataFrame:
                          for e in entries], columns=EDIT_COLUMNS)
 
 
-def _mapping_step(name: str, digest: str, table: io.Table) -> list[mapping.Entry]:
+def _mapping_step(name: str, digest: str, table: io.Table,
+                  columns: dict[str, str] | None) -> list[mapping.Entry]:
     """Show the proposed mapping for the user to correct; return the mapping to apply.
 
     The editor always starts from the proposal (its edits live in the widget's state), and
@@ -109,6 +138,8 @@ def _mapping_step(name: str, digest: str, table: io.Table) -> list[mapping.Entry
             base, hide_index=True, key=f"history_map_{digest}",
             disabled=["source", "unit", "rows", "conversion", "status", "note"],
             column_config={
+                "source": st.column_config.TextColumn("source", width="large",
+                                                      help="the name as the file writes it"),
                 "variable": st.column_config.SelectboxColumn(
                     "variable", options=[""] + list(V.KNOWN), help="model variable"),
                 "read_as": st.column_config.SelectboxColumn(
@@ -116,9 +147,12 @@ def _mapping_step(name: str, digest: str, table: io.Table) -> list[mapping.Entry
                     help="unit the values are in ('' = the model's unit)"),
                 "use": st.column_config.CheckboxColumn("use"),
                 "note": st.column_config.TextColumn("note", width="large")})
+        # picking a variable uses it (untick *use* to keep it out)
+        picked = ((edited["variable"].to_numpy() != base["variable"].to_numpy())
+                  & (edited["use"].to_numpy() == base["use"].to_numpy()))
         user = [mapping.Entry(str(r.source), str(r.unit), str(r.variable or ""),
-                              str(r.read_as or ""), bool(r.use))
-                for r in edited.itertuples(index=False)]
+                              str(r.read_as or ""), bool(r.use) or (p and bool(r.variable)))
+                for r, p in zip(edited.itertuples(index=False), picked, strict=True)]
         keys = ["variable", "read_as", "use"]
         differs = (edited[keys].to_numpy() != base[keys].to_numpy()).any(axis=1)
         changed = [u for u, d in zip(user, differs, strict=True) if d]
@@ -131,7 +165,7 @@ def _mapping_step(name: str, digest: str, table: io.Table) -> list[mapping.Entry
                                                                   else ""))
                 (st.warning if "implausible" in e.note or "not known" in e.note
                  else st.caption)(f"Your change: {text}")
-        st.download_button("Download this mapping", mapping.to_json(entries),
+        st.download_button("Download this mapping", mapping.to_json(entries, columns),
                            file_name=f"{name.rsplit('.', 1)[0]}-mapping.json",
                            mime="application/json", key=f"history_map_dl_{digest}",
                            help="Use it again with `python -m medcore predict history-rnn FILE "
@@ -243,12 +277,13 @@ level = st.slider("Prediction-set level", 0.5, 0.99, conformal.LEVEL, 0.01,
 rows, mapped, per_model = [], {}, {}
 for name, data in sources:
     digest = hashlib.sha256(data).hexdigest()
-    table = _read(name, data)
+    columns = _columns_step(name, digest, data)
+    table = _read(name, data, columns)
     if isinstance(table, str):
         components.file_error(name, table)
         continue
-    entries = _mapping_step(name, digest, table)
-    key = digest + hashlib.sha256(mapping.to_json(entries)).hexdigest()
+    entries = _mapping_step(name, digest, table, columns)
+    key = digest + hashlib.sha256(mapping.to_json(entries, columns)).hexdigest()
     try:
         hist = io.to_history(table, entries)
     except InputError as err:

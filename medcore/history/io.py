@@ -70,6 +70,20 @@ def _sniff_delimiter(header: str, report: ValidationReport) -> str:
     return best
 
 
+def csv_headers(filename: str, data: bytes) -> list[str]:
+    """The column names of a CSV upload (its first line), [] for FHIR or no header, so the
+    page can offer them before the file is read."""
+    if fhir.looks_like_fhir(data):
+        return []
+    text = data[:65536].decode("utf-8-sig", errors="replace").lstrip("\r\n ")
+    first = text.split("\n", 1)[0].rstrip("\r")
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    sep = max(counts, key=counts.get)
+    if not counts[sep]:
+        return []
+    return [h.strip() for h in next(csv.reader([first], delimiter=sep))]
+
+
 def read_table(filename: str, data: bytes, columns: dict[str, str] | None = None) -> Table:
     """Parse an upload (long or wide CSV, FHIR JSON/NDJSON) into rows not yet mapped.
 

@@ -331,28 +331,54 @@ def merge(proposed: list[Entry], user: list[Entry] | None) -> list[Entry]:
     return out
 
 
-def to_json(entries: list[Entry]) -> bytes:
+def to_json(entries: list[Entry], columns: dict[str, str] | None = None) -> bytes:
+    """The mapping file: each name's choice and, when given, the column read for each role."""
     keep = ("source", "unit", "variable", "read_as", "use")
-    return json.dumps({"format": FORMAT, "version": 1,
-                       "entries": [{k: asdict(e)[k] for k in keep} for e in entries]},
-                      indent=1).encode()
+    obj: dict = {"format": FORMAT, "version": 2 if columns else 1,
+                 "entries": [{k: asdict(e)[k] for k in keep} for e in entries]}
+    if columns:
+        obj["columns"] = {role: str(h or "") for role, h in columns.items()
+                          if role in V.COLUMN_ROLES}
+    return json.dumps(obj, indent=1).encode()
+
+
+def _load(data: bytes | str, name: str) -> dict:
+    try:
+        obj = json.loads(data)
+        if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+            raise ValueError
+        return obj
+    except (ValueError, TypeError):
+        raise _not_a_mapping(name) from None
+
+
+def _not_a_mapping(name: str) -> SchemaError:
+    return SchemaError(f"{name} is not a medcore history mapping file.",
+                       "Download the mapping from the Patient history page (or write JSON "
+                       f"with format '{FORMAT}' and entries of source, unit, variable, "
+                       "read_as, use; optionally columns of patient_id, time, variable, "
+                       "value, unit, fluid).")
 
 
 def from_json(data: bytes | str, name: str = "mapping") -> list[Entry]:
     """Read a mapping file written by :func:`to_json` (the page's download)."""
+    obj = _load(data, name)
     try:
-        obj = json.loads(data)
-        if obj.get("format") != FORMAT:
-            raise ValueError
         return [Entry(str(e["source"]), str(e.get("unit", "")), str(e.get("variable") or ""),
                       str(e.get("read_as", "")), bool(e.get("use", False)))
-                for e in obj["entries"]]
+                for e in obj.get("entries", [])]
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise SchemaError(f"{name} is not a medcore history mapping file.",
-                          "Download the mapping from the Patient history page (or write JSON "
-                          f"with format '{FORMAT}' and entries of source, unit, variable, "
-                          "read_as, use).") from None
+        raise _not_a_mapping(name) from None
 
+
+def columns_from_json(data: bytes | str, name: str = "mapping") -> dict[str, str] | None:
+    """The columns picked for each role in a mapping file, or None when it names none."""
+    cols = _load(data, name).get("columns")
+    if cols is None:
+        return None
+    if not isinstance(cols, dict) or not all(isinstance(v, str) for v in cols.values()):
+        raise _not_a_mapping(name)
+    return {k: v for k, v in cols.items() if k in V.COLUMN_ROLES}
 
 
 def variable_table() -> list[dict[str, str]]:

@@ -192,11 +192,12 @@ def predict_paths(bundle, paths: list[Path], mapping_file: Path | None = None,
 
     ``mapping_file`` is a mapping downloaded from the page (names, units, accepted proposals).
     """
-    user = hist_mapping.from_json(Path(mapping_file).read_bytes(), Path(mapping_file).name) \
-        if mapping_file else None
+    text = Path(mapping_file).read_bytes() if mapping_file else None
+    user = hist_mapping.from_json(text, Path(mapping_file).name) if text else None
+    columns = hist_mapping.columns_from_json(text, Path(mapping_file).name) if text else None
 
     def answer(name: str, data: bytes) -> dict:
-        hist = io.load_upload(name, data, user)
+        hist = io.load_upload(name, data, user, columns)
         return {"file": name, "model": bundle.id, "report": hist.report.as_dict(),
                 "mapping": [_entry_row(e) for e in hist.mapping],
                 "patients": analyse(bundle, hist, reasons)}

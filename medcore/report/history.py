@@ -80,12 +80,13 @@ def case(bundle, row: dict, hist: io.HistoryData, file: str,
 def cases_from_paths(bundle, paths: list[Path], mapping_file: str | None = None
                      ) -> list[Case | Failure]:
     """The page's path for files on disk: read, map, score and explain every patient."""
-    user = (hist_mapping.from_json(Path(mapping_file).read_bytes(), Path(mapping_file).name)
-            if mapping_file else None)
+    text = Path(mapping_file).read_bytes() if mapping_file else None
+    user = hist_mapping.from_json(text, Path(mapping_file).name) if text else None
+    columns = hist_mapping.columns_from_json(text, Path(mapping_file).name) if text else None
     files, out = read_files(paths)
     for name, data in files:
         try:
-            hist = io.load_upload(name, data, user)
+            hist = io.load_upload(name, data, user, columns)
         except InputError as err:
             out.append(Failure(name, str(err)))
             continue

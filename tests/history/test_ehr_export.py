@@ -146,3 +146,39 @@ def test_physionet_patients_written_as_an_ehr_export_score_like_the_original(dat
     found = agreement.compare([rnn_bundle], records, {p: 3 for p in patients})
     assert found["rows_lost"] == 0 and found["variables_recognised_share_median"] == 1.0
     assert found["models"]["history-rnn"]["within_tolerance"] >= 0.95
+
+
+def test_time_column_found_by_its_common_names_or_picked():
+    for header in ("Charted Time", "charttime", "Time", "chart_time", "Observation DateTime"):
+        text = f"stay_id,{header},label,value\n1,2150-01-01 08:00,Heart Rate,80\n"
+        assert io.read_table("t.csv", text.encode()).columns["time"] == header
+    odd = "Stay,When Seen,What,Reading,Per\n1,2150-01-01 08:00,Heart Rate,80,bpm\n" \
+          "1,2150-01-01 09:00,Heart Rate,90,bpm\n"
+    with pytest.raises(io.SchemaError, match="time"):
+        io.read_table("t.csv", odd.encode())
+    assert io.csv_headers("t.csv", odd.encode()) == ["Stay", "When Seen", "What", "Reading",
+                                                     "Per"]
+    cols = {"patient_id": "Stay", "time": "When Seen", "variable": "What", "value": "Reading",
+            "unit": "Per"}
+    h = io.load_upload("t.csv", odd.encode(), columns=cols)
+    assert h.records["minutes"].tolist() == [0.0, 60.0] and h.patients == ["1"]
+    with pytest.raises(io.SchemaError, match="not in the file"):
+        io.read_table("t.csv", odd.encode(), {"time": "Charted Time"})
+    with pytest.raises(io.SchemaError, match="two roles"):
+        io.read_table("t.csv", odd.encode(), {**cols, "value": "When Seen"})
+
+
+def test_mapping_file_carries_the_columns(tmp_path, rnn_bundle):
+    odd = b"Stay,When Seen,What,Reading\n1,2150-01-01 08:00,Heart Rate,80\n" \
+          b"1,2150-01-01 09:00,Non Invasive Blood Pressure systolic,120\n"
+    cols = {"patient_id": "Stay", "time": "When Seen", "variable": "What", "value": "Reading"}
+    table = io.read_table("t.csv", odd, cols)
+    saved = mapping.to_json(table.mapping(), table.columns)
+    assert mapping.columns_from_json(saved)["time"] == "When Seen"
+    assert mapping.columns_from_json(mapping.to_json(table.mapping())) is None  # old files
+    (tmp_path / "t.csv").write_bytes(odd)
+    (tmp_path / "m.json").write_bytes(saved)
+    from medcore.history import service
+    out = service.predict_paths(rnn_bundle, [tmp_path / "t.csv"], tmp_path / "m.json", False)
+    assert "error" not in out[0], out[0]
+    assert out[0]["patients"][0]["variables_given"] == 2
