@@ -13,7 +13,7 @@ import streamlit as st
 
 from medcore import conformal, provenance, report
 from medcore.errors import InputError
-from medcore.history import explain, exports, io, mapping, service, synthetic
+from medcore.history import explain, exports, io, mapping, service, synthetic, weights
 from medcore.history import variables as V
 from medcore.report import history as history_report
 from pages import components
@@ -274,7 +274,7 @@ level = st.slider("Prediction-set level", 0.5, 0.99, conformal.LEVEL, 0.01,
                        "probability when a stay is like the held-out set-A stays it was "
                        "calibrated on: {survived} or {died_in_hospital} = sure at this level, "
                        "both = uncertain.") if sources else conformal.LEVEL
-rows, mapped, per_model = [], {}, {}
+rows, mapped, per_model, details = [], {}, {}, {}
 for name, data in sources:
     digest = hashlib.sha256(data).hexdigest()
     columns = _columns_step(name, digest, data)
@@ -299,6 +299,7 @@ for name, data in sources:
     first = next(iter(scores.values()), [])
     for p in first:
         row = {"file": name, "patient_id": p["patient_id"]}
+        details[(name, p["patient_id"])] = {mid: by_model[mid][p["patient_id"]] for mid in scores}
         for mid in scores:
             mine = by_model[mid][p["patient_id"]]
             row[f"risk ({mid})"] = mine["risk"]
@@ -319,16 +320,18 @@ if rows:
     st.subheader(f"Risks ({len(table)} patient(s), both models)")
     if flagged.any():
         st.error(f"**{int(flagged.sum())} of {len(table)} risk(s) rest on too little of the "
-                 "record to be trusted** (see *caution*): too few of the variables the model "
-                 "weighs most, most rows of the file unused, or less than 24 h of data.",
+                 "record to be trusted** (see *caution*): a variable the models weigh most "
+                 "not given, less of their weight than the stays they learned from carried, "
+                 "more than a tenth of the file's rows not read, or less than 24 h of data.",
                  icon=":material/warning:")
     explain_with = st.radio("Explain with", MODELS, horizontal=True, key="history_model")
-    thresholds = {mid: components.get_model(mid).extras["preprocess"]["threshold"]
-                  for mid in MODELS if components.get_model(mid) is not None}
+    contexts = {mid: service.risk_context(components.get_model(mid))
+                for mid in MODELS if components.get_model(mid) is not None}
+    thresholds = {mid: ctx["threshold"] for mid, ctx in contexts.items()}
     config = {f"risk ({mid})": st.column_config.ProgressColumn(
         f"risk ({mid})", min_value=0.0, max_value=1.0, format="%.3f",
-        help=f"high risk at >= {thr:.3f}, the threshold fitted on held-out set-A stays "
-             "(Youden's index; see the model card)") for mid, thr in thresholds.items()}
+        help=f"Calibrated risk of in-hospital death; {ctx['base_rate']:.1%} of the stays "
+             f"{mid} learned from died. {ctx['meaning']}") for mid, ctx in contexts.items()}
     for mid in thresholds:
         config[f"outcome ({mid})"] = st.column_config.TextColumn(
             f"outcome ({mid})", help=f"The {level:.0%} conformal prediction set: one outcome = "
@@ -390,8 +393,14 @@ if rows:
     i = options.index(choice)
     row = table.iloc[i]
     cols = st.columns(len(thresholds) + 1)
+    about = details[(row["file"], row["patient_id"])]
     for c, mid in zip(cols, thresholds, strict=False):
         c.metric(f"Risk of in-hospital death ({mid})", f"{row[f'risk ({mid})']:.1%}")
+        c.caption(about[mid]["risk_words"].capitalize())
+        if about[mid]["high_risk"]:
+            c.markdown(f":red[**High-risk alert.**] {contexts[mid]['meaning']}")
+        else:
+            c.caption(f"No high-risk alert. {contexts[mid]['meaning']}")
         call = row[f"outcome ({mid})"]
         if call.startswith("uncertain") or call.startswith("unlike"):
             c.markdown(f":orange[{call}] at {level:.0%}: the model cannot tell at this level.")
@@ -403,7 +412,12 @@ if rows:
         if row["caution"]:
             st.error(row["caution"], icon=":material/warning:")
         else:
-            st.success("Enough of the record to read this risk.", icon=":material/check:")
+            keys = sorted({v for mid in thresholds for v in weights.key_variables(mid)})
+            share = min(about[mid]["weight_given"] for mid in thresholds)
+            st.success(f"Enough of the record to read this risk: the variables the models "
+                       f"weigh most are given ({', '.join(keys)}), carrying {share:.0%} or "
+                       "more of each model's weight, and the file's rows were read.",
+                       icon=":material/check:")
     st.caption(row["coverage"])
     if explain_with in thresholds:
         hist, key = mapped[row["file"]]

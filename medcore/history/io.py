@@ -415,10 +415,10 @@ def _not_used_reason(e: mapping.Entry) -> str:
     if e.status == "unknown":
         return "names the models do not read"
     if e.status == "proposed":
-        return f"'{e.source}' proposed as {e.variable}, not accepted"
+        return f"'{e.label}' proposed as {e.variable}, not accepted"
     if e.status == "check unit":
-        return f"'{e.source}': {e.note}"
-    return f"'{e.source}' set not to be used"
+        return f"'{e.label}': {e.note}"
+    return f"'{e.label}' set not to be used"
 
 
 def to_history(table: Table, entries: list[mapping.Entry]) -> HistoryData:

@@ -53,7 +53,7 @@ def case(bundle, row: dict, hist: io.HistoryData, file: str,
     inputs += [("Validation", line) for line in hist.report.lines()]
     matched = sum(e.status == "matched" and not e.conversion for e in hist.mapping)
     inputs.append(("Mapping", f"{matched} of {len(hist.mapping)} names read as written"))
-    mapping_notes = [f"Mapping of '{e.source}': {e.note}" for e in hist.mapping
+    mapping_notes = [f"Mapping of '{e.label}': {e.note}" for e in hist.mapping
                      if e.note and e.status != "matched"]
     tables = [_mapping_table(hist.mapping)] if hist.mapping else []
     figs = []
@@ -66,11 +66,12 @@ def case(bundle, row: dict, hist: io.HistoryData, file: str,
                            caption="Red cells pushed the risk up, blue down; blank cells were "
                            "not measured. Their absence moved the risk by "
                            f"{explanation.not_measured:+.3f} in total."))
-    high = "high risk" if row["high_risk"] else "not high risk"
+    alert = ("High-risk alert." if row["high_risk"] else "No high-risk alert.")
+    inputs.insert(2, ("High-risk alert", row["threshold_meaning"]))
     return Case(
         kind="patient", name=str(row["patient_id"]), model=model_facts(bundle.card),
-        result=f"Risk of in-hospital death {row['risk']:.1%}: {high} (threshold "
-               f"{row['threshold']:.3f})", inputs=inputs, probability=row["risk"],
+        result=f"{row['risk_words']} {alert}", leans=False, inputs=inputs,
+        probability=row["risk"],
         probability_of="of in-hospital death", threshold=row["threshold"],
         prediction_set=row.get("prediction_set"), level=row.get("level"),
         warnings=list(row["warnings"]) + mapping_notes, tables=tables, figures=figs,

@@ -182,3 +182,80 @@ def test_mapping_file_carries_the_columns(tmp_path, rnn_bundle):
     out = service.predict_paths(rnn_bundle, [tmp_path / "t.csv"], tmp_path / "m.json", False)
     assert "error" not in out[0], out[0]
     assert out[0]["patients"][0]["variables_given"] == 2
+
+
+def _stay(data_dir, drop: set[str] = frozenset()) -> pd.DataFrame:
+    """A set-C stay that has every key variable of both models."""
+    from medcore.history import weights
+
+    c = data.load_set(data_dir, "c")
+    keys = set(weights.key_variables("history-rnn")) | set(weights.key_variables("history-cnn"))
+    for pid in c.patients[:50]:
+        rec = c.records[c.records["patient_id"] == pid]
+        if keys <= set(rec["variable"]) and rec["minutes"].max() > 40 * 60:
+            return rec[~rec["variable"].isin(drop)]
+    raise AssertionError("no full stay among the first 50")
+
+
+def test_coverage_is_green_only_with_the_heavy_variables_and_the_rows(data_dir, rnn_bundle):
+    from medcore.history import service
+
+    full = _stay(data_dir)
+    [row] = service.analyse(rnn_bundle, io.normalise(full), reasons=False)
+    assert row["warnings"] == []
+    [row] = service.analyse(rnn_bundle, io.normalise(full[full["variable"] != "GCS"]),
+                            reasons=False)
+    [why] = row["warnings"]
+    assert why.startswith("Not given: GCS (") and "of history-rnn's weight" in why
+    # a third of the rows unreadable (a unit not known): never green, the reason named
+    bad = full.copy()
+    hr = bad["variable"] == "HR"
+    third = bad.index[hr][: max(1, len(bad) // 3)]
+    text = bad.assign(unit="").astype({"value": str})
+    text.loc[third, "variable"] = "Heart Rate (furlongs)"
+    hist = io.normalise(text)
+    assert hist.report.rows_lost / hist.report.rows_in > 0.1
+    [row] = service.analyse(rnn_bundle, hist, reasons=False)
+    assert any("did not reach the model" in w and "furlongs" in w for w in row["warnings"])
+
+
+def test_coverage_table_is_measured_from_the_data_and_cards(data_dir, rnn_bundle, cnn_bundle):
+    from medcore.history import weights
+
+    cohort = data.load_set(data_dir, "a")
+    again = weights.measure(cohort.records, {b.id: b.card for b in (rnn_bundle, cnn_bundle)})
+    assert again == weights.table()
+    assert "GCS" in weights.key_variables("history-rnn")
+
+
+def test_risk_in_words_with_base_rate_percentile_and_a_stated_alert(rnn_bundle):
+    from medcore.history import service
+
+    ctx = service.risk_context(rnn_bundle)
+    cal = rnn_bundle.extras["calibration"]
+    p, y = np.asarray(cal["p"]), np.asarray(cal["y"])
+    assert ctx["base_rate"] == pytest.approx(y.mean(), abs=0.002)  # ~14 %: the training ICU
+    flagged = p >= ctx["threshold"]
+    assert ctx["sensitivity"] == pytest.approx(flagged[y == 1].mean())
+    assert ctx["ppv"] == pytest.approx(y[flagged].mean())
+    assert flagged.mean() < 0.25  # an alert, not a third of the ICU
+    assert f"{ctx['sensitivity']:.0%} of the deaths" in ctx["meaning"]
+    pct, words = service.risk_words(0.275, ctx)
+    assert pct == int((p < 0.275).mean() * 100)
+    assert "13.9% died" in words and f"higher than {pct}%" in words
+    assert "high risk" not in words.lower()
+
+
+def test_report_states_the_alert_and_names_codes_with_their_variable(rnn_bundle):
+    from medcore import report
+    from medcore.history import service
+    from medcore.report import history as history_report
+
+    text = ("patient_id,time,variable,value,unit\nP,00:00,8867-4,400,/min\n"
+            "P,00:10,8867-4,90,/min\nP,00:00,Age,70,years\n")
+    hist = io.load_upload("p.csv", text.encode())
+    assert any("8867-4 (HR) 1" in n for n in hist.report.notes)  # the variable, not the code
+    [row] = service.analyse(rnn_bundle, hist, reasons=False)
+    html = report.build(history_report.case(rnn_bundle, row, hist, "p.csv"))
+    assert "The model leans" not in html and "high risk</" not in html
+    assert "died" in html and "High-risk alert at" in html
