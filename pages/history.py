@@ -13,7 +13,7 @@ import streamlit as st
 
 from medcore import conformal, provenance, report
 from medcore.errors import InputError
-from medcore.history import explain, exports, io, mapping, service, synthetic
+from medcore.history import explain, exports, io, mapping, service, synthetic, weights
 from medcore.history import variables as V
 from medcore.report import history as history_report
 from pages import components
@@ -66,16 +66,44 @@ def _examples() -> list[tuple[str, bytes]]:
     return [example] if example else []
 
 
-def _read(name: str, data: bytes) -> io.Table | str:
-    """The parsed file (cached per content) or its error message."""
+def _read(name: str, data: bytes, columns: dict[str, str] | None) -> io.Table | str:
+    """The parsed file (cached per content and columns) or its error message."""
     tables = st.session_state.setdefault("history_tables", {})
-    key = hashlib.sha256(data).hexdigest()
+    key = hashlib.sha256(data).hexdigest() + repr(sorted((columns or {}).items()))
     if key not in tables:
         try:
-            tables[key] = io.read_table(name, data)
+            tables[key] = io.read_table(name, data, columns)
         except InputError as err:
             tables[key] = str(err)
     return tables[key]
+
+
+def _columns_step(name: str, digest: str, data: bytes) -> dict[str, str] | None:
+    """Pickers for the columns that hold the patient, the time, the name, the value, the unit
+    and the fluid: the common names are found; any column can be chosen instead."""
+    headers = io.csv_headers(name, data)
+    if not headers:
+        return None
+    try:
+        found = io.find_columns(headers)
+    except InputError:
+        found = dict.fromkeys(V.COLUMN_ROLES, "")
+    needed = ("patient_id", "time")
+    with st.expander(f"{name}: columns", expanded=not all(found[r] for r in needed)):
+        st.caption("The column that holds each part of a row. Found by common names "
+                   "(`Charted Time`, `charttime`, `stay_id`, `label`, `valuenum`, `valueuom` …); "
+                   "pick another if it is wrong. Leave *name* and *value* empty for a wide "
+                   "table (one column per variable).")
+        chosen = {}
+        cells = st.columns(len(V.COLUMN_ROLES))
+        for cell, (role, what) in zip(cells, V.COLUMN_ROLES.items(), strict=True):
+            options = [""] + headers
+            pick = found.get(role) or ""
+            chosen[role] = cell.selectbox(
+                what, options, index=options.index(pick) if pick in options else 0,
+                key=f"history_col_{role}_{digest}",
+                format_func=lambda h: h or "(none)")
+    return chosen
 
 
 def _entries_frame(entries: list[mapping.Entry]) -> pd.DataFrame:
@@ -88,7 +116,8 @@ def _entries_frame(entries: list[mapping.Entry]) -> pd.DataFrame:
                          for e in entries], columns=EDIT_COLUMNS)
 
 
-def _mapping_step(name: str, digest: str, table: io.Table) -> list[mapping.Entry]:
+def _mapping_step(name: str, digest: str, table: io.Table,
+                  columns: dict[str, str] | None) -> list[mapping.Entry]:
     """Show the proposed mapping for the user to correct; return the mapping to apply.
 
     The editor always starts from the proposal (its edits live in the widget's state), and
@@ -109,6 +138,8 @@ def _mapping_step(name: str, digest: str, table: io.Table) -> list[mapping.Entry
             base, hide_index=True, key=f"history_map_{digest}",
             disabled=["source", "unit", "rows", "conversion", "status", "note"],
             column_config={
+                "source": st.column_config.TextColumn("source", width="large",
+                                                      help="the name as the file writes it"),
                 "variable": st.column_config.SelectboxColumn(
                     "variable", options=[""] + list(V.KNOWN), help="model variable"),
                 "read_as": st.column_config.SelectboxColumn(
@@ -116,9 +147,12 @@ def _mapping_step(name: str, digest: str, table: io.Table) -> list[mapping.Entry
                     help="unit the values are in ('' = the model's unit)"),
                 "use": st.column_config.CheckboxColumn("use"),
                 "note": st.column_config.TextColumn("note", width="large")})
+        # picking a variable uses it (untick *use* to keep it out)
+        picked = ((edited["variable"].to_numpy() != base["variable"].to_numpy())
+                  & (edited["use"].to_numpy() == base["use"].to_numpy()))
         user = [mapping.Entry(str(r.source), str(r.unit), str(r.variable or ""),
-                              str(r.read_as or ""), bool(r.use))
-                for r in edited.itertuples(index=False)]
+                              str(r.read_as or ""), bool(r.use) or (p and bool(r.variable)))
+                for r, p in zip(edited.itertuples(index=False), picked, strict=True)]
         keys = ["variable", "read_as", "use"]
         differs = (edited[keys].to_numpy() != base[keys].to_numpy()).any(axis=1)
         changed = [u for u, d in zip(user, differs, strict=True) if d]
@@ -131,7 +165,7 @@ def _mapping_step(name: str, digest: str, table: io.Table) -> list[mapping.Entry
                                                                   else ""))
                 (st.warning if "implausible" in e.note or "not known" in e.note
                  else st.caption)(f"Your change: {text}")
-        st.download_button("Download this mapping", mapping.to_json(entries),
+        st.download_button("Download this mapping", mapping.to_json(entries, columns),
                            file_name=f"{name.rsplit('.', 1)[0]}-mapping.json",
                            mime="application/json", key=f"history_map_dl_{digest}",
                            help="Use it again with `python -m medcore predict history-rnn FILE "
@@ -240,15 +274,16 @@ level = st.slider("Prediction-set level", 0.5, 0.99, conformal.LEVEL, 0.01,
                        "probability when a stay is like the held-out set-A stays it was "
                        "calibrated on: {survived} or {died_in_hospital} = sure at this level, "
                        "both = uncertain.") if sources else conformal.LEVEL
-rows, mapped, per_model = [], {}, {}
+rows, mapped, per_model, details = [], {}, {}, {}
 for name, data in sources:
     digest = hashlib.sha256(data).hexdigest()
-    table = _read(name, data)
+    columns = _columns_step(name, digest, data)
+    table = _read(name, data, columns)
     if isinstance(table, str):
         components.file_error(name, table)
         continue
-    entries = _mapping_step(name, digest, table)
-    key = digest + hashlib.sha256(mapping.to_json(entries)).hexdigest()
+    entries = _mapping_step(name, digest, table, columns)
+    key = digest + hashlib.sha256(mapping.to_json(entries, columns)).hexdigest()
     try:
         hist = io.to_history(table, entries)
     except InputError as err:
@@ -264,6 +299,7 @@ for name, data in sources:
     first = next(iter(scores.values()), [])
     for p in first:
         row = {"file": name, "patient_id": p["patient_id"]}
+        details[(name, p["patient_id"])] = {mid: by_model[mid][p["patient_id"]] for mid in scores}
         for mid in scores:
             mine = by_model[mid][p["patient_id"]]
             row[f"risk ({mid})"] = mine["risk"]
@@ -284,16 +320,18 @@ if rows:
     st.subheader(f"Risks ({len(table)} patient(s), both models)")
     if flagged.any():
         st.error(f"**{int(flagged.sum())} of {len(table)} risk(s) rest on too little of the "
-                 "record to be trusted** (see *caution*): too few of the variables the model "
-                 "weighs most, most rows of the file unused, or less than 24 h of data.",
+                 "record to be trusted** (see *caution*): a variable the models weigh most "
+                 "not given, less of their weight than the stays they learned from carried, "
+                 "more than a tenth of the file's rows not read, or less than 24 h of data.",
                  icon=":material/warning:")
     explain_with = st.radio("Explain with", MODELS, horizontal=True, key="history_model")
-    thresholds = {mid: components.get_model(mid).extras["preprocess"]["threshold"]
-                  for mid in MODELS if components.get_model(mid) is not None}
+    contexts = {mid: service.risk_context(components.get_model(mid))
+                for mid in MODELS if components.get_model(mid) is not None}
+    thresholds = {mid: ctx["threshold"] for mid, ctx in contexts.items()}
     config = {f"risk ({mid})": st.column_config.ProgressColumn(
         f"risk ({mid})", min_value=0.0, max_value=1.0, format="%.3f",
-        help=f"high risk at >= {thr:.3f}, the threshold fitted on held-out set-A stays "
-             "(Youden's index; see the model card)") for mid, thr in thresholds.items()}
+        help=f"Calibrated risk of in-hospital death; {ctx['base_rate']:.1%} of the stays "
+             f"{mid} learned from died. {ctx['meaning']}") for mid, ctx in contexts.items()}
     for mid in thresholds:
         config[f"outcome ({mid})"] = st.column_config.TextColumn(
             f"outcome ({mid})", help=f"The {level:.0%} conformal prediction set: one outcome = "
@@ -355,8 +393,14 @@ if rows:
     i = options.index(choice)
     row = table.iloc[i]
     cols = st.columns(len(thresholds) + 1)
+    about = details[(row["file"], row["patient_id"])]
     for c, mid in zip(cols, thresholds, strict=False):
         c.metric(f"Risk of in-hospital death ({mid})", f"{row[f'risk ({mid})']:.1%}")
+        c.caption(about[mid]["risk_words"].capitalize())
+        if about[mid]["high_risk"]:
+            c.markdown(f":red[**High-risk alert.**] {contexts[mid]['meaning']}")
+        else:
+            c.caption(f"No high-risk alert. {contexts[mid]['meaning']}")
         call = row[f"outcome ({mid})"]
         if call.startswith("uncertain") or call.startswith("unlike"):
             c.markdown(f":orange[{call}] at {level:.0%}: the model cannot tell at this level.")
@@ -368,7 +412,12 @@ if rows:
         if row["caution"]:
             st.error(row["caution"], icon=":material/warning:")
         else:
-            st.success("Enough of the record to read this risk.", icon=":material/check:")
+            keys = sorted({v for mid in thresholds for v in weights.key_variables(mid)})
+            share = min(about[mid]["weight_given"] for mid in thresholds)
+            st.success(f"Enough of the record to read this risk: the variables the models "
+                       f"weigh most are given ({', '.join(keys)}), carrying {share:.0%} or "
+                       "more of each model's weight, and the file's rows were read.",
+                       icon=":material/check:")
     st.caption(row["coverage"])
     if explain_with in thresholds:
         hist, key = mapped[row["file"]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from medcore.history.report import ValidationReport
 log = logging.getLogger(__name__)
 
 EXPECTED_HEADER = "patient_id,time,variable,value"
+DUPLICATE = ("the same variable, time and value given twice (a lab and its chart copy, or a "
+             "repeated row); counted once")
 EXPECTED_FILE = (f"a CSV with the header `{EXPECTED_HEADER}` (or a wide export with one column "
                  "per variable), or FHIR R4 JSON/NDJSON")
 
@@ -67,10 +70,25 @@ def _sniff_delimiter(header: str, report: ValidationReport) -> str:
     return best
 
 
-def read_table(filename: str, data: bytes) -> Table:
+def csv_headers(filename: str, data: bytes) -> list[str]:
+    """The column names of a CSV upload (its first line), [] for FHIR or no header, so the
+    page can offer them before the file is read."""
+    if fhir.looks_like_fhir(data):
+        return []
+    text = data[:65536].decode("utf-8-sig", errors="replace").lstrip("\r\n ")
+    first = text.split("\n", 1)[0].rstrip("\r")
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    sep = max(counts, key=counts.get)
+    if not counts[sep]:
+        return []
+    return [h.strip() for h in next(csv.reader([first], delimiter=sep))]
+
+
+def read_table(filename: str, data: bytes, columns: dict[str, str] | None = None) -> Table:
     """Parse an upload (long or wide CSV, FHIR JSON/NDJSON) into rows not yet mapped.
 
-    Raises only :class:`medcore.errors.InputError` subclasses.
+    ``columns`` picks the header of a role (``V.COLUMN_ROLES``) where the common names do
+    not find it. Raises only :class:`medcore.errors.InputError` subclasses.
     """
     report = ValidationReport()
     if fhir.looks_like_fhir(data):  # JSON text by its first bytes; FHIR decodes it as UTF-8
@@ -92,7 +110,7 @@ def read_table(filename: str, data: bytes) -> Table:
                                ) from None
     n_lines = sum(1 for line in text.splitlines()[1:] if line.strip())
     report.drop("malformed line (wrong number of fields)", max(0, n_lines - len(raw)))
-    long = _rename(raw)
+    long = _rename(raw, columns)
     report.rows_in = len(long) + report.dropped.get("malformed line (wrong number of fields)", 0)
     if len(long) != len(raw) or long.attrs.get("text_columns"):
         report.notes.append(f"A wide table: {len(raw):,} lines gave {len(long):,} values "
@@ -100,13 +118,17 @@ def read_table(filename: str, data: bytes) -> Table:
     if long.attrs.get("text_columns"):
         report.notes.append("Columns without numbers were left out: "
                             + ", ".join(long.attrs["text_columns"][:8]) + ".")
-    return prepare(long, report, decimal_comma=(sep == ";"))
+    table = prepare(long, report, decimal_comma=(sep == ";"))
+    table.headers = [str(c) for c in raw.columns]
+    table.columns = dict(long.attrs.get("columns", {}))
+    return table
 
 
 def load_upload(filename: str, data: bytes,
-                user_mapping: list[mapping.Entry] | None = None) -> HistoryData:
+                user_mapping: list[mapping.Entry] | None = None,
+                columns: dict[str, str] | None = None) -> HistoryData:
     """Parse, map (proposal, then the user's choices) and clean an upload."""
-    table = read_table(filename, data)
+    table = read_table(filename, data, columns)
     return to_history(table, table.mapping(user_mapping))
 
 
@@ -119,25 +141,46 @@ def _has_numbers(column: pd.Series) -> bool:
     return bool(pd.to_numeric(text, errors="coerce").notna().any())
 
 
-def _rename(raw: pd.DataFrame) -> pd.DataFrame:
+def find_columns(headers: list[str], chosen: dict[str, str] | None = None) -> dict[str, str]:
+    """The header that holds each role (``V.COLUMN_ROLES``): the user's choice, else the first
+    common name found; '' where none. A chosen header that is not in the file is refused."""
+    lower = {mapping.norm_term(str(c).lstrip("\ufeff")): str(c) for c in headers}
+    out = {role: _column(lower, V.COLUMN_ALIASES[role]) or "" for role in V.COLUMN_ROLES}
+    for role, header in (chosen or {}).items():
+        if role not in V.COLUMN_ROLES or header is None:
+            continue
+        if header and header not in headers:
+            raise SchemaError(f"The column '{header}' chosen for {role} is not in the file "
+                              f"(found: {', '.join(map(str, headers[:12]))}).",
+                              "Pick one of the file's columns, or none.")
+        out[role] = header
+    taken = [h for h in out.values() if h]
+    if len(taken) != len(set(taken)):
+        raise SchemaError("One column was chosen for two roles: "
+                          + ", ".join(f"{r}={h}" for r, h in out.items() if h) + ".",
+                          "Pick a different column for each role.")
+    return out
+
+
+def _rename(raw: pd.DataFrame, chosen: dict[str, str] | None = None) -> pd.DataFrame:
     """Long rows ``patient_id, time, variable, value, unit`` from a long or a wide table.
 
     Wide tables (one column per variable, as hospital systems export them) are melted: every
     column that is not the patient or the time and holds a number becomes a variable named by
     its header; columns of text only (a ward, a comment) are listed in ``attrs``, not counted.
+    A fluid column qualifies lab names measured outside blood ('pH' in urine -> 'pH (Urine)').
     """
-    lower = {mapping.norm_term(str(c).lstrip("\ufeff")): c for c in raw.columns}
-    pid = _column(lower, V.COLUMN_ALIASES["patient_id"])
-    time = _column(lower, V.COLUMN_ALIASES["time"])
-    var = _column(lower, V.COLUMN_ALIASES["variable"])
-    val = _column(lower, V.COLUMN_ALIASES["value"])
-    unit = _column(lower, V.COLUMN_ALIASES["unit"])
+    cols = find_columns([str(c) for c in raw.columns], chosen)
+    pid, time, var, val, unit, fluid = (cols[r] or None for r in
+                                        ("patient_id", "time", "variable", "value", "unit",
+                                         "fluid"))
     if time is not None and mapping.norm_term(time) in V.HOUR_COLUMNS:
         hours = pd.to_numeric(raw[time], errors="coerce")
         raw = raw.assign(**{time: raw[time].where(hours.isna(), (hours * 60).astype(str))})
     if pid is not None and time is not None and var is None and val is None:
         others = [c for c in raw.columns if c not in (pid, time)]
         measured = [c for c in others if _has_numbers(raw[c])
+                    or mapping.term(mapping.split_suffix(str(c))[0]).kind != "measure"
                     or mapping.lookup(mapping.split_suffix(str(c))[0])[0] == "Gender"]
         if measured:
             long = raw.melt(id_vars=[pid, time], value_vars=measured, var_name="variable",
@@ -147,6 +190,7 @@ def _rename(raw: pd.DataFrame) -> pd.DataFrame:
                                 "variable": long["variable"].astype(str),
                                 "value": long["value"], "unit": ""})
             out.attrs["text_columns"] = [str(c) for c in others if c not in measured]
+            out.attrs["columns"] = {**cols, "variable": "", "value": "", "unit": ""}
             return out
     missing = [n for n, c in (("patient_id", pid), ("time", time), ("variable", var),
                               ("value", val)) if c is None]
@@ -155,10 +199,23 @@ def _rename(raw: pd.DataFrame) -> pd.DataFrame:
             f"Missing required column(s): {', '.join(missing)} "
             f"(found: {', '.join(map(str, raw.columns[:8]))}).",
             f"Use the header `{EXPECTED_HEADER}` (record_id and parameter are accepted too, "
-            "and a unit column), or a wide table: patient_id, time, then one column per "
-            "variable such as `Heart Rate` or `Creatinine (mg/dL)`.")
-    return pd.DataFrame({"patient_id": raw[pid], "time": raw[time], "variable": raw[var],
-                         "value": raw[val], "unit": raw[unit] if unit is not None else ""})
+            "and a unit column), or pick the columns on the page (`columns` in the mapping "
+            "file), or a wide table: patient_id, time, then one column per variable such as "
+            "`Heart Rate` or `Creatinine (mg/dL)`.")
+    value = raw[val]
+    lower = {mapping.norm_term(str(c)): c for c in raw.columns}
+    text = _column(lower, V.VALUE_TEXT)
+    if text is not None and text not in (val, var, unit):  # valuenum empty: the text value
+        value = value.where(value.astype(str).str.strip() != "", raw[text])
+    name = raw[var].astype(str)
+    if fluid is not None:
+        f = raw[fluid].astype(str).str.strip()
+        other = ~f.str.lower().isin(mapping.BLOOD_FLUIDS)
+        name = name.where(~other, name + " (" + f + ")")
+    out = pd.DataFrame({"patient_id": raw[pid], "time": raw[time], "variable": name,
+                        "value": value, "unit": raw[unit] if unit is not None else ""})
+    out.attrs["columns"] = cols
+    return out
 
 
 def _offsets(u: pd.Series) -> pd.Series:
@@ -235,6 +292,44 @@ def _sex_words(value: pd.Series, text: pd.Series, is_sex: pd.Series) -> pd.Serie
     return value.where(~hit, low.map(words))
 
 
+_NO = frozenset({"0", "0.0", "no", "off", "none", "false", "n", "not ventilated", "extubated"})
+
+
+def _presence(text: pd.Series) -> pd.Series:
+    """1 for any entry of a presence item (a ventilator mode, a tidal volume), NaN for 'no'."""
+    low = text.str.strip().str.lower()
+    return pd.Series(np.where((low == "") | low.isin(_NO) | (low == "nan"), np.nan, 1.0),
+                     index=text.index)
+
+
+# Care-unit words -> PhysioNet ICUType (1 coronary, 2 cardiac surgery, 3 medical, 4 surgical).
+_CARE_UNITS = (("cardiac surgery", 2.0), ("cardiac vascular", 2.0), ("cvicu", 2.0),
+               ("csru", 2.0), ("coronary", 1.0), ("ccu", 1.0), ("cardiac", 1.0),
+               ("medical", 3.0), ("micu", 3.0), ("surgical", 4.0), ("sicu", 4.0),
+               ("trauma", 4.0), ("neuro", 4.0))
+
+
+def _care_unit(text: pd.Series) -> pd.Series:
+    """A care unit written in words ('Medical Intensive Care Unit (MICU)') as ICUType."""
+    low = text.str.strip().str.lower()
+    out = pd.Series(np.nan, index=text.index)
+    for word, code in reversed(_CARE_UNITS):  # the first listed wins
+        out = out.where(~low.str.contains(word, regex=False), code)
+    return out
+
+
+_AGE = r"^\s*[<>]?=?\s*(\d+(?:[.,]\d+)?)\s*\+?\s*(?:y|yr|yrs|years?|yo|years? old|a)?\.?\s*$"
+
+
+def _age_words(value: pd.Series, text: pd.Series, is_age: pd.Series) -> pd.Series:
+    """'65 years', '65 y', '> 89', '90+' -> the number, in rows whose name means age."""
+    if not is_age.any():
+        return value
+    found = text.str.extract(_AGE, flags=re.IGNORECASE)[0].str.replace(",", ".", regex=False)
+    hit = value.isna() & is_age & found.notna()
+    return value.where(~hit, pd.to_numeric(found, errors="coerce"))
+
+
 def prepare(long: pd.DataFrame, report: ValidationReport | None = None, *,
             decimal_comma: bool = False) -> Table:
     """Parse ids, times and values of long rows (``patient_id, time, variable, value[, unit]``)
@@ -249,17 +344,33 @@ def prepare(long: pd.DataFrame, report: ValidationReport | None = None, *,
     df = df[~bad_pid].assign(patient_id=pid[~bad_pid])
 
     codes, uniq = pd.factorize(df["variable"].astype(str))
-    split = [mapping.split_suffix(n) for n in uniq]
+    split = [mapping.resolve(n) for n in uniq]
+    terms = [mapping.term(n) for n, _ in split]
     source = pd.Series(np.array([n for n, _ in split], dtype=object)[codes], index=df.index)
     suffix = pd.Series(np.array([u for _, u in split], dtype=object)[codes], index=df.index)
     unit = df["unit"].astype(str).str.strip()
+    unit = unit.where(~unit.str.lower().isin(mapping.NO_UNIT - {"deg"}), "")
     unit = unit.where(unit != "", suffix)
 
+    def per_row(test) -> pd.Series:
+        return pd.Series(np.array([bool(test(t)) for t in terms], dtype=bool)[codes],
+                         index=df.index)
+
     value = _numbers(df["value"], decimal_comma, report)
-    is_sex = pd.Series(np.array([mapping.lookup(n)[0] == "Gender" for n, _ in split],
-                                dtype=bool)[codes], index=df.index)
-    value = _sex_words(value, df["value"].astype(str), is_sex)
+    text = df["value"].astype(str)
+    value = _sex_words(value, text, per_row(lambda t: t.variable == "Gender"))
+    value = _age_words(value, text, per_row(lambda t: t.variable == "Age"))
+    presence = per_row(lambda t: t.kind == "presence")
+    value = value.where(~presence, _presence(text))
+    unit = unit.where(~presence, "")
+    care = per_row(lambda t: t.kind == "care unit")
+    value = value.where(~care | value.notna(), _care_unit(text))
     minutes = _minutes(df["time"], df["patient_id"], report)
+    static = per_row(lambda t: t.variable in V.STATIC_AT_ADMISSION)
+    untimed = minutes.isna() & static & (df["time"].astype(str).str.strip() == "")
+    report.fix("age, sex, height or care unit without a time read at admission",
+               int(untimed.sum()))
+    minutes = minutes.where(~untimed, 0.0)
     bad_time = minutes.isna()
     report.drop("time not readable (use HH:MM since admission, minutes, or a timestamp)",
                 int(bad_time.sum()))
@@ -280,6 +391,8 @@ class Table:
 
     rows: pd.DataFrame
     report: ValidationReport
+    headers: list[str] = field(default_factory=list)  # the file's columns (CSV)
+    columns: dict[str, str] = field(default_factory=dict)  # the header read for each role
 
     def pairs(self) -> list[tuple[str, str, int, float | None]]:
         """(name, unit, rows, median value) per distinct name and unit, in order of appearance."""
@@ -302,10 +415,10 @@ def _not_used_reason(e: mapping.Entry) -> str:
     if e.status == "unknown":
         return "names the models do not read"
     if e.status == "proposed":
-        return f"'{e.source}' proposed as {e.variable}, not accepted"
+        return f"'{e.label}' proposed as {e.variable}, not accepted"
     if e.status == "check unit":
-        return f"'{e.source}': {e.note}"
-    return f"'{e.source}' set not to be used"
+        return f"'{e.label}': {e.note}"
+    return f"'{e.label}' set not to be used"
 
 
 def to_history(table: Table, entries: list[mapping.Entry]) -> HistoryData:
@@ -329,29 +442,42 @@ def to_history(table: Table, entries: list[mapping.Entry]) -> HistoryData:
 
     counts = np.bincount(pos[pos >= 0], minlength=len(entries))
     unknown_names: list[str] = []
+    aside: dict[str, list[str]] = {}
     for e, n in zip(entries, counts.tolist(), strict=True):
-        if not e.use:
+        if not e.use and n and (e.status == "set aside" or e.status == "user"):
+            why = (e.note.removeprefix("Set aside: ").rstrip(".") if e.status == "set aside"
+                   else "set not to be used in the mapping")
+            aside.setdefault(why, []).append(e.label)
+            report.put_aside(why, n)
+        elif not e.use:
             report.ignore(_not_used_reason(e), n)
             if e.status == "unknown":
-                unknown_names.append(e.source)
+                unknown_names.append(e.label)
         elif e.conversion:
-            report.convert(f"'{e.source}' {e.conversion}", n)
+            report.convert(f"'{e.label}' {e.conversion}", n)
     unmatched = int((pos < 0).sum())
     report.ignore("names missing from the mapping", unmatched)
     if unknown_names:
         report.notes.append("Not read by the models: " + ", ".join(unknown_names[:8])
                             + (" …" if len(unknown_names) > 8 else "") + ".")
+    for why, names in aside.items():
+        report.notes.append(f"Set aside by name ({why}): " + ", ".join(names[:6])
+                            + (" …" if len(names) > 6 else "") + ".")
 
     code = np.isin(variable, list(V.MISSING_CODE_VARIABLES)) & (rows["value"].to_numpy() == -1)
     report.drop("value -1 (PhysioNet code for 'not recorded')", int((code & use).sum()))
     keep = use & ~code
     entries = _count_outside(entries, pos, value, keep)
+    part = np.array([_part(e) for e in entries] + [""], dtype=object)[pos]
     out = pd.DataFrame({"patient_id": rows["patient_id"].to_numpy()[keep],
                         "minutes": rows["minutes"].to_numpy()[keep],
-                        "variable": variable[keep], "value": value[keep]})
+                        "variable": variable[keep], "value": value[keep], "part": part[keep]})
     out["variable"] = out["variable"].astype(str)
-    dup = out.duplicated()
-    report.drop("exact duplicate of an earlier row", int(dup.sum()))
+    out = _combine_parts(out, report)
+    # the same value twice at the same time (a lab and its chart copy): counted once
+    key = out.assign(value=np.round(out["value"].to_numpy(float), 6))
+    dup = key.duplicated()
+    report.put_aside(DUPLICATE, int(dup.sum()))
     out = out[~dup]
     order = out.groupby("patient_id", sort=False)["minutes"].diff()
     report.fix("out of time order (sorted)", int((order < 0).sum()))
@@ -364,11 +490,61 @@ def to_history(table: Table, entries: list[mapping.Entry]) -> HistoryData:
     if odd:
         report.notes.append("Values outside the plausible range were kept (the model clips "
                             "them); check them: " + "; ".join(
-                                f"{e.source} {e.outside:,}" for e in odd[:6]) + ".")
+                                f"{e.label} {e.outside:,}" for e in odd[:6]) + ".")
     outside = (out["minutes"] < 0) | (out["minutes"] > 48 * 60)
     report.ignore("outside the first 48 h (the models read 0-48 h)", int(outside.sum()))
     report.rows_used = int((~outside).sum())
     return HistoryData(out, report, entries)
+
+
+def _part(e: mapping.Entry) -> str:
+    """Which part of a summed variable an entry's rows are: GCS eye/verbal/motor, urine."""
+    if not e.use or e.kind != "component":
+        return ""
+    if e.variable == "Urine":
+        return "urine"
+    for text in (e.source.lower(), e.note.lower()[:12]):  # the name first, then the note's start
+        found = next((p for p in GCS_PARTS if p in text), "")
+        if found:
+            return found
+    return ""
+
+
+GCS_PARTS = ("eye", "verbal", "motor")
+
+
+def _combine_parts(out: pd.DataFrame, report: ValidationReport) -> pd.DataFrame:
+    """GCS from its three components charted at the same time (their sum) and urine output
+    from the outputs charted at the same time (Foley + Void ...); one row each."""
+    parts = out["part"].to_numpy()
+    whole = out[parts == ""].drop(columns="part")
+    made = []
+    gcs = out[np.isin(parts, GCS_PARTS)]
+    if len(gcs):
+        wide = gcs.pivot_table(index=["patient_id", "minutes"], columns="part", values="value",
+                               aggfunc="last").reindex(columns=list(GCS_PARTS))
+        complete = wide.notna().all(axis=1)
+        summed = wide[complete].sum(axis=1)
+        made.append(pd.DataFrame({"patient_id": summed.index.get_level_values(0),
+                                  "minutes": summed.index.get_level_values(1),
+                                  "variable": "GCS", "value": summed.to_numpy(float)}))
+        at = pd.MultiIndex.from_frame(gcs[["patient_id", "minutes"]])
+        used = at.isin(wide.index[complete])
+        report.put_aside("GCS eye, verbal and motor charted at the same time, summed into one "
+                         "GCS", int(used.sum()) - int(complete.sum()))
+        report.ignore("GCS components without all three charted at the same time",
+                      int((~used).sum()))
+    urine = out[parts == "urine"]
+    if len(urine):
+        summed = urine.groupby(["patient_id", "minutes"], sort=False)["value"].sum()
+        made.append(pd.DataFrame({"patient_id": summed.index.get_level_values(0),
+                                  "minutes": summed.index.get_level_values(1),
+                                  "variable": "Urine", "value": summed.to_numpy(float)}))
+        report.put_aside("urine outputs charted at the same time (Foley, Void ...) summed into "
+                         "one urine output", len(urine) - len(summed))
+    if not made:
+        return whole
+    return pd.concat([whole, *made], ignore_index=True)
 
 
 def _no_rows(report: ValidationReport) -> None:
@@ -383,8 +559,10 @@ def _count_outside(entries: list[mapping.Entry], pos: np.ndarray, value: np.ndar
     """Each entry with the number of its kept values outside its variable's plausible range."""
     variables = mapping.VARIABLES()
     empty = mapping.Variable("", "", "", -np.inf, np.inf)
-    lo = np.array([variables.get(e.variable, empty).low for e in entries] + [-np.inf])[pos]
-    hi = np.array([variables.get(e.variable, empty).high for e in entries] + [np.inf])[pos]
+    ranges = [variables.get(e.variable, empty) if e.kind == "measure" else empty
+              for e in entries]
+    lo = np.array([v.low for v in ranges] + [-np.inf])[pos]
+    hi = np.array([v.high for v in ranges] + [np.inf])[pos]
     bad = keep & ((value < lo) | (value > hi))
     n = np.bincount(pos[bad], minlength=len(entries))
     return [replace(e, outside=int(k)) for e, k in zip(entries, n.tolist(), strict=True)]

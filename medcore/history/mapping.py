@@ -52,11 +52,19 @@ class Entry:
     variable: str = ""
     read_as: str = ""
     use: bool = False
-    status: str = "unknown"  # matched | proposed | unknown | check unit | user
+    status: str = "unknown"  # matched | proposed | unknown | check unit | user | set aside
     rows: int = 0
     median: float | None = None
     note: str = ""
     outside: int = field(default=0, compare=False)  # values outside the plausible range
+    kind: str = field(default="measure", compare=False)  # measure | component | presence
+
+    @property
+    def label(self) -> str:
+        """The name as written, with the model variable beside a code ('8867-4 (HR)')."""
+        if self.variable and self.variable != self.source and _CODE.fullmatch(self.source):
+            return f"{self.source} ({self.variable})"
+        return self.source
 
     @property
     def conversion(self) -> str:
@@ -81,9 +89,101 @@ def VARIABLES() -> dict[str, Variable]:  # noqa: N802 - a constant read once fro
                                     r["note"]) for r in _read("variables.csv")}
 
 
+_CODE = re.compile(r"\d{1,7}-\d")  # a LOINC code
+# Fluids other than blood: a lab measured in one of them is not the blood value the model reads.
+_FLUIDS = ("urine", "dipstick", "csf", "pleural", "ascites", "peritoneal", "stool", "joint fluid",
+           "other body fluid", "fluid", "bronchial", "drain")
+_FLUID_NAME = re.compile(r"^(.+?)\s*[\(\[,]\s*(" + "|".join(_FLUIDS) + r")\s*[\)\]]?$", re.I)
+_FLUID_FIRST = re.compile(r"^(" + "|".join(_FLUIDS) + r")\s+(.+)$", re.I)
+# Alarm limits and device settings carry the measurement's name ("Heart rate Alarm - High",
+# "Respiratory Rate (Set)"): recognised by name and set aside, never read as the measurement.
+_NOT_MEASURED = re.compile(r"\balarm\b|\blimits?\b|[\(\[]\s*set\s*[\)\]]|\bset\s*$|"
+                           r"\bsetting\b|\btarget\b|\bgoal\b", re.I)
+BLOOD_FLUIDS = frozenset({"", "blood", "serum", "plasma", "whole blood", "blood gas", "arterial",
+                    "arterial blood", "ser/plas", "serum/plasma", "venous blood"})
+
+
+@dataclass(frozen=True)
+class Term:
+    """What a name in a file is: its variable, how it is read, and why (from the tables)."""
+
+    variable: str
+    status: str  # matched | proposed | set aside | unknown
+    note: str = ""
+    kind: str = "measure"  # measure | component | presence | care unit
+    unit: str = ""  # the unit the source writes it in, when the name says it (ehr_items.csv)
+    source: str = ""  # where the term comes from
+
+
 @cache
-def _terms() -> dict[str, dict[str, str]]:
-    return {norm_term(r["term"]): r for r in _read("vocabulary.csv")}
+def ehr_items() -> tuple[dict[str, str], ...]:
+    """Items of a real hospital EHR's dictionaries (MIMIC-IV demo) with their model variable."""
+    return _read("ehr_items.csv")
+
+
+def _ehr_terms() -> dict[str, Term]:
+    out: dict[str, Term] = {}
+    for r in ehr_items():
+        status = {"set aside": "set aside", "proposed": "proposed"}.get(r["kind"], "matched")
+        kind = r["kind"] if r["kind"] in ("component", "presence") else "measure"
+        said = split_suffix(r["label"])[1]  # 'Admission Weight (lbs.)' says its unit
+        known = r["variable"] in VARIABLES() and factor(r["variable"], said) is not None
+        unit = ("" if norm_unit(r["unit"]) == "" else r["unit"]) or (said if known else "")
+        t = Term(r["variable"], status, r["note"], kind, unit,
+                 f"{r['dictionary']} itemid {r['itemid']}")
+        names = [r["label"]] if r["fluid"].lower() in BLOOD_FLUIDS else [
+            f"{r['label']} ({r['fluid']})", f"{r['fluid']} {r['label']}"]
+        if r["abbreviation"] and r["abbreviation"] != r["label"] and r["kind"] != "set aside":
+            names.append(r["abbreviation"])
+        for n in names:
+            out.setdefault(norm_term(n), t)
+    return out
+
+
+@cache
+def _terms() -> dict[str, Term]:
+    """Every name the reader knows: the vocabulary first, then the EHR dictionaries' labels."""
+    out: dict[str, Term] = {}
+    for r in _read("vocabulary.csv"):
+        status = {"proposed": "proposed", "set aside": "set aside",
+                  "care unit": "set aside"}.get(r["kind"], "matched")
+        kind = r["kind"] if r["kind"] in ("component", "presence", "care unit") else "measure"
+        out.setdefault(norm_term(r["term"]), Term(r["variable"], status, r["note"], kind,
+                                                  source=r["source"]))
+    for k, t in _ehr_terms().items():
+        out.setdefault(k, t)
+    return out
+
+
+def term(source: str) -> Term:
+    """What a name (or LOINC code) as written in a file is, by the tables and by its words."""
+    exact = V.canonical(source)
+    if exact:
+        return Term(exact, "matched")
+    found = _terms().get(norm_term(source))
+    if found is not None:
+        return found
+    fluid = _FLUID_NAME.match(str(source).strip()) or _FLUID_FIRST.match(str(source).strip())
+    if fluid:
+        what, where = ((fluid.group(1), fluid.group(2)) if fluid.re is _FLUID_NAME
+                       else (fluid.group(2), fluid.group(1)))
+        base = term(what)
+        if base.variable:
+            return Term(base.variable, "set aside",
+                        f"measured in {where.lower()}, not blood: not the model's {base.variable}")
+    if _NOT_MEASURED.search(str(source)):
+        return Term("", "set aside", "an alarm limit, target or device setting, not a "
+                                     "measurement")
+    return Term("", "unknown", "Not a variable the models read.")
+
+
+def resolve(name: str) -> tuple[str, str]:
+    """(source name, unit the name gives): a name the tables know whole ('Height (cm)',
+    'pH (Urine)') stays whole; otherwise a unit suffix is split off ('Creatinine (mg/dL)')."""
+    t = _terms().get(norm_term(name))
+    if t is not None:
+        return str(name).strip(), t.unit
+    return split_suffix(name)
 
 
 @cache
@@ -117,8 +217,11 @@ def norm_unit(unit: str) -> str:
     """One spelling per unit: lower case, no spaces or brackets, micro as u, degree as deg."""
     u = str(unit).strip().lower().replace("µ", "u").replace("μ", "u").replace("°", "deg")
     u = re.sub(r"[\s\[\]]", "", u)
-    return "" if u == "deg" else u
+    return "" if u in NO_UNIT else u
 
+
+# Written where a system has no unit: read as no unit ('None' is how MIMIC's dictionary says it).
+NO_UNIT = frozenset({"", "deg", "none", "nan", "null", "n/a", "na", "-"})
 
 _SUFFIX = re.compile(r"^(.*?)\s*[\(\[]\s*([^()\[\]]+?)\s*[\)\]]\s*$")
 
@@ -145,15 +248,8 @@ def known_units(variable: str) -> list[str]:
 
 def lookup(source: str) -> tuple[str, str, str]:
     """(variable, status, note) for a name or LOINC code as written in a file."""
-    exact = V.canonical(source)
-    if exact:
-        return exact, "matched", ""
-    term = _terms().get(norm_term(source))
-    if term is None:
-        return "", "unknown", "Not a variable the models read."
-    if term["kind"] == "proposed":
-        return term["variable"], "proposed", term["note"]
-    return term["variable"], "matched", term["note"]
+    t = term(source)
+    return t.variable, t.status, t.note
 
 
 def _plausible(variable: str, value: float | None, unit: str) -> bool:
@@ -166,8 +262,10 @@ def _plausible(variable: str, value: float | None, unit: str) -> bool:
 
 def check_unit(e: Entry) -> Entry:
     """Decide the unit the values are read in; withhold the rows when it cannot be right."""
-    if not e.variable:
+    if not e.variable or e.status == "set aside":
         return replace(e, use=False)
+    if e.kind in ("component", "presence"):  # read as parts or as presence, not as values
+        return replace(e, read_as="")
     var = VARIABLES()[e.variable]
     read_as = e.read_as or e.unit
     if factor(e.variable, read_as) is None:
@@ -191,8 +289,11 @@ def propose(pairs: list[tuple[str, str, int, float | None]]) -> list[Entry]:
     """One entry per (source name, unit, rows, median value), matched against the vocabulary."""
     out = []
     for source, unit, rows, median in pairs:
-        variable, status, note = lookup(source)
-        e = Entry(source, unit, variable, "", status == "matched", status, rows, median, note)
+        t = term(source)
+        note = t.note if t.status != "set aside" else f"Set aside: {t.note}."
+        variable = t.variable if t.variable in VARIABLES() and t.status != "set aside" else ""
+        e = Entry(source, unit, variable, "",
+                  t.status == "matched", t.status, rows, median, note, kind=t.kind)
         out.append(check_unit(e))
     return out
 
@@ -230,28 +331,54 @@ def merge(proposed: list[Entry], user: list[Entry] | None) -> list[Entry]:
     return out
 
 
-def to_json(entries: list[Entry]) -> bytes:
+def to_json(entries: list[Entry], columns: dict[str, str] | None = None) -> bytes:
+    """The mapping file: each name's choice and, when given, the column read for each role."""
     keep = ("source", "unit", "variable", "read_as", "use")
-    return json.dumps({"format": FORMAT, "version": 1,
-                       "entries": [{k: asdict(e)[k] for k in keep} for e in entries]},
-                      indent=1).encode()
+    obj: dict = {"format": FORMAT, "version": 2 if columns else 1,
+                 "entries": [{k: asdict(e)[k] for k in keep} for e in entries]}
+    if columns:
+        obj["columns"] = {role: str(h or "") for role, h in columns.items()
+                          if role in V.COLUMN_ROLES}
+    return json.dumps(obj, indent=1).encode()
+
+
+def _load(data: bytes | str, name: str) -> dict:
+    try:
+        obj = json.loads(data)
+        if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+            raise ValueError
+        return obj
+    except (ValueError, TypeError):
+        raise _not_a_mapping(name) from None
+
+
+def _not_a_mapping(name: str) -> SchemaError:
+    return SchemaError(f"{name} is not a medcore history mapping file.",
+                       "Download the mapping from the Patient history page (or write JSON "
+                       f"with format '{FORMAT}' and entries of source, unit, variable, "
+                       "read_as, use; optionally columns of patient_id, time, variable, "
+                       "value, unit, fluid).")
 
 
 def from_json(data: bytes | str, name: str = "mapping") -> list[Entry]:
     """Read a mapping file written by :func:`to_json` (the page's download)."""
+    obj = _load(data, name)
     try:
-        obj = json.loads(data)
-        if obj.get("format") != FORMAT:
-            raise ValueError
         return [Entry(str(e["source"]), str(e.get("unit", "")), str(e.get("variable") or ""),
                       str(e.get("read_as", "")), bool(e.get("use", False)))
-                for e in obj["entries"]]
+                for e in obj.get("entries", [])]
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise SchemaError(f"{name} is not a medcore history mapping file.",
-                          "Download the mapping from the Patient history page (or write JSON "
-                          f"with format '{FORMAT}' and entries of source, unit, variable, "
-                          "read_as, use).") from None
+        raise _not_a_mapping(name) from None
 
+
+def columns_from_json(data: bytes | str, name: str = "mapping") -> dict[str, str] | None:
+    """The columns picked for each role in a mapping file, or None when it names none."""
+    cols = _load(data, name).get("columns")
+    if cols is None:
+        return None
+    if not isinstance(cols, dict) or not all(isinstance(v, str) for v in cols.values()):
+        raise _not_a_mapping(name)
+    return {k: v for k, v in cols.items() if k in V.COLUMN_ROLES}
 
 
 def variable_table() -> list[dict[str, str]]:

@@ -17,15 +17,16 @@ import numpy as np
 import pandas as pd
 
 from medcore import conformal, uploads
-from medcore.history import deep, explain, exports, grid, io, synthetic
+from medcore.history import deep, explain, exports, grid, io, synthetic, weights
 from medcore.history import mapping as hist_mapping
 from medcore.history import variables as V
 
 log = logging.getLogger(__name__)
 CHUNK = 2000  # patients gridded and scored at a time
-# Coverage below these gets a warning beside the risk, as prominent as the risk itself.
-MIN_WEIGHT = 0.5  # share of the model's weight (card's mean |SHAP|) carried by the given variables
-MIN_ROWS_USED = 0.5  # share of the file's rows that reached the model
+# Coverage below these gets a warning beside the risk, as prominent as the risk itself; the
+# measured thresholds (key variables, the weight training stays carried) are in weights.py.
+MIN_WEIGHT = 0.5  # share of the model's weight, for a model without a measured table
+MAX_ROWS_LOST = 0.1  # share of the file's rows that may fail to reach the model unexplained
 MIN_HOURS = 24  # hours of data
 PER_FILE = 250  # patients per file in the benchmark's cohorts (FHIR: ~33 MB each)
 
@@ -37,8 +38,12 @@ class PatientResult(TypedDict, total=False):
     patient_id: str
     model: str
     risk: float                          # calibrated, rounded as shown
-    high_risk: bool                      # risk >= threshold
+    base_rate: float                     # deaths among the stays the model learned from
+    percentile: int | None               # share (%) of held-out stays with a lower risk
+    risk_words: str                      # the risk beside the base rate and the percentile
+    high_risk: bool                      # risk >= threshold (the alert threshold)
     threshold: float
+    threshold_meaning: str               # what the alert threshold catches on held-out stays
     prediction_set: list[str] | None     # conformal set at ``level``; None without calibration
     level: float | None
     member_spread: dict | None           # the members' min, max and SD (ensembles)
@@ -82,6 +87,81 @@ def _weights(bundle) -> dict[str, float]:
     return {v: imp.get(v, 0.0) / total for v in V.KNOWN}
 
 
+def _file_warning(report) -> str:
+    """A warning when more than MAX_ROWS_LOST of the file's rows did not reach the model for a
+    reason other than a stated one (set aside by name, duplicates, outside 0-48 h)."""
+    if not report.rows_in or report.rows_lost / report.rows_in <= MAX_ROWS_LOST:
+        return ""
+    why = sorted({**report.dropped, **{k: n for k, n in report.ignored.items()
+                                       if not k.startswith("outside the first")}}.items(),
+                 key=lambda kv: -kv[1])
+    return (f"{report.rows_lost:,} of {report.rows_in:,} rows of the file "
+            f"({report.rows_lost / report.rows_in:.0%}) did not reach the model: "
+            + "; ".join(f"{why} ({n:,})" for why, n in why[:3])
+            + ". Check the columns, the mapping and the validation report.")
+
+
+def _named(variables: list[str], w: dict[str, float]) -> str:
+    return ", ".join(f"{v} ({w[v]:.0%})" for v in variables)
+
+
+_CONTEXT: dict[str, dict] = {}
+
+
+def risk_context(bundle) -> dict:
+    """What a risk means for ``bundle``, measured, never tuned on test data.
+
+    The base rate is the share of deaths among the stays the model learned from (its card's
+    training counts). The held-out stays are its calibration cases: set-A stays scored by a
+    model that never trained on them. The alert threshold is the risk at which, on those
+    stays, the share of deaths caught (sensitivity) and the share of alerts that die (PPV)
+    are best balanced (the challenge's event-1 rule); both are stated beside every alert.
+    """
+    if bundle.id in _CONTEXT:
+        return _CONTEXT[bundle.id]
+    counts = bundle.card["dataset"]["counts"]["train"]
+    base = counts["died_in_hospital"] / (counts["died_in_hospital"] + counts["survived"])
+    cal = bundle.extras.get("calibration")
+    if cal is None:  # no held-out cases shipped: the card's threshold, its own metrics
+        m = bundle.card["metrics"]
+        ctx = {"base_rate": base, "held_out": np.zeros(0), "threshold": m["threshold"],
+               "sensitivity": m["sensitivity"], "ppv": m["ppv"], "flagged": None, "n": m["n"],
+               "where": "set-C test stays"}
+    else:
+        p, y = np.asarray(cal["p"], float), np.asarray(cal["y"], int)
+        cuts = np.unique(np.round(p, 4))
+        sens = np.array([(p[y == 1] >= c).mean() for c in cuts])
+        ppv = np.array([y[p >= c].mean() if (p >= c).any() else 0.0 for c in cuts])
+        best = int(np.argmax(np.minimum(sens, ppv)))
+        thr = float(cuts[best])
+        ctx = {"base_rate": base, "held_out": np.sort(p), "threshold": thr,
+               "sensitivity": float(sens[best]), "ppv": float(ppv[best]),
+               "flagged": float((p >= thr).mean()), "n": int(len(p)),
+               "where": "set-A stays the model never trained on"}
+    ctx["meaning"] = (f"High-risk alert at {ctx['threshold']:.1%} or more: on {ctx['n']:,} "
+                      f"{ctx['where']} it caught {ctx['sensitivity']:.0%} of the deaths, and "
+                      f"{ctx['ppv']:.0%} of the stays it flagged died"
+                      + (f" ({ctx['flagged']:.0%} of stays flagged)." if ctx["flagged"]
+                         is not None else "."))
+    _CONTEXT[bundle.id] = ctx
+    return ctx
+
+
+def risk_words(risk: float, ctx: dict) -> tuple[int | None, str]:
+    """(percentile, words): the risk beside the training ICU's base rate and its place among
+    held-out stays."""
+    held = ctx["held_out"]
+    pct = int(np.searchsorted(held, risk, side="left") * 100 // len(held)) if len(held) else None
+    ratio = risk / ctx["base_rate"]
+    rel = ("about the same as" if 0.8 <= ratio <= 1.25 else "below" if ratio < 1
+           else f"{ratio:.1f} times")
+    text = (f"{risk:.1%} risk of in-hospital death, {rel} the average of the ICU the model "
+            f"learned from ({ctx['base_rate']:.1%} died)")
+    if pct is not None:
+        text += f"; higher than {pct}% of {len(held):,} held-out stays"
+    return pct, text + "."
+
+
 def coverage(bundle, hist: io.HistoryData) -> dict[str, dict]:
     """Per patient: the variables given in 0-48 h, their share of the model's weight, the last
     observed hour and the warnings that must stand beside the risk."""
@@ -92,27 +172,36 @@ def coverage(bundle, hist: io.HistoryData) -> dict[str, dict]:
     last_h = (inside.groupby("patient_id")["minutes"].max() / 60).reindex(hist.patients)
     w = _weights(bundle)
     order = sorted(V.KNOWN, key=lambda v: -w[v])
-    report = hist.report
-    file_warn = (f"Only {report.rows_used:,} of {report.rows_in:,} rows of the file reached the "
-                 "model (see the validation report and the mapping)."
-                 if report.rows_in and report.share_used < MIN_ROWS_USED else "")
+    measured = weights.for_model(bundle.id)
+    keys = weights.key_variables(bundle.id)
+    low = measured["weight_given_low"] if measured else MIN_WEIGHT
+    file_warn = _file_warning(hist.report)
     out = {}
     for pid, row in zip(hist.patients, given.to_numpy(), strict=True):
         have = [v for v, g in zip(V.KNOWN, row, strict=True) if g]
         missing = [v for v in order if v not in have]
         share = float(sum(w[v] for v in have))
         warnings = []
-        if share < MIN_WEIGHT:
+        lost_keys = [v for v in keys if v not in have]
+        if lost_keys:
+            warnings.append(f"Not given: {_named(lost_keys, w)} of {bundle.id}'s weight. "
+                            f"{'It is' if len(lost_keys) == 1 else 'They are'} among the "
+                            f"variables it weighs most, given for at least "
+                            f"{weights.KEY_PRESENT:.0%} of the stays it learned from; the risk "
+                            "is not reliable without them.")
+        if share < low:
             warnings.append(f"The variables given carry {share:.0%} of {bundle.id}'s weight; "
-                            f"missing the heaviest: {', '.join(missing[:5])}. The risk is not "
-                            "reliable.")
+                            f"{100 - weights.LOW_PERCENTILE}% of the stays it learned from "
+                            f"carried at least {low:.0%}. Heaviest not given: "
+                            f"{_named(missing[:5], w)}. The risk is not reliable.")
         if file_warn:
             warnings.append(file_warn)
         end = last_h.get(pid)
         if end is not None and np.isfinite(end) and end < MIN_HOURS:
             warnings.append(f"Data end at hour {end:.0f} of 48; the model reads the hours after "
                             "as not measured.")
-        text = (f"risk from {len(have)} of {len(V.KNOWN)} variables"
+        text = (f"risk from {len(have)} of {len(V.KNOWN)} variables ({share:.0%} of "
+                f"{bundle.id}'s weight)"
                 + (f"; not given: {', '.join(missing[:8])}{' …' if len(missing) > 8 else ''}"
                    if missing else ""))
         out[pid] = {"variables_given": len(have), "variables_total": len(V.KNOWN),
@@ -153,17 +242,20 @@ def analyse(bundle, hist: io.HistoryData, reasons: bool = True,
     """One dict per patient: calibrated risk, high-risk flag, conformal set at ``level``, the
     members' spread (ensembles), coverage with its warnings, and (``reasons``) the top 3
     reasons from measured data."""
-    pre = _pre(bundle)
     counts = hist.records.groupby("patient_id", sort=False).size()
     cover = coverage(bundle, hist)
+    ctx = risk_context(bundle)
     out: list[PatientResult] = []
     for part, risk, each in _scored_chunks(bundle, hist.records):
         shown = np.round(risk.astype(float), 4)  # sets from the risk the user sees
         sets = prediction_sets(bundle, shown, level)
         for i, pid in enumerate(part):
+            pct, words = risk_words(float(shown[i]), ctx)
             out.append({"patient_id": pid, "model": bundle.id, "risk": float(shown[i]),
-                        "high_risk": bool(risk[i] >= pre["threshold"]),
-                        "threshold": round(float(pre["threshold"]), 4),
+                        "base_rate": round(ctx["base_rate"], 4), "percentile": pct,
+                        "risk_words": words, "high_risk": bool(shown[i] >= ctx["threshold"]),
+                        "threshold": round(float(ctx["threshold"]), 4),
+                        "threshold_meaning": ctx["meaning"],
                         "prediction_set": None if sets is None else sets[i],
                         "level": None if sets is None else level,
                         "member_spread": spread(None if each is None else each[i]),
@@ -192,11 +284,12 @@ def predict_paths(bundle, paths: list[Path], mapping_file: Path | None = None,
 
     ``mapping_file`` is a mapping downloaded from the page (names, units, accepted proposals).
     """
-    user = hist_mapping.from_json(Path(mapping_file).read_bytes(), Path(mapping_file).name) \
-        if mapping_file else None
+    text = Path(mapping_file).read_bytes() if mapping_file else None
+    user = hist_mapping.from_json(text, Path(mapping_file).name) if text else None
+    columns = hist_mapping.columns_from_json(text, Path(mapping_file).name) if text else None
 
     def answer(name: str, data: bytes) -> dict:
-        hist = io.load_upload(name, data, user)
+        hist = io.load_upload(name, data, user, columns)
         return {"file": name, "model": bundle.id, "report": hist.report.as_dict(),
                 "mapping": [_entry_row(e) for e in hist.mapping],
                 "patients": analyse(bundle, hist, reasons)}

@@ -29,16 +29,37 @@ def canonical(name: str) -> str | None:
 
 
 # Column headers, compared lower-case with '_' read as a space (mapping.norm_term).
+# An ICU stay is the unit the models score: a stay id goes before a person's id.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "patient_id": ("patient id", "record id", "recordid", "patient", "subject id", "patientid",
-                   "mrn", "stay id", "encounter id", "hadm id", "icustay id", "id"),
-    "time": ("time", "timestamp", "charttime", "datetime", "date time", "date/time",
-             "observation time", "recorded time", "effective time", "minutes",
-             "minutes since admission", "hours since admission", "hours"),
-    "variable": ("variable", "parameter", "code", "name", "item", "label", "observation",
-                 "test"),
-    "value": ("value", "valuenum", "result", "value num"),
-    "unit": ("unit", "units", "uom", "valueuom", "unit of measure"),
+    "patient_id": ("patient id", "record id", "recordid", "stay id", "icustay id",
+                   "patientunitstayid", "patient", "encounter id", "hadm id", "subject id",
+                   "patientid", "mrn", "id"),
+    "time": ("time", "timestamp", "charttime", "charted time", "chart time", "charted at",
+             "chartdate", "chart date", "datetime", "date time", "date/time", "storetime",
+             "observation time", "observation datetime", "observation date", "recorded time",
+             "recorded at", "effective time", "effective date time", "effectivedatetime",
+             "result time", "collection time", "specimen time", "event time",
+             "measurement time", "time stamp", "date", "minutes", "minutes since admission",
+             "chartoffset", "observationoffset", "labresultoffset", "nursingchartoffset",
+             "offset", "hours since admission", "hours"),
+    "variable": ("variable", "parameter", "code", "name", "item", "label", "itemname",
+                 "item name", "labname", "lab name", "test name", "observation", "test",
+                 "measurement", "vital", "nursingchartcelltypevallabel"),
+    "value": ("valuenum", "value num", "numeric value", "value", "result", "result value",
+              "labresult", "nursingchartvalue", "observation value"),
+    "unit": ("unit", "units", "uom", "valueuom", "unit of measure", "unitname",
+             "labmeasurenamesystem"),
+    "fluid": ("fluid", "specimen", "specimen type", "sample type", "specimen source"),
 }
+# Columns of text that back up a numeric value column (MIMIC's ``value`` beside ``valuenum``).
+VALUE_TEXT = ("value", "value text", "result text", "labresulttext")
+# The file's columns a user can pick, with what each holds (the page and the mapping file).
+COLUMN_ROLES: dict[str, str] = {
+    "patient_id": "patient or ICU stay id", "time": "time of each value",
+    "variable": "name of the measurement", "value": "value", "unit": "unit (optional)",
+    "fluid": "fluid or specimen (optional: urine pH is not blood pH)",
+}
+# Static descriptors: a row without a time is read at admission.
+STATIC_AT_ADMISSION = frozenset({"Age", "Gender", "Height", "ICUType"})
 # Time columns whose plain numbers are hours, not minutes.
 HOUR_COLUMNS = frozenset({"hours since admission", "hours"})

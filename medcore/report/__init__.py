@@ -78,6 +78,7 @@ class Case:
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     synthetic: bool = False
+    leans: bool = True  # an uncertain set's headline calls the result "the model leans"
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,9 @@ def _answer(case: Case) -> str:
     if isinstance(found, list) and len(found) != 1:
         level = f" at {case.level:.0%}" if case.level is not None else ""
         what = "fits neither class" if not found else "uncertain"
+        lean = "The model leans: " if case.leans else ""
         return (f'<p class="answer uncertain">{_e(what.capitalize())}{_e(level)}: prediction '
-                f'set {_e(describe(found))}. The model leans: '
+                f'set {_e(describe(found))}. {lean}'
                 f'{_e(case.result)}</p>')
     return f'<p class="answer">{_e(case.result)}</p>'
 

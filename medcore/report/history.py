@@ -53,7 +53,7 @@ def case(bundle, row: dict, hist: io.HistoryData, file: str,
     inputs += [("Validation", line) for line in hist.report.lines()]
     matched = sum(e.status == "matched" and not e.conversion for e in hist.mapping)
     inputs.append(("Mapping", f"{matched} of {len(hist.mapping)} names read as written"))
-    mapping_notes = [f"Mapping of '{e.source}': {e.note}" for e in hist.mapping
+    mapping_notes = [f"Mapping of '{e.label}': {e.note}" for e in hist.mapping
                      if e.note and e.status != "matched"]
     tables = [_mapping_table(hist.mapping)] if hist.mapping else []
     figs = []
@@ -66,11 +66,12 @@ def case(bundle, row: dict, hist: io.HistoryData, file: str,
                            caption="Red cells pushed the risk up, blue down; blank cells were "
                            "not measured. Their absence moved the risk by "
                            f"{explanation.not_measured:+.3f} in total."))
-    high = "high risk" if row["high_risk"] else "not high risk"
+    alert = ("High-risk alert." if row["high_risk"] else "No high-risk alert.")
+    inputs.insert(2, ("High-risk alert", row["threshold_meaning"]))
     return Case(
         kind="patient", name=str(row["patient_id"]), model=model_facts(bundle.card),
-        result=f"Risk of in-hospital death {row['risk']:.1%}: {high} (threshold "
-               f"{row['threshold']:.3f})", inputs=inputs, probability=row["risk"],
+        result=f"{row['risk_words']} {alert}", leans=False, inputs=inputs,
+        probability=row["risk"],
         probability_of="of in-hospital death", threshold=row["threshold"],
         prediction_set=row.get("prediction_set"), level=row.get("level"),
         warnings=list(row["warnings"]) + mapping_notes, tables=tables, figures=figs,
@@ -80,12 +81,13 @@ def case(bundle, row: dict, hist: io.HistoryData, file: str,
 def cases_from_paths(bundle, paths: list[Path], mapping_file: str | None = None
                      ) -> list[Case | Failure]:
     """The page's path for files on disk: read, map, score and explain every patient."""
-    user = (hist_mapping.from_json(Path(mapping_file).read_bytes(), Path(mapping_file).name)
-            if mapping_file else None)
+    text = Path(mapping_file).read_bytes() if mapping_file else None
+    user = hist_mapping.from_json(text, Path(mapping_file).name) if text else None
+    columns = hist_mapping.columns_from_json(text, Path(mapping_file).name) if text else None
     files, out = read_files(paths)
     for name, data in files:
         try:
-            hist = io.load_upload(name, data, user)
+            hist = io.load_upload(name, data, user, columns)
         except InputError as err:
             out.append(Failure(name, str(err)))
             continue

@@ -113,7 +113,7 @@ def test_patient_report_carries_coverage_warnings_and_reasons(bundles):
     assert "Prediction set at 90%" in text
     assert '<p class="answer uncertain">Uncertain at 90%' in text  # not a bold decision
     sure = report.build(history.case(rnn, dict(rows, prediction_set=["survived"]), hist, "x"))
-    assert '<p class="answer">Risk of in-hospital death' in sure
+    assert f'<p class="answer">{row["risk"]:.1%} risk of in-hospital death' in sure
 
 
 def test_molecule_report_lists_every_assay_and_the_domain_warning(bundles):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from medcore import errors
+from medcore.history import io
 from medcore.history.io import load_upload
 from tests.bad_inputs.history import cases
 
@@ -24,7 +25,7 @@ CHECKS = {
     "mixed date formats": lambda h: len(h.records) == 3 and h.records["minutes"].min() == 0,
     "duplicates, out of order, missing values":
         lambda h: h.records["minutes"].tolist() == [60.0, 120.0]
-        and sum(h.report.dropped.values()) == 4,
+        and sum(h.report.dropped.values()) + h.report.set_aside.get(io.DUPLICATE, 0) == 4,
     "FHIR: a resource of another type beside a good Observation":
         lambda h: h.patients == ["p1"] and h.records["variable"].tolist().count("HR") == 2
         and any("MedicationRequest" in why for why in h.report.dropped),
@@ -51,7 +52,8 @@ def test_case(case):
         inside = hist.records["minutes"].between(0, 48 * 60)
         assert r.rows_used == int(inside.sum())
         # every row is accounted for exactly once: used, not used (ignored) or dropped
-        assert r.rows_in == r.rows_used + sum(r.ignored.values()) + sum(r.dropped.values())
+        assert r.rows_in == (r.rows_used + sum(r.ignored.values()) + sum(r.dropped.values())
+                             + sum(r.set_aside.values()))
     else:
         cls = getattr(errors, case.expect)
         with pytest.raises(cls) as info:
