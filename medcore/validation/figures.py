@@ -15,7 +15,6 @@ import math
 import numpy as np
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
-from sklearn.linear_model import LogisticRegression
 
 from medcore import metrics
 from medcore.calibration import logit
@@ -65,13 +64,29 @@ def _r(x: float) -> float:
     return round(float(x), metrics.DIGITS)
 
 
+def logistic_on_logit(z: np.ndarray, y: np.ndarray, iters: int = 100) -> tuple[float, float]:
+    """Slope and intercept of an unpenalised logistic regression of ``y`` on one feature ``z``
+    by Newton's method: what ``LogisticRegression(C=np.inf)`` fits (tested equal), in well
+    under a millisecond, since recalibration fits it dozens of times per output."""
+    z, y = np.asarray(z, float).ravel(), np.asarray(y, float).ravel()
+    x = np.stack([z, np.ones_like(z)], axis=1)
+    w = np.zeros(2)
+    for _ in range(iters):
+        q = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -500, 500)))
+        grad = x.T @ (y - q)
+        hess = (x * (q * (1 - q))[:, None]).T @ x + 1e-9 * np.eye(2)
+        step = np.linalg.solve(hess, grad)
+        w += step
+        if np.abs(step).max() < 1e-10:
+            break
+    return float(w[0]), float(w[1])
+
+
 def calibration_line(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     """Calibration slope and intercept: unpenalised logistic regression of the outcome on the
     model's logit (1 and 0 for a calibrated model; a slope under 1 means risks too extreme)."""
-    z = logit(p).reshape(-1, 1)
-    fit = LogisticRegression(C=np.inf, max_iter=1000).fit(z, np.asarray(y, int))
-    return {"calibration_slope": _r(fit.coef_[0, 0]),
-            "calibration_intercept": _r(fit.intercept_[0])}
+    slope, intercept = logistic_on_logit(logit(p), y)
+    return {"calibration_slope": _r(slope), "calibration_intercept": _r(intercept)}
 
 
 def reliability(y: np.ndarray, p: np.ndarray, n_bins: int = N_BINS) -> dict:

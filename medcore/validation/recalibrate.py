@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize_scalar
 from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold
 
@@ -38,9 +37,8 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 def fit_platt(p: np.ndarray, y: np.ndarray) -> dict:
     """``sigmoid(a * logit(p) + b)``: logistic regression on the model's logit (unpenalised)."""
-    fit = LogisticRegression(C=np.inf, max_iter=1000).fit(logit(p).reshape(-1, 1),
-                                                          np.asarray(y, int))
-    return {"method": "platt", "a": float(fit.coef_[0, 0]), "b": float(fit.intercept_[0])}
+    a, b = figures.logistic_on_logit(logit(p), y)
+    return {"method": "platt", "a": a, "b": b}
 
 
 def fit_isotonic(p: np.ndarray, y: np.ndarray) -> dict:

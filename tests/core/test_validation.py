@@ -12,6 +12,7 @@ from scipy.optimize import minimize
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
 
 from medcore.validation import figures, profile, recalibrate
 
@@ -63,6 +64,9 @@ def test_calibration_slope_and_intercept_equal_a_direct_likelihood_fit():
     assert got["calibration_slope"] == pytest.approx(a, abs=2e-3)
     assert got["calibration_intercept"] == pytest.approx(b, abs=2e-3)
     assert got["calibration_slope"] < 0.8  # the cases are over-confident: slope well under 1
+    fit = LogisticRegression(C=np.inf, max_iter=1000).fit(z.reshape(-1, 1), y)
+    assert figures.logistic_on_logit(z, y) == pytest.approx(
+        (fit.coef_[0, 0], fit.intercept_[0]), abs=1e-4)
 
 
 def test_sets_subgroups_and_wrong_confident_first():
