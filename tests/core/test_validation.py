@@ -172,3 +172,32 @@ def test_profile_for_another_model_or_tampered_is_refused():
         profile.loads(json.dumps(obj).encode(), card)
     with pytest.raises(profile.SiteProfileError, match="not JSON"):
         profile.loads(b"\x89PNG not a profile", card)
+
+
+def test_labelled_inputs_zip_folders_labels_and_subgroups():
+    import io
+    import zipfile
+
+    from medcore.errors import SchemaError
+    from medcore.validation import cases
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("films/NORMAL/a.png", b"A")
+        z.writestr("films/PNEUMONIA/b.png", b"B")
+        z.writestr("__MACOSX/films/._a.png", b"junk")
+    assert cases.expand([("films.zip", buf.getvalue()), ("c.png", b"C")]) == [
+        ("films/NORMAL/a.png", b"A"), ("films/PNEUMONIA/b.png", b"B"), ("c.png", b"C")]
+    names = ["survived", "died_in_hospital"]
+    assert [cases.class_index(v, names) for v in ("0", "1", "yes", "Died_in_hospital", "")] == [
+        0, 1, 1, 1, None]
+    with pytest.raises(SchemaError, match="none of the classes"):
+        cases.class_index("maybe", names)
+    table = (b"RecordID;In-hospital_death;sex;SAPS-I\n"
+             + b"".join(f"{i};{i % 2};{'fm'[i % 2]};{i}\n".encode() for i in range(40)))
+    labels, extra = cases._label_table("outcomes.csv", table, ("patient_id", "recordid"),
+                                       ("died", "in-hospital_death"), names)
+    assert labels["3"] == 1 and labels["4"] == 0
+    assert extra["3"] == {"sex": "m"}  # a column with 40 distinct values is not a subgroup
+    with pytest.raises(SchemaError, match="needs a column 'patient_id'"):
+        cases._label_table("x.csv", b"a,b\n1,2\n", ("patient_id",), ("died",), names)
