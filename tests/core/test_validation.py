@@ -201,3 +201,17 @@ def test_labelled_inputs_zip_folders_labels_and_subgroups():
     assert extra["3"] == {"sex": "m"}  # a column with 40 distinct values is not a subgroup
     with pytest.raises(SchemaError, match="needs a column 'patient_id'"):
         cases._label_table("x.csv", b"a,b\n1,2\n", ("patient_id",), ("died",), names)
+
+
+def test_vectorised_bootstrap_equals_scikit_learn_on_each_resample():
+    from medcore import metrics
+
+    y, p = _cases(n=200, seed=6)
+    p = np.round(p, 2)  # ties, as rounded probabilities have
+    counts = np.random.default_rng(0).multinomial(200, np.full(200, 1 / 200), size=20)
+    got = figures.boot_samples(y, p, counts)
+    for k, c in enumerate(counts):
+        idx = np.repeat(np.arange(200), c)
+        assert got["roc_auc"][k] == pytest.approx(skm.roc_auc_score(y[idx], p[idx]), abs=1e-12)
+        assert got["ece"][k] == pytest.approx(
+            metrics.expected_calibration_error(y[idx], p[idx]), abs=1e-12)
