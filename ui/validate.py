@@ -212,8 +212,10 @@ def site_frame(model_id: str, rows: list[dict], prof: dict) -> pd.DataFrame:
 def _site_cols(s: dict | None, describe) -> dict:
     if not s:
         return {}
-    return {"recalibrated probability": s["probability"], "call (site)": s["call"],
-            f"prediction set at {s['level']:.0%} (site)": describe(s["prediction_set"])}
+    return {"recalibrated probability": s["probability"], "call (site)": s["call"] or "withheld",
+            f"prediction set at {s['level']:.0%} (site)": (describe(s["prediction_set"])
+                                                           if s["prediction_set"] is not None
+                                                           else "")}
 
 
 def validate_step(model_id: str, rows: list[dict] | None = None) -> dict | None:

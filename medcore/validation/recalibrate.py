@@ -32,7 +32,7 @@ EPS = 1e-4  # isotonic maps may reach 0 or 1: clipped for the log-loss that choo
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
 
 
 def fit_platt(p: np.ndarray, y: np.ndarray) -> dict:
