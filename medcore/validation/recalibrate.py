@@ -28,6 +28,7 @@ TARGETS = ("sensitivity", "ppv")
 GUARANTEE = ("The sets hold the true class of a new case at least as often as their level, "
              "provided new cases are exchangeable with the local cases they were fitted on "
              "(same population, no drift in time or case mix).")
+MIN_ISOTONIC = 100  # cases of each class in the fit half before isotonic is tried
 EPS = 1e-4  # isotonic maps may reach 0 or 1: clipped for the log-loss that chooses the map
 
 
@@ -85,11 +86,16 @@ def apply_map(m: dict, p: np.ndarray) -> np.ndarray:
 
 def choose_map(p: np.ndarray, y: np.ndarray, seed: int = 0) -> dict:
     """Platt or isotonic, whichever has the lower 5-fold cross-validated log-loss on these
-    cases, refitted on all of them; the choice and both losses are kept with the map."""
+    cases, refitted on all of them; the choice and the losses are kept with the map. Isotonic
+    is a candidate only from :data:`MIN_ISOTONIC` cases of each class: with fewer its steps
+    are coarse (ties that cost ROC-AUC) and it overfits (scikit-learn's calibration guide)."""
     p, y = np.asarray(p, float), np.asarray(y, int)
     folds = StratifiedKFold(5, shuffle=True, random_state=seed)
+    candidates = [("platt", fit_platt)]
+    if np.bincount(y, minlength=2).min() >= MIN_ISOTONIC:
+        candidates.append(("isotonic", fit_isotonic))
     losses = {}
-    for name, fit in (("platt", fit_platt), ("isotonic", fit_isotonic)):
+    for name, fit in candidates:
         oof = np.empty(len(y))
         for tr, te in folds.split(p, y):
             oof[te] = apply_map(fit(p[tr], y[tr]), p[te])

@@ -215,3 +215,10 @@ def test_vectorised_bootstrap_equals_scikit_learn_on_each_resample():
         assert got["roc_auc"][k] == pytest.approx(skm.roc_auc_score(y[idx], p[idx]), abs=1e-12)
         assert got["ece"][k] == pytest.approx(
             metrics.expected_calibration_error(y[idx], p[idx]), abs=1e-12)
+
+
+def test_isotonic_is_tried_only_with_enough_cases_of_each_class():
+    y, p = _cases(n=300, seed=7)  # about 45 positives per fit half
+    assert set(recalibrate.choose_map(p, y)["cv_log_loss"]) == {"platt"}
+    y, p = _cases(n=2000, seed=7)
+    assert set(recalibrate.choose_map(p, y)["cv_log_loss"]) == {"platt", "isotonic"}
