@@ -212,8 +212,10 @@ def site_frame(model_id: str, rows: list[dict], prof: dict) -> pd.DataFrame:
 def _site_cols(s: dict | None, describe) -> dict:
     if not s:
         return {}
-    return {"recalibrated probability": s["probability"], "call (site)": s["call"],
-            f"prediction set at {s['level']:.0%} (site)": describe(s["prediction_set"])}
+    return {"recalibrated probability": s["probability"], "call (site)": s["call"] or "withheld",
+            f"prediction set at {s['level']:.0%} (site)": (describe(s["prediction_set"])
+                                                           if s["prediction_set"] is not None
+                                                           else "")}
 
 
 def validate_step(model_id: str, rows: list[dict] | None = None) -> dict | None:
@@ -252,6 +254,11 @@ def validate_step(model_id: str, rows: list[dict] | None = None) -> dict | None:
         st.divider()
         prof = _load_profile(model_id, card)
         if prof is not None and rows:
-            st.subheader(f"Results with the site profile ({profile.label(prof)})")
+            st.markdown(f"**Results with the site profile** ({profile.label(prof)})")
             st.dataframe(site_frame(model_id, rows, prof), hide_index=True)
+            outputs = card.get("metrics", {}).get("per_assay_roc_auc", {})
+            unfitted = [a for a in outputs if profile.task(prof, a) is None]
+            if unfitted:
+                st.caption("Not recalibrated (too few local cases): "
+                           f"{', '.join(unfitted)}; their answers stay the shipped model's.")
     return prof

@@ -73,6 +73,11 @@ def bench_model(model_id: str, quick: bool) -> dict:
         reported = report_bench.run(bundle)
         out["speed"].update(reported.get("figures", {}))
         out["targets"] += reported.get("targets", [])
+    from medcore.validation import bench as validation_bench
+
+    validated = validation_bench.run(bundle, quick)  # a full bench only: seconds per model
+    out["speed"].update(validated.get("figures", {}))
+    out["targets"] += validated.get("targets", [])
     out["keras"] = keras_figures(bundle, mod, quick)
     return out
 

@@ -8,5 +8,8 @@ one small, hashed site profile.
 - ``profile``      the site profile file: build, hash, load (refusing another model's or a
                    tampered one), apply to probabilities
 - ``cases``        labelled uploads of each workbench -> probabilities through its service
+- ``measure``      one run: every output's figures beside the card's, a new profile
 - ``report``       the self-contained HTML validation report
+- ``annotate``     a profile's answers added to ``predict``/``score`` rows
+- ``command``      ``python -m medcore validate`` and ``--site``; ``bench`` its timing
 """

@@ -34,7 +34,10 @@ def annotate(model_id: str, rows: list[dict], prof: dict,
         if bench == "history":
             _patients(prof, row.get("patients", []), level)
         elif bench == "imaging" and row.get("probability_pneumonia") is not None:
-            row["site"] = _one(prof, row["probability_pneumonia"], level=level)
+            site = _one(prof, row["probability_pneumonia"], level=level)
+            if row.get("status", "ok") != "ok":  # the checks withheld the film: no call here
+                site = {**site, "call": None, "prediction_set": None}
+            row["site"] = site
         elif bench == "molecules":
             for m in row.get("molecules", []):
                 if "probabilities" in m:

@@ -27,7 +27,7 @@ import numpy as np
 from medcore import conformal, uploads
 from medcore.errors import InputError, SchemaError
 
-MAX_GROUP_VALUES = 30  # a column with more distinct values is an id, not a subgroup
+MAX_GROUP_VALUES = 12  # more distinct values: an id or a measurement, not a subgroup
 TRUE = {"1", "1.0", "yes", "y", "true", "t", "died", "dead", "positive", "active"}
 FALSE = {"0", "0.0", "no", "n", "false", "f", "survived", "alive", "negative", "inactive"}
 

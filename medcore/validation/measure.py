@@ -96,9 +96,11 @@ def run(bundle, labelled: Labelled, *, site: dict | None = None, fit: bool = Fal
         seed: int = 0, date: str | None = None) -> dict:
     """Every output's result; with ``fit``, ``profile`` holds the new sealed site profile."""
     if not any(len(t.y) for t in labelled.tasks):
-        raise InputError("None of the cases could be matched to a label.",
+        first = "; ".join(labelled.notes[:3])
+        raise InputError("None of the cases could be matched to a label"
+                         + (f" ({first})." if first else "."),
                          "Check that the labels name the files, patients, molecules or "
-                         "records given (see the notes).")
+                         "records given.")
     results = [task_result(t, bundle.card, site=site, fit=fit, target=target, value=value,
                            n_boot=n_boot, seed=seed) for t in labelled.tasks]
     if not any("figures" in r for r in results):

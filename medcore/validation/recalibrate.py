@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize_scalar
 from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold
 
@@ -29,18 +28,18 @@ TARGETS = ("sensitivity", "ppv")
 GUARANTEE = ("The sets hold the true class of a new case at least as often as their level, "
              "provided new cases are exchangeable with the local cases they were fitted on "
              "(same population, no drift in time or case mix).")
+MIN_ISOTONIC = 100  # cases of each class in the fit half before isotonic is tried
 EPS = 1e-4  # isotonic maps may reach 0 or 1: clipped for the log-loss that chooses the map
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
 
 
 def fit_platt(p: np.ndarray, y: np.ndarray) -> dict:
     """``sigmoid(a * logit(p) + b)``: logistic regression on the model's logit (unpenalised)."""
-    fit = LogisticRegression(C=np.inf, max_iter=1000).fit(logit(p).reshape(-1, 1),
-                                                          np.asarray(y, int))
-    return {"method": "platt", "a": float(fit.coef_[0, 0]), "b": float(fit.intercept_[0])}
+    a, b = figures.logistic_on_logit(logit(p), y)
+    return {"method": "platt", "a": a, "b": b}
 
 
 def fit_isotonic(p: np.ndarray, y: np.ndarray) -> dict:
@@ -87,11 +86,16 @@ def apply_map(m: dict, p: np.ndarray) -> np.ndarray:
 
 def choose_map(p: np.ndarray, y: np.ndarray, seed: int = 0) -> dict:
     """Platt or isotonic, whichever has the lower 5-fold cross-validated log-loss on these
-    cases, refitted on all of them; the choice and both losses are kept with the map."""
+    cases, refitted on all of them; the choice and the losses are kept with the map. Isotonic
+    is a candidate only from :data:`MIN_ISOTONIC` cases of each class: with fewer its steps
+    are coarse (ties that cost ROC-AUC) and it overfits (scikit-learn's calibration guide)."""
     p, y = np.asarray(p, float), np.asarray(y, int)
     folds = StratifiedKFold(5, shuffle=True, random_state=seed)
+    candidates = [("platt", fit_platt)]
+    if np.bincount(y, minlength=2).min() >= MIN_ISOTONIC:
+        candidates.append(("isotonic", fit_isotonic))
     losses = {}
-    for name, fit in (("platt", fit_platt), ("isotonic", fit_isotonic)):
+    for name, fit in candidates:
         oof = np.empty(len(y))
         for tr, te in folds.split(p, y):
             oof[te] = apply_map(fit(p[tr], y[tr]), p[te])

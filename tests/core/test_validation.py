@@ -12,6 +12,7 @@ from scipy.optimize import minimize
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
 
 from medcore.validation import figures, profile, recalibrate
 
@@ -63,6 +64,9 @@ def test_calibration_slope_and_intercept_equal_a_direct_likelihood_fit():
     assert got["calibration_slope"] == pytest.approx(a, abs=2e-3)
     assert got["calibration_intercept"] == pytest.approx(b, abs=2e-3)
     assert got["calibration_slope"] < 0.8  # the cases are over-confident: slope well under 1
+    fit = LogisticRegression(C=np.inf, max_iter=1000).fit(z.reshape(-1, 1), y)
+    assert figures.logistic_on_logit(z, y) == pytest.approx(
+        (fit.coef_[0, 0], fit.intercept_[0]), abs=1e-4)
 
 
 def test_sets_subgroups_and_wrong_confident_first():
@@ -168,3 +172,53 @@ def test_profile_for_another_model_or_tampered_is_refused():
         profile.loads(json.dumps(obj).encode(), card)
     with pytest.raises(profile.SiteProfileError, match="not JSON"):
         profile.loads(b"\x89PNG not a profile", card)
+
+
+def test_labelled_inputs_zip_folders_labels_and_subgroups():
+    import io
+    import zipfile
+
+    from medcore.errors import SchemaError
+    from medcore.validation import cases
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("films/NORMAL/a.png", b"A")
+        z.writestr("films/PNEUMONIA/b.png", b"B")
+        z.writestr("__MACOSX/films/._a.png", b"junk")
+    assert cases.expand([("films.zip", buf.getvalue()), ("c.png", b"C")]) == [
+        ("films/NORMAL/a.png", b"A"), ("films/PNEUMONIA/b.png", b"B"), ("c.png", b"C")]
+    names = ["survived", "died_in_hospital"]
+    assert [cases.class_index(v, names) for v in ("0", "1", "yes", "Died_in_hospital", "")] == [
+        0, 1, 1, 1, None]
+    with pytest.raises(SchemaError, match="none of the classes"):
+        cases.class_index("maybe", names)
+    table = (b"RecordID;In-hospital_death;sex;SAPS-I\n"
+             + b"".join(f"{i};{i % 2};{'fm'[i % 2]};{i}\n".encode() for i in range(40)))
+    labels, extra = cases._label_table("outcomes.csv", table, ("patient_id", "recordid"),
+                                       ("died", "in-hospital_death"), names)
+    assert labels["3"] == 1 and labels["4"] == 0
+    assert extra["3"] == {"sex": "m"}  # a column with 40 distinct values is not a subgroup
+    with pytest.raises(SchemaError, match="needs a column 'patient_id'"):
+        cases._label_table("x.csv", b"a,b\n1,2\n", ("patient_id",), ("died",), names)
+
+
+def test_vectorised_bootstrap_equals_scikit_learn_on_each_resample():
+    from medcore import metrics
+
+    y, p = _cases(n=200, seed=6)
+    p = np.round(p, 2)  # ties, as rounded probabilities have
+    counts = np.random.default_rng(0).multinomial(200, np.full(200, 1 / 200), size=20)
+    got = figures.boot_samples(y, p, counts)
+    for k, c in enumerate(counts):
+        idx = np.repeat(np.arange(200), c)
+        assert got["roc_auc"][k] == pytest.approx(skm.roc_auc_score(y[idx], p[idx]), abs=1e-12)
+        assert got["ece"][k] == pytest.approx(
+            metrics.expected_calibration_error(y[idx], p[idx]), abs=1e-12)
+
+
+def test_isotonic_is_tried_only_with_enough_cases_of_each_class():
+    y, p = _cases(n=300, seed=7)  # about 45 positives per fit half
+    assert set(recalibrate.choose_map(p, y)["cv_log_loss"]) == {"platt"}
+    y, p = _cases(n=2000, seed=7)
+    assert set(recalibrate.choose_map(p, y)["cv_log_loss"]) == {"platt", "isotonic"}

@@ -60,6 +60,13 @@ def test_validate_figures_profile_and_predict_with_it(windows, tmp_path, capsys,
     label = f"recalibrated on 300 local cases, {dt.date.today().isoformat()}"
     assert got["profile_label"] == label
 
+    code, out, err = _run(capsys, "validate", "dna-cnn", str(path), "--site", str(prof),
+                          "--boot", "0", "--json")  # an existing profile measured on cases
+    assert code == 0, err
+    with_site = json.loads(out)["tasks"]["main"]["with_site_profile"]
+    assert with_site["label"] == label and "profile" not in json.loads(out)
+    assert with_site["figures"]["ece"] < fig["ece"]  # on the cases it was fitted on, in part
+
     few = tmp_path / "few.csv"  # predict explains each window: a few keep the test short
     df.iloc[:4].to_csv(few, index=False)
     code, out, err = _run(capsys, "predict", "dna-cnn", str(few), "--site", str(prof),
