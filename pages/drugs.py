@@ -183,8 +183,11 @@ def _results(tox, rows: list[dict]) -> None:
     head = df[df["top_assay"].notna()].head(60)
     fig = px.imshow(head[assays].to_numpy(), x=assays, y=[f"{r}. {n}" for r, n in zip(
         head["row"], head["name"], strict=True)], zmin=0, zmax=1, aspect="auto",
-        color_continuous_scale="Reds", labels={"color": "probability"})
+        color_continuous_scale="Blues", labels={"color": "probability"})
     st.plotly_chart(fig, key="drugs_heat")
+    st.caption("Probabilities, not calls (blue, so that red on this page means only a call of "
+               "active): an assay's call depends on its own threshold, the members' agreement "
+               "and the domain, listed under 'Calls per molecule'.")
     _detail(tox, scored, assays)
 
 
@@ -353,7 +356,8 @@ def _certainty(tox, row: dict, assay: str) -> None:
         st.info(f"{text}: **below threshold**, no call of activity (not a call of "
                 "inactivity).", icon=":material/remove:")
     if row.get("measured"):
-        st.caption(f"{row['measured_summary'].capitalize()}. Measured in {assay}: "
+        summary = row["measured_summary"]
+        st.caption(f"{summary[0].upper()}{summary[1:]}. Measured in {assay}: "
                    f"**{row['measured'][assay]}**.")
 
 

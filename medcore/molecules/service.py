@@ -116,11 +116,11 @@ def with_calls(rules: calls.Rules, row: MoleculeResult) -> MoleculeResult:
 
 def analyse(bundle, batch: io.MolBatch, explain_top: int = 0, full_attribution: bool = False,
             level: float = conformal.LEVEL) -> list[MoleculeResult]:
-    """One row per record: probabilities per assay, assays over threshold, the top assay,
-    each assay's prediction set at ``level`` and the members' spread, the nearest training
-    molecule, top atoms and whole-molecule properties by attribution (for the first
-    ``explain_top`` valid molecules, on their top assay), or the reason it is not scored, or
-    the error."""
+    """One row per record: probabilities per assay, each assay's call (``with_calls``), the
+    top assay, each assay's prediction set at ``level`` and the members' spread, Tox21's
+    measured labels where it holds the molecule, the nearest training molecule, top atoms and
+    whole-molecule properties by attribution (for the first ``explain_top`` valid molecules,
+    on their top assay), or the reason it is not scored, or the error."""
     pre = bundle.extras["preprocess"]
     assays, thr = pre["assays"], thresholds(bundle)
     rules = calls.Rules.of(bundle)
