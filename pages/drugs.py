@@ -102,32 +102,43 @@ def _score(tox, records: list[io.MolRecord]) -> list[dict]:
 
 
 def _help(tox) -> dict:
-    """Column help for the results table: glossary text, thresholds and the domain's cut-off."""
-    from medcore.molecules import glossary
+    """Column help for the results table: glossary text, each assay's base rate, threshold and
+    held-out precision, and the domain's cut-off."""
+    from medcore.molecules import calls, glossary
     from medcore.molecules.service import domain_threshold
 
-    thr = tox.card["thresholds"]
-    cfg = {a: st.column_config.ProgressColumn(
-        a, min_value=0.0, max_value=1.0, format="%.2f",
-        help=f"{glossary.describe(a)} Active at >= {thr[a]}.") for a in thr}
+    rules = calls.Rules.of(tox)
+    cfg = {}
+    for a, r in rules.assays.items():
+        rests = (f"Called active at >= {r.threshold:.2f} (held-out precision {r.precision:.2f}, "
+                 f"sensitivity {r.sensitivity:.2f})" if r.makes_calls else
+                 f"No call: {r.why_not}")
+        cfg[a] = st.column_config.ProgressColumn(
+            a, min_value=0.0, max_value=1.0, format="%.2f",
+            help=f"{glossary.describe(a)} Base rate {r.base_rate:.1%}. {rests}.")
     cfg["active_assays"] = st.column_config.TextColumn(
-        "active assays", help="Assays whose probability reaches their threshold. "
-        + tox.card.get("threshold_rule", ""))
+        "called active", help="Assays called active: " + calls.RULE)
     cfg["top_assay"] = st.column_config.TextColumn(
         "top assay", help="The assay with the highest probability relative to its threshold.")
+    cfg["top_assay_call"] = st.column_config.TextColumn(
+        "top assay: call", help="active, uncertain, below threshold or no call (one rule, "
+        "shown under 'When is a molecule called active?').")
+    cfg["measured_in_tox21"] = st.column_config.TextColumn(
+        "measured in Tox21", help="For a molecule Tox21 holds (same standardised parent): its "
+        "measured labels, and whether the model trained on it.")
     cfg["nearest_training_similarity"] = st.column_config.NumberColumn(
         "nearest training similarity", format="%.2f",
         help=f"{glossary.DOMAIN} Threshold {domain_threshold(tox):.2f}.")
     cfg["far_from_training"] = st.column_config.CheckboxColumn(
         "far from training", help=f"Nearest training molecule below {domain_threshold(tox):.2f}"
-        " Tanimoto: scores are less reliable.")
+        " Tanimoto: calls become uncertain.")
     cfg["top_assay_set"] = st.column_config.TextColumn(
-        "top assay: prediction set", help="The top assay's conformal set at the chosen level: "
-        "{active} or {inactive} is a call the model stands behind; {inactive, active} means "
-        "uncertain.")
+        "top assay: prediction set", help="The top assay's conformal set at the chosen level; "
+        "a call is active only when it is {active}.")
     cfg["uncertain_assays"] = st.column_config.TextColumn(
-        "uncertain assays", help="Assays whose prediction set is not a single class at the "
-        "chosen level.")
+        "uncertain assays", help="Assays whose call is uncertain: at or over the threshold "
+        "but the members disagree, the molecule is far from training or the set is not "
+        "{active}; or below it with the set {active}.")
     cfg["top_assay_member_sd"] = st.column_config.NumberColumn(
         "members' spread (SD)", format="%.3f", help="Standard deviation of the ensemble "
         "members' probabilities for the top assay: a large spread means they disagree.")
@@ -146,6 +157,8 @@ def _results(tox, rows: list[dict]) -> None:
         st.warning("None of the molecules could be scored; the reasons are above.")
         return
     shown = scored[:GRID_MAX]
+    _thresholds(tox)
+    _calls(tox, shown, len(scored))
     st.subheader("Molecules coloured by attribution")
     st.caption("Atoms shaded red raise, blue lower the probability of each molecule's top assay "
                "(integrated gradients; top = highest probability relative to the assay's "
@@ -167,25 +180,77 @@ def _results(tox, rows: list[dict]) -> None:
         file_name="tox21_reports.zip", mime="application/zip", key="drugs_zip",
         help=f"One HTML report per scored molecule and the table; atom maps for the first "
              f"{GRID_MAX}.")
-    _thresholds(tox)
     _glossary()
     head = df[df["top_assay"].notna()].head(60)
     fig = px.imshow(head[assays].to_numpy(), x=assays, y=[f"{r}. {n}" for r, n in zip(
         head["row"], head["name"], strict=True)], zmin=0, zmax=1, aspect="auto",
-        color_continuous_scale="Reds", labels={"color": "probability"})
+        color_continuous_scale="Blues", labels={"color": "probability"})
     st.plotly_chart(fig, key="drugs_heat")
+    st.caption("Probabilities, not calls (blue, so that red on this page means only a call of "
+               "active): an assay's call depends on its own threshold, the members' agreement "
+               "and the domain, listed under 'Calls per molecule'.")
     _detail(tox, scored, assays)
 
 
 def _thresholds(tox) -> None:
-    from medcore.molecules import glossary
+    """The rule and, per assay, what a call rests on: shown, not folded away."""
+    from medcore.molecules import calls, glossary
 
-    with st.expander("When is a molecule called active? (thresholds per assay)"):
-        st.write(tox.card.get("threshold_rule") or glossary.THRESHOLD)
-        st.dataframe(pd.DataFrame([{"assay": a, "threshold": t,
-                                    "what it measures": glossary.ASSAYS[a].title}
-                                   for a, t in tox.card["thresholds"].items()]),
-                     hide_index=True)
+    rules = calls.Rules.of(tox)
+    st.subheader("When is a molecule called active?")
+    st.write(calls.RULE)
+    st.caption((f"Members disagree above SD {rules.sd_cut:.2f} (measured on validation calls: "
+                "above it they were clearly less precise). " if rules.sd_cut is not None else
+                "No members' SD cut: validation calls were not less precise at any spread. ")
+               + "Base rate: the share of training "
+               "molecules measured active. Held-out: the random split's test molecules.")
+    table = pd.DataFrame(rules.table())
+    table.insert(1, "what it measures", [glossary.ASSAYS[a].title for a in table["assay"]])
+    st.table(table.style.format({"base rate": "{:.1%}", "threshold": "{:.3f}",
+                                 "held-out precision": "{:.2f}",
+                                 "held-out sensitivity": "{:.2f}"}, na_rep="–"))
+
+
+def _chip(word: str) -> str:
+    """A call as a coloured label, in the colours the report and the charts use."""
+    from medcore.molecules import calls
+
+    return (f'<span style="background-color:{calls.COLOURS[word]};color:white;'
+            f'padding:0 5px;border-radius:4px;font-weight:600">{word}</span>')
+
+
+def _calls(tox, rows: list[dict], n_scored: int) -> None:
+    """One line per molecule: its active and uncertain calls with their probabilities beside
+    the base rate, and Tox21's measured labels where it holds the molecule."""
+    from html import escape
+
+    from medcore.molecules import calls
+
+    st.subheader("Calls per molecule")
+    if n_scored > len(rows):
+        st.caption(f"The first {len(rows)} of {n_scored}; the table below has them all.")
+    rules = calls.Rules.of(tox)
+    lines = []
+    for r in rows:
+        parts, quiet = [], []
+        for a, w in r["calls"].items():
+            p, base = r["probabilities"][a], rules.assays[a].base_rate
+            if w == calls.UNCERTAIN and p < rules.assays[a].threshold:
+                quiet.append(a)  # below the threshold, its set {active}: listed compactly
+            elif w in (calls.ACTIVE, calls.UNCERTAIN):
+                why = f"; {escape(r['call_reasons'][a])}" if a in r["call_reasons"] else ""
+                parts.append(f"{_chip(w)} **{a}** P {p:.2f} ({calls.lift(p, base)}x base "
+                             f"rate {base:.1%}{why})")
+        if quiet:
+            parts.append(f"{_chip(calls.UNCERTAIN)} below threshold, prediction set "
+                         f"{{active}}: {', '.join(quiet)}")
+        below = sum(w == calls.BELOW for w in r["calls"].values())
+        nocall = sum(w == calls.NO_CALL for w in r["calls"].values())
+        parts.append(f"below threshold in {below}" + (f", no call in {nocall}" if nocall
+                                                       else ""))
+        tail = f" — {r['measured_summary']}" if r.get("measured_summary") else ""
+        lines.append(f"- **{escape(str(r['name']))}**: " + " · ".join(parts) + tail)
+    st.markdown("\n".join(lines), unsafe_allow_html=True)
 
 
 def _glossary() -> None:
@@ -211,7 +276,8 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
                      key=f"drugs_assay_{i}", help="Opens on the molecule's top assay: the "
                      "highest probability relative to the assay's threshold.")
     st.caption(f"**{a}**: {glossary.describe(a)}")
-    _certainty(row, a)
+    _certainty(tox, row, a)
+    _call_table(tox, row)
     st.download_button(  # built here (about 0.1 s): a deferred build once hung in the browser
         "Download this molecule's report (HTML)",
         report.build(molecules_report.cases(tox, [row])[0]),
@@ -247,37 +313,75 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
         st.markdown("\n".join(f"- **{k}**: {m}" for k, m in zip(whole["property"],
                                                                  whole["meaning"], strict=True)))
     with right:
-        thr = tox.card["thresholds"]
+        from medcore.molecules import calls
+
+        rules = calls.Rules.of(tox)
         prob = pd.DataFrame({"assay": assays, "probability": [row["probabilities"][x]
                                                              for x in assays],
-                             "threshold": [thr[x] for x in assays]})
-        prob["active"] = prob["probability"] >= prob["threshold"]
-        fig = px.bar(prob, x="probability", y="assay", color="active", orientation="h",
+                             "threshold": [rules.assays[x].threshold for x in assays],
+                             "call": [row["calls"][x] for x in assays]})
+        fig = px.bar(prob, x="probability", y="assay", color="call", orientation="h",
                      range_x=[0, 1], hover_data=["threshold"],
-                     color_discrete_map={True: "#d62728", False: "#7f7f7f"})
+                     color_discrete_map=calls.COLOURS)
         fig.add_scatter(x=prob["threshold"], y=prob["assay"], mode="markers", name="threshold",
                         marker={"symbol": "line-ns-open", "size": 14, "color": "black"})
         st.plotly_chart(fig, key="drugs_bar")
-        st.caption("Black ticks: each assay's threshold; a bar reaching it is called active. "
-                   + tox.card.get("threshold_rule", ""))
+        st.caption("Black ticks: each assay's threshold; colours: each assay's call. "
+                   + calls.RULE)
         _domain(tox, row)
 
 
-def _certainty(row: dict, assay: str) -> None:
-    """The assay's prediction set, shown as a call only when it holds one class."""
+def _certainty(tox, row: dict, assay: str) -> None:
+    """The assay's call, in the colour and words of the one rule (never a green "active")."""
     from medcore.conformal import describe
+    from medcore.molecules import calls
 
-    found = row["prediction_sets"][assay]
+    r = calls.Rules.of(tox).assays[assay]
+    word = row["calls"][assay]
     p, sd = row["probabilities"][assay], row["member_sd"][assay]
-    text = (f"{assay}: probability {p:.2f} (members' SD {sd:.3f}); prediction set at "
-            f"{row['level']:.0%}: {describe(found)}")
-    if len(found) == 1:
-        st.success(f"{text}, called **{found[0]}**.", icon=":material/check_circle:")
-    elif found:
-        st.warning(f"{text}: **uncertain**, the model cannot tell active from inactive at "
-                   "this level.", icon=":material/help:")
+    base = (f"base rate {r.base_rate:.1%}, {calls.lift(p, r.base_rate)}x" if r.base_rate
+            else "")
+    rests = (f"threshold {r.threshold:.2f}: held-out precision {r.precision:.2f}, sensitivity "
+             f"{r.sensitivity:.2f}" if r.makes_calls else "")
+    text = (f"{assay}: probability {p:.2f} ({base}); {rests}; members' SD {sd:.3f}; "
+            f"prediction set at {row['level']:.0%}: {describe(row['prediction_sets'][assay])}")
+    why = row["call_reasons"].get(assay, "")
+    if word == calls.ACTIVE:
+        st.error(f"{text}: called **active**.", icon=":material/science:")
+    elif word == calls.UNCERTAIN:
+        st.warning(f"{text}: **uncertain** ({why}), no call of activity.",
+                   icon=":material/help:")
+    elif word == calls.NO_CALL:
+        st.info(f"{text}: **no call** ({why}).", icon=":material/block:")
     else:
-        st.warning(f"{text}: **fits neither class** at this level.", icon=":material/help:")
+        st.info(f"{text}: **below threshold**, no call of activity (not a call of "
+                "inactivity).", icon=":material/remove:")
+    if row.get("measured"):
+        summary = row["measured_summary"]
+        st.caption(f"{summary[0].upper()}{summary[1:]}. Measured in {assay}: "
+                   f"**{row['measured'][assay]}**.")
+
+
+def _call_table(tox, row: dict) -> None:
+    """All twelve calls of one molecule, coloured by the rule's colour."""
+    from medcore.molecules import calls
+
+    rules = calls.Rules.of(tox)
+    df = pd.DataFrame([{
+        "assay": a, "probability": p, "base rate": rules.assays[a].base_rate,
+        "x base rate": calls.lift(p, rules.assays[a].base_rate),
+        "threshold": rules.assays[a].threshold,
+        "held-out precision": rules.assays[a].precision,
+        "held-out sensitivity": rules.assays[a].sensitivity,
+        "call": row["calls"][a], "why": row["call_reasons"].get(a, ""),
+        **({"measured in Tox21": row["measured"][a]} if row.get("measured") else {})}
+        for a, p in row["probabilities"].items()])
+    style = df.style.apply(lambda col: [f"background-color: {calls.BACKGROUNDS[w]}"
+                                        for w in df["call"]], subset=["call"])
+    st.table(style.format({"probability": "{:.3f}", "base rate": "{:.1%}",
+                           "threshold": "{:.3f}", "held-out precision": "{:.2f}",
+                           "held-out sensitivity": "{:.2f}", "x base rate": "{:.1f}"},
+                          na_rep="–"))
 
 
 def _domain(tox, row: dict) -> None:
@@ -334,7 +438,11 @@ with gen_tab:
     c1, c2, c3, c4 = st.columns(4)
     n = c1.number_input("Molecules to generate", 10, 5000, 300, step=50, key="gen_n")
     seed = c2.number_input("Seed", 0, 10**6, 0, key="gen_seed")
-    max_tox = c3.slider("Max toxicity probability (any assay)", 0.0, 1.0, 0.3, key="gen_tox")
+    drop = c3.multiselect(
+        "Drop molecules with a call of", ["active", "uncertain"], ["active", "uncertain"],
+        key="gen_drop", help="The Score tab's calls, made by the same rule at the Score tab's "
+        "prediction-set level: 'active' in any assay, and 'uncertain' (members disagree, far "
+        "from training, or the set and the threshold disagree).")
     min_qed = c4.slider("Min QED (drug-likeness)", 0.0, 1.0, 0.5, key="gen_qed")
     realistic = st.checkbox(
         "Realism filter", True, key="gen_real",
@@ -363,8 +471,9 @@ with gen_tab:
                              else None)
                 if tox_model is None:
                     st.info("tox-cnn is not available: the toxicity filter is skipped.")
+                level = float(st.session_state.get("drugs_level", 0.9))
                 st.session_state["gen_rows"] = propose(gan, tox_model, int(n), int(seed),
-                                                       max_tox, min_qed, realistic)
+                                                       min_qed, realistic, tuple(drop), level)
                 status.update(label="Done", state="complete")
     rows = st.session_state.get("gen_rows")
     if rows is None:
@@ -379,12 +488,12 @@ with gen_tab:
         kept = df[df["passes"]]
         st.write(f"{len(df)} unique valid molecules, {int(df['novel'].sum())} not in the "
                  f"training set; **{len(kept)} pass** the filters.")
-        fig = px.scatter(df, x="qed", y="max_tox_probability" if "max_tox_probability" in df
-                         else "sa_score", color="passes", hover_data=["smiles", "sa_score"])
+        hover = [c for c in ("smiles", "active_assays", "uncertain_assays") if c in df]
+        fig = px.scatter(df, x="qed", y="sa_score", color="passes", hover_data=hover)
         st.plotly_chart(fig, key="gen_scatter")
         if kept.empty:
-            st.warning("No molecule passes both filters: raise the toxicity limit, lower the "
-                       "QED minimum, or draw more molecules.")
+            st.warning("No molecule passes both filters: drop fewer calls, lower the QED "
+                       "minimum, or draw more molecules.")
         else:
             top = kept.sort_values("qed", ascending=False).head(GRID_MAX)
             legends = [f"QED {q:.2f} SA {a:.1f}" for q, a in

@@ -23,12 +23,14 @@ import numpy as np
 
 from medcore import settings
 from medcore.molecules import (
+    calls,
     data,
     dmpnn,
     domain,
     features,
     fingerprint_mlp,
     fitting,
+    measured,
     mtmetrics,
     uncertainty,
 )
@@ -84,6 +86,8 @@ def _held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
     out["scaffold_split"] = mtmetrics.report(sy, sp, assays, nb)
     out["scaffold_mean_roc_auc"] = out["scaffold_split"]["mean_roc_auc"]
     out["conformal"] = uncertainty.report(p, y, extras["conformal"], assays)
+    if extras.get("calls"):
+        out["calls"] = calls.held_out(extras["calls"], p, y, assays)
     out["applicability_domain"] = _domain_figures(feats.bits, splits, y, p, sy, sp)
     base = extras["baselines"]
     out["baselines"] = {
@@ -125,6 +129,8 @@ def load_extras(folder: Path, card: dict) -> dict:
         "baselines": base,
         "conformal": uncertainty.load(Path(folder) / uncertainty.FILE),
         "domain": domain.load_reference(Path(folder) / domain.FILE),
+        "calls": calls.load(folder),
+        "measured": measured.load(folder),
     }
 
 
@@ -161,8 +167,6 @@ def choose(parts: dict[str, dict]) -> str:
 
 def train(out_dir: Path, *, quick: bool = False, epochs: int = 30, members: int = MEMBERS,
           hidden: int = 300, depth: int = 3, data_dir: Path | None = None) -> dict:
-    from medcore.calibration import youden_threshold
-
     t0 = time.time()
     data_dir = Path(data_dir or settings.data_dir())
     subset = QUICK_SUBSET if quick else None
@@ -180,16 +184,15 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 30, members: int 
                                    else None)
               for name, p in parts.items()}
     va = splits["random"]["valid"]
-    pv = probabilities(models["random"], feats.take(va))
-    thresholds = []
-    for j in range(len(data.ASSAYS)):
-        m = ~np.isnan(t.labels[va, j])
-        ok = len(np.unique(t.labels[va][m, j])) == 2
-        thresholds.append(round(float(youden_threshold(t.labels[va][m, j], pv[m, j])), 4)
-                          if ok else 0.5)
+    out_va = dmpnn.run(models["random"], feats.take(va))
+    pv = out_va["assays"]
     uncertainty.save(out_dir / uncertainty.FILE, pv, t.labels[va])
-    pre = {"assays": data.ASSAYS, "thresholds": thresholds, "subset": subset,
-           "n_boot": 20 if quick else 200, "combination": chosen}
+    rs_train = splits["random"]["train"]
+    calls.save(out_dir, calls.fit(pv, out_va["members"].std(axis=1), t.labels[va],
+                                  t.labels[rs_train], data.ASSAYS))
+    measured.save(out_dir, measured.build(t, rs_train))
+    pre = {"assays": data.ASSAYS, "subset": subset, "n_boot": 20 if quick else 200,
+           "combination": chosen}
     (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))
     models["random"].save(out_dir / "model.keras")
     models["scaffold"].save(out_dir / "scaffold.keras")
@@ -206,7 +209,7 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 30, members: int 
 
     card = build_card(t, splits, models["random"], metrics,
                       {k: p["history"] for k, p in parts.items()},
-                      {k: p["valid_auc"] for k, p in parts.items()}, pre,
+                      {k: p["valid_auc"] for k, p in parts.items()}, pre, extras["calls"],
                       epochs=epochs, members=members, arch=arch, quick=quick,
                       seconds=time.time() - t0)
     card["curves"] = _curves(models["random"], feats, t.labels, splits["random"])

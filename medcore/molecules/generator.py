@@ -1,19 +1,23 @@
 """The Generator tab's logic: sample mol-gan (through its realism rule unless switched off), score
-with tox-cnn, filter by toxicity and QED."""
+with tox-cnn through the Score tab's own path (``service.analyse``), and filter on the same
+calls the Score tab shows (``calls.decide``) and on QED."""
 
 from __future__ import annotations
 
-import numpy as np
+from medcore import conformal
+from medcore.molecules import calls, genmetrics
 
-from medcore.molecules import genmetrics
+DROP = (calls.ACTIVE, calls.UNCERTAIN)  # calls that fail the filter by default
 
 
-def propose(gan_bundle, tox_bundle, n: int, seed: int, max_tox: float, min_qed: float,
-            realistic: bool = True) -> list[dict]:
+def propose(gan_bundle, tox_bundle, n: int, seed: int, min_qed: float,
+            realistic: bool = True, drop: tuple[str, ...] = DROP,
+            level: float = conformal.LEVEL) -> list[dict]:
     """Draw n molecules (seeded; with ``realistic``, n different ones that pass the model's
     realism rule, by rejection sampling, so the user gets the number asked for), keep unique
-    valid ones, add QED, SA, novelty and the highest predicted assay probability; ``passes``
-    marks those within both filters."""
+    valid ones, add QED, SA, novelty and tox-cnn's calls at ``level``; ``passes`` marks those
+    with QED >= ``min_qed`` and no assay whose call is in ``drop``. Without tox-cnn only QED
+    filters."""
     from medcore.molecules.gan import generate, generate_realistic
 
     raw = (generate_realistic(gan_bundle, n, seed, distinct=True).smiles if realistic
@@ -22,25 +26,35 @@ def propose(gan_bundle, tox_bundle, n: int, seed: int, max_tox: float, min_qed: 
     if not unique:
         return []
     props = genmetrics.properties(unique)
-    tox = None
-    if tox_bundle is not None:
-        from medcore.molecules.service import score
-
-        tox = score(tox_bundle, unique)
-        assays = tox_bundle.extras["preprocess"]["assays"]
+    scored = score_calls(tox_bundle, unique, level) if tox_bundle is not None else None
     train = gan_bundle.extras["train_smiles"]
     rows = []
     for i, s in enumerate(unique):
         row = {"smiles": s, "qed": round(float(props["qed"][i]), 3),
                "sa_score": round(float(props["sa"][i]), 2), "novel": s not in train}
-        if tox is not None:
-            j = int(np.argmax(tox[i]))
-            row["max_tox_probability"] = round(float(tox[i, j]), 3)
-            row["max_tox_assay"] = assays[j]
-        row["passes"] = bool(row["qed"] >= min_qed and
-                             row.get("max_tox_probability", 0.0) <= max_tox)
+        flagged: list[str] = []
+        if scored is not None:
+            r = scored[i]
+            if "calls" in r:
+                row["active_assays"] = ", ".join(r["active_assays"])
+                row["uncertain_assays"] = ", ".join(r["uncertain_assays"])
+                row["far_from_training"] = r["far_from_training"]
+                flagged = [a for a, w in r["calls"].items() if w in drop]
+            else:  # not scored by tox-cnn: no call can clear it of the calls dropped
+                row["active_assays"] = r.get("not_scored") or r.get("error") or ""
+                flagged = ["not scored"] if drop else []
+        row["passes"] = bool(row["qed"] >= min_qed and not flagged)
         rows.append(row)
     return rows
+
+
+def score_calls(tox_bundle, smiles: list[str], level: float = conformal.LEVEL) -> list[dict]:
+    """The Score tab's rows for these SMILES, in order (one per SMILES)."""
+    from medcore.molecules import io
+    from medcore.molecules.service import analyse
+
+    batch = io.MolBatch(records=[io.standardise(s, i + 1) for i, s in enumerate(smiles)])
+    return analyse(tox_bundle, batch, level=level)
 
 
 def to_sdf(rows: list[dict]) -> str:

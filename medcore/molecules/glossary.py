@@ -186,12 +186,6 @@ DESCRIPTORS: dict[str, str] = {
                                     "have: what its absence of typical groups says.",
 }
 
-THRESHOLD = ("A molecule is called active in an assay when its probability reaches that assay's "
-             "threshold. Each threshold was set on the validation molecules measured for the "
-             "assay (never on the test split) by Youden's J: the cut-off that maximises "
-             "sensitivity + specificity - 1. Thresholds differ because assays differ in how "
-             "many actives they have.")
-
 DOMAIN = ("Nearest training molecule: the most similar of tox-cnn's 6,258 training molecules, "
           "by Tanimoto similarity of 2048-bit ECFP4 fingerprints (1 = same substructures, 0 = "
           "none shared). Below the measured threshold the molecule is far from training and "

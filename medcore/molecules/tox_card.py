@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from medcore.molecules import data, descriptors, graph
+from medcore.molecules import calls, data, descriptors, graph
 
-THRESHOLD_RULE = ("Per assay, Youden's J (the cut-off maximising sensitivity + specificity - 1) "
-                  "on the random split's validation molecules measured for that assay; 0.5 "
-                  "where that part had one class only. A probability at or above it is "
-                  "called active.")
+THRESHOLD_RULE = calls.RULE
+CALLS_LIMITATION = (
+    "Calls: an assay calls active only at its validation-chosen threshold (see threshold_rule "
+    "and metrics.calls for each threshold's precision and sensitivity on the test molecules); "
+    "below it the model makes no call of activity, which is not a call of inactivity (most "
+    "assays' sensitivity at their threshold is under 0.7).")
 
 
 DESIGN_V3 = (
@@ -35,8 +37,8 @@ DESIGN_V3 = (
 
 
 def build_card(t: data.Tox21, splits: dict, model, metrics: dict, history: dict,
-               valid_auc: dict, pre: dict, *, epochs: int, members: int, arch: dict,
-               quick: bool, seconds: float) -> dict:
+               valid_auc: dict, pre: dict, calls_cfg: dict, *, epochs: int, members: int,
+               arch: dict, quick: bool, seconds: float) -> dict:
     return {
         "id": "tox-cnn",
         "task": "Multitask toxicity: probability of activity in each of the 12 Tox21 assays "
@@ -99,8 +101,7 @@ def build_card(t: data.Tox21, splits: dict, model, metrics: dict, history: dict,
                              "descriptors from the same molecule",
             "descriptors": list(descriptors.NAMES),
         },
-        "thresholds": dict(zip(data.ASSAYS, pre["thresholds"], strict=True)),
-        "threshold_rule": THRESHOLD_RULE,
+        **calls_fields(calls_cfg),
         "training": {"epochs_max": epochs, "members": members, "arch": arch,
                      "valid_mean_roc_auc_per_epoch": history,
                      "valid_mean_roc_auc_best": valid_auc, "seconds": round(seconds, 1),
@@ -125,8 +126,16 @@ def build_card(t: data.Tox21, splits: dict, model, metrics: dict, history: dict,
             "features and the ECFP4 substructures a molecule has; descriptors (logP, charge, "
             "...) and substructures it lacks are whole-molecule contributions, shown beside "
             "the drawing rather than on atoms.",
+            CALLS_LIMITATION,
             "Prediction sets are calibrated per assay on 573 to 700 validation molecules "
             "with few actives (19 to 100 per assay): at levels above about 95 % the rarest "
             "assays' sets always hold 'active'.",
         ],
     }
+
+
+def calls_fields(cfg: dict) -> dict:
+    """The card's ``thresholds`` (each assay's call threshold; None for no call), the rule
+    and the validation figures behind them (``calls.json``)."""
+    return {"thresholds": {a: c["threshold"] for a, c in cfg["assays"].items()},
+            "threshold_rule": calls.RULE, "calls": cfg}

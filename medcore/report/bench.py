@@ -41,7 +41,7 @@ def _molecules(bundle) -> Callable[[], Case]:
     from medcore.report import molecules
 
     rows = service.analyse(bundle, io.load_upload("drugs.smi", samples.DRUGS_SMI), 1,
-                               full_shap=True, nsamples=molecules.EXPLAIN_SAMPLES)
+                           full_attribution=True)
     return lambda: molecules.case(bundle, rows[0], "drugs.smi")
 
 

@@ -5,26 +5,35 @@ from __future__ import annotations
 from pathlib import Path
 
 from medcore.errors import InputError
-from medcore.molecules import draw, io, service
+from medcore.molecules import calls, draw, io, service
 from medcore.report import Case, Failure, Figure, Table, model_facts, read_files
 
 
-def _assays(row: dict, thresholds: dict[str, float]) -> Table:
+def _assays(row: dict, rules: calls.Rules) -> Table:
+    """Every assay's call beside its probability, base rate, threshold and that threshold's
+    held-out precision and sensitivity, and Tox21's measured label where there is one."""
     sets = row.get("prediction_sets") or {}
-    spread = row.get("member_sd") or {}
-    columns = (["assay", "probability", "threshold", "active"]
-               + (["prediction set"] if sets else []) + (["members' SD"] if spread else []))
-    rows = [[a, p, thresholds[a], p >= thresholds[a]]
-            + (["{" + ", ".join(sets.get(a, [])) + "}"] if sets else [])
-            + ([spread.get(a)] if spread else [])
-            for a, p in row["probabilities"].items()]
-    return Table("Probability per assay", columns, rows)
+    measured = row.get("measured")
+    columns = (["assay", "probability", "base rate", "x base rate", "threshold",
+                "held-out precision", "held-out sensitivity", "call", "why"]
+               + (["prediction set"] if sets else []) + ["members' SD"]
+               + (["measured in Tox21"] if measured else []))
+    rows = []
+    for a, p in row["probabilities"].items():
+        r = rules.assays[a]
+        rows.append([a, p, r.base_rate, calls.lift(p, r.base_rate), r.threshold, r.precision,
+                     r.sensitivity, row["calls"][a], row["call_reasons"].get(a, "")]
+                    + (["{" + ", ".join(sets.get(a, [])) + "}"] if sets else [])
+                    + [row["member_sd"][a]] + ([measured[a]] if measured else []))
+    level = row.get("level")
+    return Table("Calls per assay" + (f" (prediction sets at {level:.0%})" if level else "")
+                 + ": " + calls.RULE, columns, rows)
 
 
 def case(bundle, row: dict, file: str = "", synthetic: bool = False) -> Case:
     """The report of one scored molecule: every assay against its threshold, the applicability
     domain, and the atoms and properties behind its top assay when they were explained."""
-    thresholds = {a: float(t) for a, t in bundle.card["thresholds"].items()}
+    rules = calls.Rules.of(bundle)
     top = row["top_assay"]
     ad = bundle.card["metrics"]["applicability_domain"]
     sim = row["nearest_training_similarity"]
@@ -34,16 +43,18 @@ def case(bundle, row: dict, file: str = "", synthetic: bool = False) -> Case:
                                       f"(Tanimoto {sim:.2f})")]
     if row.get("note"):
         inputs.append(("Before scoring", row["note"]))
+    if row.get("measured_summary"):
+        inputs.append(("Tox21", row["measured_summary"]))
     warnings = []
     if row.get("uncertain_assays"):
-        warnings.append(f"Uncertain at {row['level']:.0%} (prediction set not a single class) "
-                        f"for: {', '.join(row['uncertain_assays'])}.")
+        warnings.append("Uncertain (no call of activity: " + "; ".join(
+            f"{a}: {row['call_reasons'][a]}" for a in row["uncertain_assays"]) + ").")
     if row["far_from_training"]:
         warnings.append(f"Far from training: similarity {sim:.2f} is below {ad['threshold']:.2f}."
                         f" On the scaffold test split such molecules scored mean ROC-AUC "
                         f"{ad['roc_auc_below']} against {ad['roc_auc_at_or_above']} for nearer "
                         "ones: treat these probabilities as rough.")
-    tables = [_assays(row, thresholds)]
+    tables = [_assays(row, rules)]
     if row.get("top_properties"):
         tables.append(Table(f"Whole-molecule contributions to {top} (integrated gradients)",
                             ["property", "attribution"],
@@ -58,13 +69,17 @@ def case(bundle, row: dict, file: str = "", synthetic: bool = False) -> Case:
         [row["name"], f"nearest in training: {sim:.2f}"], per_row=2, size=240)))
     active = row["active_assays"]
     level = row.get("level")
+    n = len(rules.assays)
     return Case(
         kind="molecule", name=str(row["name"]), model=model_facts(bundle.card),
-        result=(f"Active in {len(active)} of {len(thresholds)} assays: {', '.join(active)}"
-                if active else f"Active in none of the {len(thresholds)} assays"),
+        result=(f"Called active in {len(active)} of {n} assays: {', '.join(active)}"
+                if active else f"Called active in none of the {n} assays")
+        + (f"; uncertain in {len(row['uncertain_assays'])}" if row["uncertain_assays"]
+           else ""),
         inputs=inputs, probability=row["probabilities"][top],
         probability_of=f"of activity in {top} (top assay: highest relative to its threshold)",
-        threshold=thresholds[top], prediction_set=row.get("prediction_set"), level=level,
+        # the sets are a column of the calls table: the call, not a set alone, is the answer
+        threshold=rules.assays[top].threshold, prediction_set=None, level=level,
         warnings=warnings, tables=tables, figures=figs, synthetic=synthetic)
 
 

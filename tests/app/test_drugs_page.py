@@ -75,7 +75,7 @@ def test_generator_tab_generates_without_data():
     at = _page()
     at.number_input(key="gen_n").set_value(60)
     at.slider(key="gen_qed").set_value(0.0)
-    at.slider(key="gen_tox").set_value(1.0)
+    at.multiselect(key="gen_drop").set_value([])
     at.button(key="gen_go").click().run()
     assert not at.exception
     assert not _errors(at)
@@ -112,9 +112,10 @@ def test_formulary_names_notes_thresholds_and_domain():
     rows = at.session_state["drugs_rows"]
     first = next(r for r in rows if r["name"] == "Lidocaine hydrochloride")
     assert at.selectbox(key="drugs_assay_0").value == first["top_assay"]
-    thresholds = next(d.value for d in at.dataframe if "threshold" in d.value.columns)
+    thresholds = next(t.value for t in at.table if "held-out precision" in t.value.columns)
     assert len(thresholds) == 12 and (thresholds["threshold"] > 0).all()
-    assert any("Youden" in e.label or "thresholds" in e.label for e in at.expander)
+    assert (thresholds["held-out precision"] > thresholds["base rate"]).all()
+    assert any(h.value == "When is a molecule called active?" for h in at.subheader)
     at.selectbox(key="drugs_pick").set_value(2).run()  # Tetrayne among the scored molecules
     assert any("Far from training" in w.value for w in at.warning)
     assert at.selectbox(key="drugs_assay_2").value == rows[3]["top_assay"]

@@ -41,6 +41,40 @@ def test_quick_bench_writes_report_with_targets(tmp_path):
     assert "## Training and inference, every model" in text
 
 
+# Their own quick benches take about 20 s each on 2 cores (1,000 films, 256 stays): this test
+# times their case report and the shared wiring; the dna-cnn test above runs one whole.
+_OWN_BENCH_TOO_SLOW = ("xray-cnn", "history-rnn")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model_id", ["xray-cnn", "history-rnn", "tox-cnn", "dna-cnn"])
+def test_quick_bench_runs_every_predictive_model(model_id, monkeypatch):
+    """``bench_model(quick=True)`` for each predictive model, on the path the command runs:
+    load, the card's quality, the module's own speed figures and one case report built the
+    way the download button builds it. The shared Keras timings (a training loop per model,
+    tens of seconds) are left out here; they are tested on a tiny model below."""
+    from medcore.bench import run as bench
+    from medcore.cards import load_card
+    from medcore.report import bench as report_bench
+
+    if not registry.is_trained(model_id):
+        pytest.skip(f"{model_id} is not trained in this checkout")
+    monkeypatch.setattr(report_bench, "REPEATS", 1)
+    monkeypatch.setattr(bench, "keras_figures", lambda bundle, mod, quick: {})
+    if model_id in _OWN_BENCH_TOO_SLOW:
+        monkeypatch.setattr(registry.module(model_id), "bench", lambda bundle, quick: {})
+    out = bench.bench_model(model_id, quick=True)
+    card = load_card(registry.model_folder(model_id))
+    assert out["load_ms"] > 0 and out["quality"] == card["metrics"]
+    assert out["speed"]["report_ms"] > 0
+    names = [t["name"] for t in out["targets"]]
+    assert any(n.startswith("one case report") for n in names), names
+    assert all(isinstance(t["pass"], bool) for t in out["targets"])
+    if model_id not in _OWN_BENCH_TOO_SLOW:
+        assert len(out["targets"]) > 1 and any(k.endswith("_ms") and k != "report_ms"
+                                               for k in out["speed"]), out["speed"]
+
+
 def _tiny_model():
     import keras
 

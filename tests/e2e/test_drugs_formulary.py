@@ -1,8 +1,12 @@
 """In a real browser: a formulary CSV with a "Drug name" column, a salt and a metal complex.
 The page shows the drug names (not "row 2"), what was removed from the salt, why cisplatin is
-not scored, and each molecule's nearest training molecule with the far-from-training flag."""
+not scored, each molecule's nearest training molecule with the far-from-training flag, each
+assay's base rate and threshold with its held-out precision, Tox21's measured labels
+(acetaminophen: inactive in all 12) and no green call where the members disagree."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -15,7 +19,10 @@ FORMULARY = (b"compound_id,Drug name,SMILES\n"
              b"F1,Lidocaine hydrochloride,CCN(CC)CC(=O)Nc1c(C)cccc1C.Cl\n"
              b"F2,Cisplatin,N.N.Cl[Pt]Cl\n"
              b"F3,Diclofenac sodium,[Na+].[O-]C(=O)Cc1ccccc1Nc1c(Cl)cccc1Cl\n"
-             b"F4,Caffeine,Cn1c(=O)c2c(ncn2C)n(C)c1=O\n")
+             b"F4,Caffeine,Cn1c(=O)c2c(ncn2C)n(C)c1=O\n"
+             b"F5,Aspirin,CC(=O)Oc1ccccc1C(=O)O\n"
+             b"F6,Acetaminophen,CC(=O)Nc1ccc(O)cc1\n"
+             b"F7,Warfarin,CC(=O)CC(c1ccccc1)C1=C(O)c2ccccc2OC1=O\n")
 
 
 def _shot(page, shots, text: str, name: str) -> None:
@@ -46,8 +53,40 @@ def test_formulary_names_salts_metal_and_domain(browser, server_url, shots):
             assert expected in text, expected
         _shot(page, shots, "not scored", "drugs_formulary_notes")
         _shot(page, shots, "Probabilities per assay", "drugs_formulary_table")
+        _calls_are_shown_with_what_they_rest_on(page, text)
+        _shot(page, shots, "When is a molecule called active?", "drugs_formulary_thresholds")
+        _shot(page, shots, "Calls per molecule", "drugs_formulary_calls")
+        _shot(page, shots, "Why this prediction?", "drugs_formulary_detail")
         page.get_by_text("Applicability domain", exact=False).first.scroll_into_view_if_needed()
         for img in page.locator("[data-testid='stImage'] img").all():
             page.wait_for_function("img => img.complete && img.naturalWidth > 0",
                                    arg=img.element_handle(), timeout=60_000)
         assert_no_exception(page)
+
+
+def _calls_are_shown_with_what_they_rest_on(page, text: str) -> None:
+    """Base rates, thresholds with their held-out precision, measured labels, and the members'
+    disagreement turning warfarin's call into an orange "uncertain", never a green one."""
+    from medcore import registry
+    from medcore.molecules import calls
+
+    rules = calls.Rules.of(registry.load("tox-cnn"))
+    for expected in ("When is a molecule called active?", "base rate", "held-out precision",
+                     "Calls per molecule", "measured in Tox21 (in training): inactive in all "
+                     "12 assays measured", "members disagree"):
+        assert expected in text, expected
+    thresholds = page.locator("[data-testid='stTable']").first.inner_text()
+    for a in rules.assays.values():  # each threshold beside its precision, as the card says
+        assert f"{a.threshold:.3f}" in thresholds and f"{a.precision:.2f}" in thresholds
+        assert f"{a.base_rate:.1%}" in thresholds
+    acetaminophen = page.locator("li", has_text="Acetaminophen").first
+    assert "inactive in all 12 assays" in acetaminophen.inner_text()
+    assert acetaminophen.locator("span", has_text=re.compile(r"^active$")).count() == 0
+    warfarin = page.locator("li", has_text="Warfarin").first
+    assert "members disagree" in warfarin.inner_text()
+    for chip in warfarin.locator("span", has_text="uncertain").all():
+        colour = chip.evaluate("e => getComputedStyle(e).backgroundColor")
+        r, g, b = (int(float(v)) for v in colour[colour.index("(") + 1:-1].split(",")[:3])
+        assert r > g > b, colour  # orange, not green
+    green = page.locator("[data-testid='stAlertContentSuccess']").all_inner_texts()
+    assert not any("active" in t.replace("inactive", "") for t in green), green

@@ -47,8 +47,9 @@ def test_tox_card_and_evaluate_agree(tox):
     card = tox.card
     assert set(REQUIRED_FIELDS) <= set(card) and card["class_names"][0] == "NR-AR"
     assert {"scaffold_split", "baselines", "ci95", "per_assay_roc_auc"} <= set(card["metrics"])
-    assert set(card["extra_files"]) == {"baselines.npz", "conformal.npz", "domain.npz",
-                                        "preprocess.json", "scaffold.keras"}
+    assert set(card["extra_files"]) == {"baselines.npz", "calls.json", "conformal.npz",
+                                        "domain.npz", "measured.npz", "preprocess.json",
+                                        "scaffold.keras"}
     conf = card["metrics"]["conformal"]
     assert set(conf["per_assay"]) == set(card["class_names"]) and 0 < conf["coverage"] <= 1
     assert {"bins", "threshold", "rule"} <= set(card["metrics"]["applicability_domain"])
@@ -154,9 +155,9 @@ def test_gan_card_evaluate_and_samples(gan):
 
 
 def test_generator_rows_and_sdf_roundtrip(gan, tox):
-    rows = generator.propose(gan, tox, 40, seed=1, max_tox=1.0, min_qed=0.0)
+    rows = generator.propose(gan, tox, 40, seed=1, min_qed=0.0, drop=())
     assert rows and all(r["passes"] for r in rows)
-    assert {"qed", "sa_score", "novel", "max_tox_probability"} <= set(rows[0])
+    assert {"qed", "sa_score", "novel", "active_assays", "uncertain_assays"} <= set(rows[0])
     batch = io.load_upload("gen.sdf", generator.to_sdf(rows[:5]).encode())
     for rec, row in zip(batch.records, rows[:5], strict=True):  # inorganic ones are not scored
         assert rec.smiles == row["smiles"] or (rec.smiles is None and rec.not_scored)

@@ -107,11 +107,10 @@ def test_page_generator_gives_the_number_asked_for_all_passing():
     from medcore.molecules import generator
 
     bundle = shipped_bundle("mol-gan")
-    rows = generator.propose(bundle, None, 40, seed=2, max_tox=1.0, min_qed=0.0)
+    rows = generator.propose(bundle, None, 40, seed=2, min_qed=0.0)
     assert len(rows) == 40 and len({r["smiles"] for r in rows}) == 40
     assert all(bundle.extras["realism_rule"].passes(r["smiles"]) for r in rows)
-    raw = generator.propose(bundle, None, 40, seed=2, max_tox=1.0, min_qed=0.0,
-                            realistic=False)
+    raw = generator.propose(bundle, None, 40, seed=2, min_qed=0.0, realistic=False)
     assert not all(bundle.extras["realism_rule"].passes(r["smiles"]) for r in raw)
 
 
