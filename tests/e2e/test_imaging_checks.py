@@ -1,6 +1,7 @@
-"""In a real browser, the Imaging page tells three uploads apart: a real chest film gets a
-result, a photo is told it is not a chest X-ray (no probability for it), a broken file gets a
-clear error; all side by side, no exception box."""
+"""In a real browser, the Imaging page tells uploads apart: a real chest film gets a result, a
+photo is told it is not a chest X-ray (no probability for it), a broken file gets a clear error;
+an adult film, a DICOM whose tags say the patient is 62 and a low-contrast portable film are
+flagged in plain words and never told "not a chest X-ray"; no exception box."""
 
 from __future__ import annotations
 
@@ -22,6 +23,50 @@ def _photo_jpeg() -> bytes:
     buf = io.BytesIO()
     Image.fromarray(np.asarray(load_sample_images().images[1])).save(buf, format="JPEG")
     return buf.getvalue()
+
+
+def _adult_and_portable() -> list[tuple[str, bytes, str]]:
+    """An adult normal film from another hospital, a child's test film written as a DICOM whose
+    tags say the patient is 62, and an adult film made low-contrast and portable-like."""
+    from PIL import Image
+
+    from medcore.imaging import ood_probe
+    from medcore.imaging.dicom import write
+    from medcore.settings import data_dir
+    from tests.bad_inputs.imaging import encode
+
+    folder = data_dir() / "xray" / "adult-normal" / "img"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not found (set MEDCORE_DATA_DIR to the shared data folder)")
+    adult = (folder / "Normal-1.jpg").read_bytes()
+    with Image.open(folder / "Normal-10005.jpg") as im:
+        other = np.asarray(im.convert("L"))
+    portable = ood_probe.ELSEWHERE["portable"](np.random.default_rng(2), other)
+    child = np.asarray(Image.open(io.BytesIO(samples.xray_png(5))).convert("L"))
+    return [("adult_film.jpg", adult, "image/jpeg"),
+            ("aged_62.dcm", write(child, age="062Y"), "application/dicom"),
+            ("portable_low_contrast.png", encode(portable), "image/png")]
+
+
+def test_adult_dicom_and_portable_films_are_flagged_in_plain_words(browser, server_url, shots):
+    files = _adult_and_portable()
+    with screenshotted_page(browser, shots, "imaging_adult_portable", height=3600) as page:
+        page.goto(f"{server_url}/imaging", timeout=60_000)
+        wait_idle(page)
+        samples.upload(page, files)
+        page.get_by_text("Batch results").first.wait_for(timeout=180_000)
+        wait_idle(page, 180_000)
+        alerts = page.locator("[data-testid^='stAlertContent']")
+        alerts.filter(has_text="The file says the patient is 62").first.wait_for(
+            timeout=60_000)
+        texts = alerts.all_inner_texts()
+        body = page.locator("body").inner_text()
+        assert "not a chest X-ray" not in " ".join(texts)
+        unlike = [t for t in texts if "unlike the films the model learned from" in t
+                  or "The file says" in t]
+        assert len(unlike) == 3, texts  # each film flagged, in words
+        assert "p_chest_xray" not in body and "feature_distance" not in body  # no raw names
+        assert_no_exception(page)
 
 
 def test_film_photo_and_broken_file(browser, server_url, shots):
