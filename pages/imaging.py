@@ -244,7 +244,7 @@ with tab_cls:
             if not auto:
                 with slot.container():
                     st.caption(f"SHAP is not computed yet for a batch of {len(shap_slots)} "
-                               "films (about 2 s each):")
+                               "films (about 3 s each):")
                     st.button(f"Compute SHAP for all {len(shap_slots)} images",
                               key=f"imaging_shap_all_{i}", on_click=state.__setitem__,
                               args=("shap_all", True))

