@@ -3,9 +3,12 @@
 A VGG-style CNN with a strided stem (``cnn_model``), trained with augmentation and
 temperature-scaled on validation. Validation has the training ratio (74 % pneumonia), the test
 split more normals (62.5 %): probabilities are moved to the deployment prevalence and the
-decision is 0.5 (``calibration.fit_operating_point``); ``prevalence=None`` keeps v1's rule,
-Youden's J on validation. The test split is scored once, at the end of ``train``, through
-:func:`_held_out_metrics`.
+network's own figures use 0.5 (``calibration.fit_operating_point``); ``prevalence=None`` keeps
+v1's rule, Youden's J on validation. What users get is not that threshold but one answer read
+from each film's prediction set (:mod:`medcore.imaging.answer`, fitted on the calibration half
+of the test films). The test split is scored once, at the end of ``train``, through
+:func:`_held_out_metrics`; ``python -m medcore.imaging.refit`` refits the answer rule and the
+checks of the shipped network and rescores.
 """
 
 from __future__ import annotations
