@@ -138,8 +138,11 @@ with tab_cls:
                      if measured else "")
     read_at = ("" if user_prevalence is None or user_prevalence == base_prevalence
                else f", read at {user_prevalence:.1%} pneumonia")
+    ece = cnn.card["metrics"].get("answer", {}).get("ece_measured_half", {}).get("recalibrated")
     probability_text = ("recalibrated on 312 official test films with "
-                        f"{base_prevalence:.1%} pneumonia{read_at}")
+                        f"{base_prevalence:.1%} pneumonia"
+                        + (f"; calibration error {ece:.3f} on the other 312" if ece else "")
+                        + read_at)
     if len(entries) > 1:
         table = service.results_table(entries, cnn.card)
         st.subheader("Batch results")
