@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from medcore import report
+from medcore import conformal, report
 from medcore.explain import shap_image
-from medcore.imaging import figures, service
+from medcore.imaging import figures, ood, service
 from medcore.imaging.gan import example_upload, generate_gallery
 from medcore.report import imaging as imaging_report
 from pages import components
@@ -16,10 +16,10 @@ components.use_app_navigation()
 AUTO_SHAP = 4  # larger batches compute SHAP on request, so predictions come back fast
 
 
-def _cases(cnn, good: list, results: dict, shap: dict, level: float, show_tags: bool) -> list:
-    """The films' report cases, built only when a download is clicked (off the script run)."""
-    return [imaging_report.case(cnn, e, level, show_tags, shap.get(k, (None,))[0], results[k])
-            for k, e in good]
+def _cases(cnn, good: list, shap: dict, level: float, show_tags: bool) -> list:
+    """The films' report cases, built only when a download is clicked (off the script run):
+    each film as read on the page (its level and prevalence)."""
+    return [imaging_report.case(cnn, e, show_tags, shap.get(k, (None,))[0]) for k, e in good]
 
 st.title("Imaging")
 components.model_summary("xray-cnn")
@@ -30,7 +30,6 @@ if cnn is None:
     st.stop()
 size = int(cnn.extras["size"])
 shap_image.warm_up((size, size))  # once per server: SHAP's compile runs while files are picked
-prevalence = cnn.extras.get("prevalence")
 tab_cls, tab_gan = st.tabs(["Classify X-rays", "Synthetic X-rays (GAN)"])
 
 # The GAN tab is filled first: it is cheap, and stays usable while SHAP runs below.
@@ -71,22 +70,34 @@ with tab_cls:
                "*pneumonia* and nothing else. **What it cannot see:** other findings "
                "(tuberculosis, effusions, nodules, fractures, lines and tubes), adults, lateral "
                "views, films from other hospitals. On adult films from other hospitals an earlier "
-               "version ranked at ROC-AUC 0.74 and called most pneumonias normal: the page now "
-               "withholds answers on films unlike its training films, and any answer on such a "
-               "film is unknown, not normal.", icon=":material/child_care:")
+               "version ranked at ROC-AUC 0.74 and called most pneumonias normal: the page "
+               "withholds answers on films unlike its training films (adults included), and any "
+               "answer on such a film is unknown, not normal.", icon=":material/child_care:")
     st.caption(f"Every image is reduced as the training films were: grayscale, the whole film "
                f"stretched to **{size}x{size} pixels** (shown next to each upload). Before any "
                "answer two checks run: is this a chest X-ray at all, and is it like the films "
-               "the model learned from? If either fails, the answer is withheld and the page "
-               "says why. Research demo, not a medical device.")
+               "the model learned from (a DICOM file's age, view and modality count too)? If "
+               "either fails, the answer is withheld and the page says why. Research demo, not "
+               "a medical device.")
+    answer_params = cnn.extras["answer"]
+    base_prevalence = answer_params.get("prevalence")
+    c_prev, c_level = st.columns(2)
     user_prevalence = None
-    if prevalence is not None:
-        user_prevalence = st.number_input(
+    if base_prevalence is not None:
+        user_prevalence = c_prev.number_input(
             "Share of pneumonia among the X-rays you read (%)", 1.0, 99.0,
-            round(prevalence * 100, 1), 0.5, key="imaging_prevalence",
-            help=f"The model's probabilities hold where {prevalence:.1%} of X-rays show "
-                 "pneumonia (see its model card). Set your own: probabilities and the "
-                 "decision are re-read for it (Bayes' rule on the log-odds).") / 100
+            round(base_prevalence * 100, 1), 0.5, key="imaging_prevalence",
+            help=f"The probabilities were recalibrated on official test films where "
+                 f"{base_prevalence:.1%} show pneumonia (see the model card). Set your own: "
+                 "probabilities, prediction sets and answers are re-read for it (Bayes' rule "
+                 "on the log-odds; the calibration films re-weighted).") / 100
+    default_level = service.default_level(cnn)
+    level_set = c_level.slider(
+        "Prediction-set level", 0.5, 0.99, default_level, 0.01, key="imaging_level_set",
+        help="The answer is read from the prediction set: one class = the answer, both = "
+             "uncertain, none = fits neither. On films like the calibration films a set holds "
+             f"the true class at least this often. {default_level:.0%} is the default, chosen "
+             "on calibration films (see the model card).")
     files = components.uploaded_files("Chest X-rays (PNG, JPEG, 16-bit PNG, DICOM)",
                                       ["png", "jpg", "jpeg", "dcm", "dicom"], key="imaging_upload")
     if st.button("Try an example", help="A synthetic X-ray generated by the xray-gan model"):
@@ -110,8 +121,7 @@ with tab_cls:
                                     "see below", state="error")
             else:
                 status.update(label=f"Analysed {len(new)} image(s)", state="complete")
-    entries = [e if "error" in e else service.at_prevalence(e, prevalence, user_prevalence,
-                                                        cnn.extras["class_names"])
+    entries = [e if "error" in e else service.reread(cnn, e, level_set, user_prevalence)
                for e in (state["results"][k] for k in keys)]
     if not entries:
         st.info("Upload one or more chest X-rays, or press **Try an example**.")
@@ -119,15 +129,20 @@ with tab_cls:
         if "error" in e:
             components.file_error(e["name"], e["error"])
     good = [(k, e) for k, e in zip(keys, entries, strict=True) if "summary" in e]
-    conf = cnn.card["metrics"].get("conformal", {})
-    coverage_text = (f"Calibrated on half of the official test films and measured on the other "
-                     f"half, {conf['level']:.0%} sets held the true class "
-                     f"{conf['coverage']:.0%} of the time. Films unlike those (other hospitals, "
-                     "adults) are not covered by that guarantee: see the checks above."
-                     if conf else "")
-    calibration_text = ("calibrated on validation data" if prevalence is None else
-                        f"calibrated on validation data, read at {user_prevalence:.1%} "
-                        "pneumonia")
+    measured = cnn.card["metrics"].get("answer", {}).get("test_measured_half")
+    coverage_text = (f"At {default_level:.0%}, on official test films not used for calibration, "
+                     f"{measured['decided']:.0%} got one class, "
+                     f"{measured['wrong_and_decided']:.1%} got a wrong one, and the sets held the "
+                     f"true class {measured['coverage_unflagged']:.0%} of the time. Films unlike "
+                     "those (other hospitals, adults) are not covered: see the checks."
+                     if measured else "")
+    read_at = ("" if user_prevalence is None or user_prevalence == base_prevalence
+               else f", read at {user_prevalence:.1%} pneumonia")
+    ece = cnn.card["metrics"].get("answer", {}).get("ece_measured_half", {}).get("recalibrated")
+    probability_text = ("recalibrated on 312 official test films with "
+                        f"{base_prevalence:.1%} pneumonia"
+                        + (f"; calibration error {ece:.3f} on the other 312" if ece else "")
+                        + read_at)
     if len(entries) > 1:
         table = service.results_table(entries, cnn.card)
         st.subheader("Batch results")
@@ -136,31 +151,24 @@ with tab_cls:
     if len(good) > 1:
         st.plotly_chart(figures.gallery_figure(
             [e["model_input"] for _, e in good],
-            [f"{e['summary']['file'][:18]}: " + (
-                f"{e['summary']['probability_pneumonia']:.2f}"
-                if e["summary"]["status"] == "ok" else "withheld") for _, e in good]),
-            key="imaging_gallery")
+            [f"{e['summary']['file'][:18]}: {service.answer_text(e['summary'])}"
+             for _, e in good]), key="imaging_gallery")
     if good:
         c1, c2, c3, c4 = st.columns(4)
         opacity = c1.slider("Grad-CAM / SHAP opacity", 0.0, 1.0, 0.4, 0.05,
                             key="imaging_opacity")
-        level = c2.slider("Film level (brightness)", 0, 255, 128, key="imaging_level",
-                          help="The grey value shown as mid-grey. Drag on a film to zoom; "
-                               "double-click to reset.")
+        brightness = c2.slider("Film brightness (level)", 0, 255, 128, key="imaging_level",
+                               help="Higher is brighter. Drag on a film to zoom; double-click "
+                                    "to reset.")
         width = c3.slider("Film window (contrast)", 16, 512, 256, key="imaging_window",
                           help="The range of grey values spread over black to white: "
                                "narrower is more contrast.")
         show_tags = c4.toggle("Show DICOM patient tags", False, key="imaging_tags",
                               help="Patient-identifying tags stay hidden unless you open them.")
-        level_set = st.slider(
-            "Prediction-set level", 0.5, 0.99, 0.9, 0.01, key="imaging_level_set",
-            help="A conformal prediction set holds the true class with at least this "
-                 "probability when a film is like the validation films: {normal} or "
-                 "{pneumonia} = sure at this level, both = uncertain, none = fits neither.")
         if len(entries) > 1:
             st.download_button(
-                "Download reports + CSV (ZIP)", lambda args=(cnn, good, state["results"],
-                                                             state["shap"], level_set, show_tags),
+                "Download reports + CSV (ZIP)", lambda args=(cnn, good, state["shap"], level_set,
+                                                             show_tags),
                 csv=table.to_csv(index=False).encode(): report.zip_bytes(
                     _cases(*args), "imaging_results.csv", csv),
                 file_name="imaging_reports.zip", mime="application/zip", key="imaging_zip",
@@ -171,7 +179,7 @@ with tab_cls:
         st.subheader(s["file"])
         if e["synthetic"]:
             components.synthetic_badge()
-        film = figures.window(e["film"], level, width)
+        film = figures.view(e["film"], brightness, width)
         h, w = e["film"].shape
         W, H = s["original_size"]
         if s["status"] == "not_chest_xray":
@@ -179,58 +187,77 @@ with tab_cls:
             st.plotly_chart(figures.film_figure(figures.blend(film, None, 0),
                                                 f"Upload ({W}x{H})"), key=f"imaging_orig_{i}")
         else:
+            colour = figures.answer_colour(s)
             if s["status"] == "unlike_training":
                 st.warning(s["message"], icon="⚠️")
                 st.markdown(f":gray[P(pneumonia) = {s['probability_pneumonia']:.3f} — not a "
                             "result: the model was not trained on films like this one.]")
             else:
-                st.markdown(f"**P(pneumonia) = {s['probability_pneumonia']:.3f}** → "
-                            f"**{s['prediction']}** ({calibration_text}; threshold "
-                            f"{s['threshold']:.3f})")
-                pset = service.prediction_set(cnn, state["results"][k], level_set)
-                st.caption(f"Prediction set at {level_set:.0%}: **{{{', '.join(pset)}}}** "
-                           f"({service.SET_MEANING[len(pset)]}). {coverage_text}")
-            st.plotly_chart(figures.probability_figure(
-                s["probability_pneumonia"], s["threshold"], s["status"] != "ok"),
-                key=f"imaging_prob_{i}")
+                pset = conformal.describe(s["prediction_set"])
+                if s["status"] == "decided":
+                    headline = (f"Answer: <span style='color:{colour}'>**{s['prediction']}**"
+                                f"</span> — the only class in its prediction set at "
+                                f"{s['level']:.0%} {pset}")
+                elif s["status"] == "uncertain":
+                    headline = (f"<span style='color:{colour}'>**Uncertain**</span> at "
+                                f"{s['level']:.0%}: both classes are in its prediction set "
+                                f"{pset}, so no answer is given")
+                else:
+                    headline = (f"<span style='color:{colour}'>**Fits neither class**</span> at "
+                                f"{s['level']:.0%}: its prediction set is empty {pset}, so no "
+                                "answer is given")
+                st.markdown(headline, unsafe_allow_html=True)
+                band = s["band"]
+                st.markdown(f"**P(pneumonia) = {s['probability_pneumonia']:.3f}** "
+                            f"({probability_text}). At this level: normal below "
+                            f"{band['normal_below']:.2f}, pneumonia from "
+                            f"{band['pneumonia_from']:.2f}, uncertain between.")
+                st.caption(coverage_text)
+            st.plotly_chart(figures.probability_figure(s), key=f"imaging_prob_{i}")
             cols = st.columns([2, 1])
             cols[0].plotly_chart(figures.film_figure(
                 figures.blend(film, e["cam"], opacity),
-                f"Grad-CAM over the film ({W}x{H}, shown at {w}x{h})"), key=f"imaging_cam_{i}")
+                f"Grad-CAM over the film ({W}x{H}, shown at {w}x{h})", scale="Jet",
+                scale_title="Grad-CAM (0-1)"), key=f"imaging_cam_{i}")
             cols[1].plotly_chart(figures.image_figure(e["model_input"],
                                                       f"What the model saw ({size}x{size})"),
                                  key=f"imaging_input_{i}")
             shap_slots.append((k, e, film, cols[1].empty()))
         st.caption(f"Model: {s['model']}.")
         st.download_button(
-            "Download report (HTML)", lambda args=(cnn, [(k, e)], state["results"], state["shap"],
-                                                   level_set, show_tags):
+            "Download report (HTML)", lambda args=(cnn, [(k, e)], state["shap"], level_set,
+                                                   show_tags):
             report.build(_cases(*args)[0]),
             file_name=report.file_name("xray-cnn", s["file"]), mime="text/html",
             key=f"imaging_report_{i}", help="Self-contained: opens offline, figures inside. "
             "DICOM patient tags are in it only when shown above.")
         with st.expander("The checks behind this answer"):
-            st.json(s["check"])
+            rows = ood.check_rows(s["check"])
+            st.table({"check": [r[0] for r in rows], "this film": [r[1] for r in rows],
+                      "limit": [r[2] for r in rows], "verdict": [r[3] for r in rows]})
         for note in s["notes"]:
             st.caption(note)
         if e["tags"] and show_tags:
             st.table({"tag": list(e["tags"]), "value": list(e["tags"].values())})
         elif e["tags"]:
             st.caption("DICOM patient tags hidden (toggle above to show).")
-    pending = [k for k, _, _, _ in shap_slots if k not in state["shap"]]
-    auto = len(shap_slots) <= AUTO_SHAP or st.session_state.get("imaging_shap_all")
-    if pending and not auto:
-        st.button(f"Compute SHAP for all {len(shap_slots)} images (about 2 s each)",
-                  key="imaging_shap_all")
+    auto = len(shap_slots) <= AUTO_SHAP or state.get("shap_all")
     for i, (k, e, film, slot) in enumerate(shap_slots):
         if k not in state["shap"]:
             if not auto:
-                slot.caption("SHAP not computed yet (batch): use the button above.")
+                with slot.container():
+                    st.caption(f"SHAP is not computed yet for a batch of {len(shap_slots)} "
+                               "films (about 3 s each):")
+                    st.button(f"Compute SHAP for all {len(shap_slots)} images",
+                              key=f"imaging_shap_all_{i}", on_click=state.__setitem__,
+                              args=("shap_all", True))
                 continue
             with slot.container(), st.status("Computing SHAP…", expanded=False):
                 state["shap"][k] = service.explain_shap(cnn, e["model_input"])
         values, base = state["shap"][k]
+        lim = figures.shap_limit(values)
         slot.plotly_chart(figures.film_figure(
             figures.blend(film, values, opacity, diverging=True),
-            "SHAP on log-odds over the film (red: towards pneumonia)", height=300),
-            key=f"imaging_shap_{i}")
+            "SHAP over the film<br><sup>red: towards pneumonia, blue: towards normal</sup>",
+            height=320, scale="RdBu_r", scale_range=(-lim, lim),
+            scale_title="log-odds"), key=f"imaging_shap_{i}")

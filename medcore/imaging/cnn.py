@@ -3,9 +3,12 @@
 A VGG-style CNN with a strided stem (``cnn_model``), trained with augmentation and
 temperature-scaled on validation. Validation has the training ratio (74 % pneumonia), the test
 split more normals (62.5 %): probabilities are moved to the deployment prevalence and the
-decision is 0.5 (``calibration.fit_operating_point``); ``prevalence=None`` keeps v1's rule,
-Youden's J on validation. The test split is scored once, at the end of ``train``, through
-:func:`_held_out_metrics`.
+network's own figures use 0.5 (``calibration.fit_operating_point``); ``prevalence=None`` keeps
+v1's rule, Youden's J on validation. What users get is not that threshold but one answer read
+from each film's prediction set (:mod:`medcore.imaging.answer`, fitted on the calibration half
+of the test films). The test split is scored once, at the end of ``train``, through
+:func:`_held_out_metrics`; ``python -m medcore.imaging.refit`` refits the answer rule and the
+checks of the shipped network and rescores.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from medcore import calibration, conformal, metrics
+from medcore.imaging import answer
 from medcore.imaging import data as xdata
 from medcore.imaging.cnn_card import build_card
 from medcore.imaging.cnn_fit import fit_member
@@ -75,7 +79,6 @@ def train(out_dir: Path, *, quick: bool = False, size: int = SIZE, members: int 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     from medcore.imaging import cnn_model
     from medcore.imaging.cnn_model import export_ensemble, logit_model
-    from medcore.imaging.ood import fit_ood
     from medcore.settings import data_dir
 
     splits = xdata.load_kermany(data_dir(), size)
@@ -102,11 +105,7 @@ def train(out_dir: Path, *, quick: bool = False, size: int = SIZE, members: int 
     model.save(out_dir / "model.keras")
     (out_dir / "preprocess.json").write_text(json.dumps(prep, indent=2))
     save_calibration(model, splits["test"], out_dir)
-    if quick:  # tiny test models: both checks fitted on slices (the full run reads them all)
-        fit_ood(features_of(model), xdata.subset(splits["train"], 256).x,
-                xdata.subset(val_s, 128).x, out_dir, n_films=140, n_per_family=40, epochs=1)
-    else:
-        fit_ood(features_of(model), splits["train"].x, val_s.x, out_dir)
+    fit_checks(model, splits, out_dir, data_dir(), quick)
     extras = load_extras(out_dir, {})
     held_out, curves = _held_out_metrics(model, extras, data_dir(), with_curves=True)
     keras.backend.clear_session(free_memory=False)
@@ -124,6 +123,7 @@ def load_extras(folder: Path, card: dict) -> dict:
     extras["ood"] = load_ood(Path(folder))
     with np.load(Path(folder) / CALIBRATION) as f:
         extras["calibration"] = {"p": f["p"], "y": f["y"]}
+    extras["answer"] = answer.load(Path(folder))
     return extras
 
 
@@ -134,7 +134,9 @@ def save_calibration(model, test: xdata.Split, folder: Path) -> None:
     the training folder and differ from the test films (sets calibrated on them covered 0.74
     of test films at 90 %, and 0.35 of normal ones)."""
     cal, _ = conformal.halves(test.y)
-    np.savez(Path(folder) / CALIBRATION, p=_predict(model, test.x[cal]), y=test.y[cal])
+    p_cal = _predict(model, test.x[cal])
+    np.savez(Path(folder) / CALIBRATION, p=p_cal, y=test.y[cal])
+    answer.save(answer.fit(p_cal, test.y[cal], float(np.mean(test.y[cal]))), folder)
 
 
 def features_of(model):
@@ -151,46 +153,158 @@ def _predict(model, x: np.ndarray) -> np.ndarray:
                                     verbose=0)).ravel()
 
 
+def fit_checks(model, splits: dict, folder: Path, data_dir: Path, quick: bool = False) -> None:
+    """Fit both checks (``ood.fit_ood``) on training films, the fit part of the adult films and
+    generated images; limits on validation films."""
+    from medcore.imaging.ood import fit_ood
+
+    adult = xdata.load_adult_normal(data_dir, splits["train"].x.shape[1])["fit"].x
+    if quick:  # tiny test models: both checks fitted on slices (the full run reads them all)
+        fit_ood(features_of(model), xdata.subset(splits["train"], 256).x,
+                xdata.subset(splits["val"], 128).x, folder, adult[:64], n_films=140,
+                n_per_family=40, epochs=1)
+    else:
+        fit_ood(features_of(model), splits["train"].x, splits["val"].x, folder, adult)
+
+
+def decider(model, extras: dict, level: float | None = None):
+    """uint8 (n, size, size) -> the decided class per film (-1: uncertain or fits neither),
+    by the page's rule at its default level (checks not applied)."""
+    params = extras["answer"]
+    level = params["level"] if level is None else level
+    p_cal = answer.recalibrate(extras["calibration"]["p"], params)
+    y_cal = np.asarray(extras["calibration"]["y"], int)
+
+    def decide(x: np.ndarray) -> np.ndarray:
+        masks = answer.set_masks(answer.recalibrate(_predict(model, x), params), p_cal, y_cal,
+                                 level)
+        return np.where(masks.sum(axis=1) == 1, np.argmax(masks, axis=1), -1)
+    return decide
+
+
+def _answer_metrics(model, extras: dict, test: xdata.Split, p_test: np.ndarray,
+                    flagged_test: np.ndarray, adult: np.ndarray) -> dict:
+    """The one answer measured: on the test films not used for calibration (flags included),
+    on all test films (flags), per level (curve), and on the adult normals kept aside."""
+    from medcore.imaging import ood
+
+    params = extras["answer"]
+    cal, rest = conformal.halves(test.y)
+    shipped = extras["calibration"]
+    if not np.allclose(shipped["p"], p_test[cal], atol=1e-4):
+        raise ValueError("conformal.npz does not hold this model's calibration films")
+    p_cal = answer.recalibrate(p_test[cal], params)
+    p_rest = answer.recalibrate(p_test[rest], params)
+    y_cal, y_rest = test.y[cal], test.y[rest]
+    level = params["level"]
+    measured = answer.figures(p_rest, y_rest, flagged_test[rest], p_cal, y_cal, level)
+    curve = [{"level": lv, **{k: v for k, v in answer.figures(
+        p_rest, y_rest, flagged_test[rest], p_cal, y_cal, lv).items()
+        if k in ("decided", "wrong_and_decided", "uncertain", "fits_neither")}}
+        for lv in conformal.CURVE_LEVELS]
+    checks = ood.check(extras["ood"], features_of(model)(adult), adult)
+    flag = np.array([c.flagged for c in checks])
+    p_adult = answer.recalibrate(_predict(model, adult), params)
+    a = answer.figures(p_adult, np.zeros(len(adult), int), flag, p_cal, y_cal, level)
+    masks = answer.set_masks(p_adult, p_cal, y_cal, level)
+    called = (~flag) & masks[:, 1] & ~masks[:, 0]
+    return {
+        "rule": params["rule"], "level": level, "calibrated_on": params["calibrated_on"],
+        "chosen_within_calibration": {
+            "decided": params["decided_within_calibration"],
+            "wrong_and_decided": params["wrong_and_decided_within_calibration"]},
+        "test_measured_half": {**measured, "note": "the 312 official test films not used to "
+                               "recalibrate or calibrate the sets (stratified, seed 0)"},
+        "test_all_flagged": round(float(flagged_test.mean()), 4),
+        "ece_measured_half": {
+            "network": round(metrics.expected_calibration_error(y_rest, p_test[rest]), 4),
+            "recalibrated": round(metrics.expected_calibration_error(y_rest, p_rest), 4)},
+        "curve": curve,
+        "adult_normals_aside": {
+            "n": int(len(adult)), "flagged": a["flagged"],
+            "unlike_training": round(float(np.mean([c.status == "unlike_training"
+                                                    for c in checks])), 4),
+            "not_chest_xray": round(float(np.mean([c.status == "not_chest_xray"
+                                                   for c in checks])), 4),
+            "pneumonia_without_flag": round(float(called.mean()), 4),
+            "normal_without_flag": round(float(((~flag) & masks[:, 0] & ~masks[:, 1]).mean()),
+                                         4),
+            "uncertain_without_flag": a["uncertain"],
+            "pneumonia_if_unchecked": round(float((masks[:, 1] & ~masks[:, 0]).mean()), 4),
+            "note": xdata.ADULT_NORMAL["split"]},
+        "goals": GOALS}
+
+
+GOALS = {"test_flagged_at_most": 0.05, "test_wrong_and_decided_at_most": 0.05,
+         "test_decided_at_least": 0.85, "adult_normals_pneumonia_without_flag_at_most": 0.05,
+         "real_films_not_chest_xray_at_most": 0.002}
+
+
+def _real_films(params: dict, splits: dict, adult: dict, quick: bool) -> dict:
+    """Every real film the project has through the "not a chest X-ray" check: the Kermany
+    splits, the adult films (fit and kept-aside parts) and the test films read back from DICOM
+    (MONOCHROME2 16-bit, MONOCHROME1, windowed); changed versions of the test films and the
+    kept-aside adults (low contrast, portable, rotated)."""
+    from medcore.imaging import ood
+    from medcore.imaging.dicom import write
+    from medcore.imaging.io import load_upload
+    from medcore.imaging.preprocess import to_model_input
+
+    size = splits["test"].x.shape[1]
+    step = 8 if quick else 1
+    via_dicom = np.stack([to_model_input(load_upload("f.dcm", write(
+        im, **variant)).pixels, size, RESIZE) for i, im in enumerate(splits["test"].x[::step])
+        for variant in ({"photometric": "MONOCHROME2", "scale": 16},
+                        {"photometric": "MONOCHROME1", "scale": 1},
+                        {"photometric": "MONOCHROME2", "scale": 16, "window": True})
+        if i % 3 == 0 or not quick])
+    films = {"kermany_test": splits["test"].x[::step], "adult_aside": adult["aside"].x[::step]}
+    out = ood.not_xray_on_real_films(params, films)
+    rest = {"kermany_train": splits["train"].x[::step], "kermany_val": splits["val"].x[::step],
+            "adult_fit": adult["fit"].x[::step], "test_films_via_dicom": via_dicom}
+    for name, x in rest.items():
+        refused = ood._detect(params, x)[:, 0] < params["xray_limit"]
+        out[name] = {"n": int(len(x)), "not_chest_xray": round(float(refused.mean()), 4)}
+    n = sum(v["n"] for v in out.values())
+    out["all_real_films"] = {"n": n, "not_chest_xray": round(sum(
+        v["n"] * v["not_chest_xray"] for v in out.values()) / n, 4)}
+    return out
+
+
 def _held_out_metrics(model, extras: dict, data_dir: Path, with_curves: bool = False):
-    """Test-split report at the operating threshold, baselines and both checks' figures (the
-    same code for the card and ``evaluate``).
+    """Test-split report of the network at 0.5, baselines, the one answer and both checks'
+    figures (the same code for the card and ``evaluate``).
 
     ``logreg_pixels`` (L2 logistic regression on the films at 32 px) gets the model's
     operating-point rule on validation. ``other_thresholds`` shows the test split at 0.5 and at
-    Youden's J on validation beside the operating threshold. ``gradcam_in_chest_box``: over the
-    pneumonia test films, the mean share of Grad-CAM mass inside the chest box
-    (``service.CHEST_BOX``) and the share of films with most of it there.
+    Youden's J on validation. ``answer``: the page's answer (read from the prediction set) on
+    the test films not used for calibration, and on the adult normals kept aside.
+    ``gradcam_in_chest_box``: over the pneumonia test films, the mean share of Grad-CAM mass
+    inside the chest box (``service.CHEST_BOX``) and the share of films with most of it there.
     """
     from medcore.explain.gradcam import gradcam
     from medcore.imaging import ood
     from medcore.imaging.cnn_baselines import logreg_pixels
     from medcore.imaging.service import chest_box_mass
 
+    quick = bool(extras.get("quick"))
     splits = xdata.load_kermany(data_dir, extras["size"])
-    if extras.get("quick"):  # tiny test models: baselines on a small training slice
+    adult = xdata.load_adult_normal(data_dir, extras["size"])
+    if quick:  # tiny test models: baselines on a small training slice
         splits["train"] = xdata.subset(splits["train"], 256)
     test, val = splits["test"], splits["val"]
     p_test = _predict(model, test.x)
     report = metrics.binary_report(test.y, p_test, extras["threshold"],
-                                   n_boot=200 if extras.get("quick") else 1000)
+                                   n_boot=200 if quick else 1000)
     report["baselines"] = {"logreg_pixels": logreg_pixels(splits, extras.get("prevalence"))}
-    cal, rest = conformal.halves(test.y)
-    shipped = extras["calibration"]
-    if not np.allclose(shipped["p"], p_test[cal], atol=1e-4):
-        raise ValueError("conformal.npz does not hold this model's calibration films")
-    report["conformal"] = {
-        **conformal.report(conformal.binary(p_test[rest]), test.y[rest],
-                           conformal.binary(p_test[cal]), test.y[cal], extras["class_names"]),
-        "note": "calibrated on one stratified half of the official test films (seed 0), "
-                "measured on the other half"}
+    feats = features_of(model)
+    flagged = np.array([c.flagged for c in ood.check(extras["ood"], feats(test.x), test.x)])
+    aside = adult["aside"].x[:64] if quick else adult["aside"].x
+    report["answer"] = _answer_metrics(model, extras, test, p_test, flagged, aside)
+    probe = xdata.subset(test, 128) if quick else test
+    report["ood"] = ood.report(decider(model, extras), feats, extras["ood"], probe.x, probe.y)
+    report["real_films_not_chest_xray"] = _real_films(extras["ood"], splits, adult, quick)
     p_val = _predict(model, val.x)
-    on_val = conformal.report(conformal.binary(p_test), test.y, conformal.binary(p_val), val.y,
-                              extras["class_names"])
-    report["conformal_validation_calibrated"] = {
-        k: on_val[k] for k in ("level", "coverage", "set_size", "share_empty", "per_class")}
-    probe = xdata.subset(test, 128) if extras.get("quick") else test
-    report["ood"] = ood.report(lambda x: _predict(model, x), features_of(model), extras["ood"],
-                               probe.x, probe.y, extras["threshold"])
     youden = calibration.youden_threshold(val.y, p_val)
     report["other_thresholds"] = {
         name: {"threshold": round(thr, 4), **{
@@ -208,6 +322,23 @@ def _held_out_metrics(model, extras: dict, data_dir: Path, with_curves: bool = F
     if with_curves:
         return report, metrics.binary_curves(test.y, p_test, extras["threshold"])
     return report
+
+
+def card_text(card: dict) -> dict:
+    """The card's words for the shipped v3 network with v4's answer and checks (``refit``)."""
+    from medcore.imaging import cnn_card
+
+    size = int(card["input_spec"]["shape"][0])
+    revisions = [r for r in card.get("revisions", []) if r.get("change") !=
+                 cnn_card.REVISION_V4["change"]]
+    choice = card["input_spec"]["threshold_choice"].split(" The network's figures")[0]
+    return {"version": cnn_card.VERSION, "checks": cnn_card.checks_text(),
+            "intended_use": cnn_card.INTENDED_USE, "limitations": cnn_card.limitations(size),
+            "design_v4": cnn_card.DESIGN_V4, "revisions": [*revisions, cnn_card.REVISION_V4],
+            "dataset": {**card["dataset"], "adult_normal": xdata.ADULT_NORMAL},
+            "input_spec": {**card["input_spec"], "threshold_choice": choice + (
+                " The network's figures (roc_auc, accuracy, ...) use it; the page's answer does "
+                "not: it is read from the prediction set (design_v4, metrics.answer).")}}
 
 
 def evaluate(bundle, data_dir: Path) -> dict:

@@ -137,3 +137,54 @@ def _kermany(data_dir: Path, size: int) -> dict[str, Split]:
     return {"train": Split(x[train_rows[fit_idx]], y[train_rows[fit_idx]]),
             "val": Split(x[train_rows[val_idx]], y[train_rows[val_idx]]),
             "test": Split(x[test_rows], y[test_rows])}
+
+
+ADULT_NORMAL = {
+    "name": "adult-normal: 2,000 adult frontal chest films, all normal (xray/adult-normal)",
+    "source": "NIH ChestX-ray14 films the RSNA Pneumonia Detection Challenge labelled Normal, via "
+              "the COVID-19 Radiography Database; 224x224 grayscale JPEG",
+    "citation": "Wang et al., ChestX-ray8, CVPR 2017; Shih et al., Radiology: AI 2019; "
+                "Chowdhury et al. 2020; Rahman et al. 2021",
+    "use": "never as pneumonia negatives (a model would learn 'adult means normal'): only to "
+           "teach and measure the 'unlike the training films' check and to count false "
+           "positives on adults",
+    "split": "the 2,000 file names sorted, permuted by numpy.random.default_rng(0); the first "
+             "25 % (500 films) are kept aside to measure the checks, the other 1,500 fit them",
+}
+ADULT_MANIFEST_SHA256 = "5fcbea6533fc94991483f23a1a5e1b395241d6857d574319770a2b4a06a1b531"
+ADULT_ASIDE = 0.25
+
+
+def load_adult_normal(data_dir: Path, size: int = 224) -> dict[str, Split]:
+    """``fit`` (1,500) and ``aside`` (500) adult normal films, uint8 (n, size, size), label 0."""
+    return dict(_adult(Path(data_dir), size))
+
+
+@functools.lru_cache(maxsize=1)
+def _adult(data_dir: Path, size: int) -> dict[str, Split]:
+    import pandas as pd
+    from PIL import Image
+
+    folder = Path(data_dir) / "xray" / "adult-normal"
+    manifest_path = folder / "manifest.csv"
+    if not manifest_path.exists():
+        raise DataUnavailableError(f"{manifest_path} not found.",
+                                   "Set MEDCORE_DATA_DIR to the folder holding xray/adult-normal.")
+    if sha256_of(manifest_path) != ADULT_MANIFEST_SHA256:
+        raise DataUnavailableError(f"{manifest_path} is not the registered copy.",
+                                   "Restore xray/adult-normal from the data README's source.")
+    paths = sorted(pd.read_csv(manifest_path)["path"])
+
+    def read(path: str) -> np.ndarray:
+        with Image.open(folder / path) as im:
+            im = im.convert("L")
+            if im.size != (size, size):
+                im = im.resize((size, size), Image.Resampling.BICUBIC)
+            return np.asarray(im, np.uint8)
+
+    order = np.random.default_rng(0).permutation(len(paths))
+    n_aside = int(round(ADULT_ASIDE * len(paths)))
+    x = np.stack([read(paths[i]) for i in order])
+    zeros = np.zeros(len(paths), int)
+    return {"aside": Split(x[:n_aside], zeros[:n_aside]),
+            "fit": Split(x[n_aside:], zeros[n_aside:])}

@@ -45,6 +45,12 @@ def window(pixels: np.ndarray, level: float, width: float) -> np.ndarray:
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
+def view(pixels: np.ndarray, brightness: float, width: float) -> np.ndarray:
+    """The film as the page shows it: ``brightness`` 0-255 (higher is brighter; the grey value
+    shown as mid-grey is ``255 - brightness``) and window ``width`` (narrower: more contrast)."""
+    return window(pixels, 255.0 - brightness, width)
+
+
 def _lut(name: str) -> np.ndarray:
     """A plotly colour scale as a (256, 3) uint8 lookup table."""
     from plotly.colors import sample_colorscale, unlabel_rgb
@@ -73,9 +79,12 @@ def blend(film: np.ndarray, heat: np.ndarray | None, opacity: float,
     return np.round((1 - opacity) * grey + opacity * colour).astype(np.uint8)
 
 
-def film_figure(rgb: np.ndarray, title: str, height: int = 420) -> go.Figure:
+def film_figure(rgb: np.ndarray, title: str, height: int = 420,
+                scale: str | None = None, scale_range: tuple[float, float] = (0.0, 1.0),
+                scale_title: str = "") -> go.Figure:
     """An RGB image as a zoomable plotly figure, sent as one PNG (a 1,024 px film as a heat map
-    would be a million numbers in the page)."""
+    would be a million numbers in the page). ``scale``: the colour scale of an overlay (``Jet``
+    for Grad-CAM, ``RdBu_r`` for SHAP), drawn as a colour bar beside the film."""
     import base64
 
     from PIL import Image
@@ -84,18 +93,52 @@ def film_figure(rgb: np.ndarray, title: str, height: int = 420) -> go.Figure:
     Image.fromarray(rgb).save(buf, format="PNG")
     uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
     fig = go.Figure(go.Image(source=uri, hoverinfo="skip"))
-    fig.update_layout(title=title, **{**_LAYOUT, "height": height})
+    if scale is not None:
+        lo, hi = scale_range
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
+            marker=dict(colorscale=scale, cmin=lo, cmax=hi, color=[lo], showscale=True,
+                        colorbar=dict(thickness=10, len=0.85, title=dict(text=scale_title,
+                                                                         side="right")))))
+    fig.update_layout(title=dict(text=title, font=dict(size=13)),
+                      **{**_LAYOUT, "height": height, "margin": dict(l=0, r=0, t=48, b=0)})
     return fig
 
 
-def probability_figure(p: float, threshold: float, withheld: bool = False) -> go.Figure:
-    """A horizontal bar of P(pneumonia) with the operating threshold marked; grey when the
-    answer is withheld (the image is unlike the training films)."""
-    colour = "#bbbbbb" if withheld else "#d62728" if p >= threshold else "#1f77b4"
-    fig = go.Figure(go.Bar(x=[p], y=["P(pneumonia)"], orientation="h", marker_color=colour,
-                           text=[f"{p:.3f}"], textposition="auto"))
-    fig.add_vline(x=threshold, line_dash="dash", annotation_text=f"threshold {threshold:.2f}")
-    fig.update_layout(xaxis=dict(range=[0, 1]), height=110, margin=dict(l=0, r=0, t=20, b=0))
+def shap_limit(values: np.ndarray) -> float:
+    """The symmetric colour range of a SHAP map (what :func:`blend` maps to full red/blue)."""
+    return float(np.abs(values).max()) or 1.0
+
+
+ANSWER_COLOURS = {"pneumonia": "#d62728", "normal": "#1f77b4", "uncertain": "#e8a33d",
+                  "fits_neither": "#8c8c8c", "withheld": "#bbbbbb"}
+
+
+def answer_colour(summary: dict) -> str:
+    """One colour per answer, for the bar and the words: the class when decided, else what the
+    set or the check says."""
+    if summary["prediction"]:
+        return ANSWER_COLOURS[summary["prediction"]]
+    return ANSWER_COLOURS.get(summary["status"], ANSWER_COLOURS["withheld"])
+
+
+def probability_figure(summary: dict) -> go.Figure:
+    """A horizontal bar of P(pneumonia) coloured by the film's answer, over the bands where
+    the answer at this level is normal, uncertain (or fits neither) and pneumonia."""
+    p, band = summary["probability_pneumonia"], summary["band"]
+    lo, hi = band["normal_below"], band["pneumonia_from"]
+    fig = go.Figure(go.Bar(x=[p], y=["P(pneumonia)"], orientation="h",
+                           marker_color=answer_colour(summary), text=[f"{p:.3f}"],
+                           textposition="auto", width=0.5))
+    middle = "uncertain" if hi >= lo else "fits neither"
+    for x0, x1, colour, text in ((0.0, lo, ANSWER_COLOURS["normal"], "normal"),
+                                 (min(lo, hi), max(lo, hi), ANSWER_COLOURS["uncertain"], middle),
+                                 (hi, 1.0, ANSWER_COLOURS["pneumonia"], "pneumonia")):
+        if x1 > x0:
+            fig.add_vrect(x0=x0, x1=x1, fillcolor=colour, opacity=0.12, line_width=0,
+                          annotation_text=text, annotation_position="top left",
+                          annotation_font_size=10)
+    fig.update_layout(xaxis=dict(range=[0, 1]), height=120, margin=dict(l=0, r=0, t=24, b=0))
     return fig
 
 

@@ -44,6 +44,7 @@ class XrayImage:
     notes: list[str] = field(default_factory=list)
     chroma: float = 0.0  # mean (max-min of R,G,B)/255 of a colour original; 0 for grayscale
     dicom_tags: dict[str, str] = field(default_factory=dict)  # patient data: hidden by default
+    facts: dict = field(default_factory=dict)  # what a DICOM states: age, view, modality
 
 
 def sniff(data: bytes) -> str | None:
@@ -154,10 +155,11 @@ def load_upload(filename: str, data: bytes) -> XrayImage:
         )
     notes: list[str] = []
     tags: dict[str, str] = {}
+    facts: dict = {}
     chroma = 0.0
     try:
         if kind == "dicom":
-            pixels, size, _, tags = decode_dicom(data, notes, _check_pixels)
+            pixels, size, facts, tags = decode_dicom(data, notes, _check_pixels)
         else:
             pixels, size, _, chroma = _decode_pil(data, kind, notes)
     except InputError:
@@ -169,4 +171,4 @@ def load_upload(filename: str, data: bytes) -> XrayImage:
             "it is truncated or damaged.",
             "Re-export or re-download the image and upload it again.",
         ) from None
-    return XrayImage(filename, pixels, kind, tuple(size), notes, chroma, tags)
+    return XrayImage(filename, pixels, kind, tuple(size), notes, chroma, tags, facts)

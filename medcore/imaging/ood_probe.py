@@ -3,10 +3,10 @@
 Non-X-rays come in families (photos, documents, noise, drawn shapes, negative films) so the
 "not a chest X-ray" check can say what an upload looks like. Films "from elsewhere" are real
 test films changed the way films from other hospitals differ (collimation borders, exposure,
-burnt-in markers, tubes and electrodes, rotation, framing): the nearest this project can get to
-adult films from other hospitals, which it does not have. ``train`` fits on seed 1 and
-``evaluate`` measures on seed 0, so no measured image was seen in fitting; the photos are crops
-of scikit-learn's two sample photos in both (the only photos on disk).
+burnt-in markers, tubes and electrodes, rotation, framing, low contrast, portable films): real
+films of other hospitals are only the adult normals of ``xray/adult-normal``. ``train`` fits
+on seed 1 and ``evaluate`` measures on seed 0, so no measured image was seen in fitting; the
+photos are crops of scikit-learn's two sample photos in both (the only photos on disk).
 """
 
 from __future__ import annotations
@@ -181,9 +181,26 @@ def _framing(rng, im):
     return im[y:y + ch, x:x + cw]
 
 
+def _low_contrast(rng, im):
+    """A flat, hazy film (portable machines, scatter, heavy patients): the grey range squeezed
+    to a third to two thirds of its width around a lifted mean, slightly blurred."""
+    from PIL import Image, ImageFilter
+
+    f = im.astype(np.float64)
+    squeezed = f.mean() + (f - f.mean()) * rng.uniform(0.3, 0.65) + rng.uniform(10, 60)
+    out = Image.fromarray(np.clip(np.round(squeezed), 0, 255).astype(np.uint8))
+    return np.asarray(out.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.0, 1.2)))))
+
+
+def _portable(rng, im):
+    """A portable bedside film: low contrast, a border, a small tilt and a burnt-in label."""
+    return _markers(rng, _collimated(rng, _rotated(rng, _low_contrast(rng, im))))
+
+
 ELSEWHERE: dict[str, Callable] = {"collimated": _collimated, "exposure": _exposure,
                                   "markers": _markers, "devices": _devices,
-                                  "rotated": _rotated, "framing": _framing}
+                                  "rotated": _rotated, "framing": _framing,
+                                  "low_contrast": _low_contrast, "portable": _portable}
 
 
 def elsewhere(rng: np.random.Generator, films: np.ndarray

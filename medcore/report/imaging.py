@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from medcore import conformal
 from medcore.imaging import figures, service
+from medcore.imaging.ood import check_rows
 from medcore.report import Case, Failure, Figure, Table, model_facts, read_files, rgb_png
 
 SIDE = 640  # longest side of the film in the report: readable, and a report stays small
@@ -24,19 +23,18 @@ def _small(pixels: np.ndarray) -> np.ndarray:
 
 
 def _checks(details: dict) -> Table:
-    rows = [[k, v if isinstance(v, int | float | str | bool) or v is None
-             else json.dumps(v, default=float)] for k, v in details.items()]
-    return Table("The checks behind this answer", ["check", "value"], rows)
+    return Table("The checks behind this answer", ["check", "this film", "limit", "verdict"],
+                 [list(r) for r in check_rows(details)])
 
 
-def case(bundle, entry: dict, level: float = conformal.LEVEL, show_tags: bool = False,
-         shap: np.ndarray | None = None, set_from: dict | None = None) -> Case:
-    """The report of one analysed film. DICOM patient tags appear only with ``show_tags``
-    (the page's toggle); SHAP values are drawn when the page has computed them. ``set_from``
-    is the entry at the model's own prevalence when ``entry`` was re-read at the user's (the
-    sets were calibrated there)."""
+def case(bundle, entry: dict, show_tags: bool = False,
+         shap: np.ndarray | None = None) -> Case:
+    """The report of one analysed film, as read on the page (``entry`` from
+    ``service.analyse_uploads``, or re-read by ``service.reread`` at the page's level and
+    prevalence). DICOM patient tags appear only with ``show_tags`` (the page's toggle); SHAP
+    values are drawn when the page has computed them."""
     s = entry["summary"]
-    ok, withheld = s["status"] == "ok", s["status"] == "unlike_training"
+    withheld = s["status"] in ("unlike_training", "not_chest_xray")
     W, H = s["original_size"]
     tags = entry.get("tags") or {}
     inputs = [("File", s["file"]), ("Format", s["source"]), ("Original size", f"{W}x{H} px")]
@@ -49,30 +47,41 @@ def case(bundle, entry: dict, level: float = conformal.LEVEL, show_tags: bool = 
         inputs.append(("DICOM patient tags", f"{len(tags)} hidden (shown only on request)"))
     film = _small(entry["film"])
     figs = []
+    if withheld:
+        figs.append(Figure("The film as uploaded", rgb_png(figures.blend(film, None, 0)),
+                           caption="No answer is given for this film: " + s["message"]))
     if s["status"] != "not_chest_xray":
         figs.append(Figure("Grad-CAM over the film", rgb_png(figures.blend(
-            film, entry["cam"], OPACITY)), caption="Where the last convolution looked "
-            "(red: most). A map on the chest is necessary, not sufficient, for trust."))
+            film, entry["cam"], OPACITY)), caption="Where the last convolution looked, on the "
+            "Jet scale: blue 0 (least) to red 1 (most). A map on the chest is necessary, not "
+            "sufficient, for trust."))
         if shap is not None:
-            figs.append(Figure("SHAP on log-odds", rgb_png(figures.blend(
+            figs.append(Figure("SHAP on the model's log-odds", rgb_png(figures.blend(
                 film, shap, OPACITY, diverging=True)),
-                caption="Red pushed towards pneumonia, blue towards normal."))
+                caption=f"Red pushed towards pneumonia, blue towards normal; full colour = "
+                        f"{figures.shap_limit(shap):.3g} log-odds."))
         figs.append(Figure("What the model saw", rgb_png(entry["model_input"]),
                            caption="The film reduced as the training films were."))
-    if ok:
+    decided = s["status"] == "decided"
+    if decided:
         result = f"{s['prediction']} (P(pneumonia) {s['probability_pneumonia']:.3f})"
-    else:
+    elif withheld:
         result = service.STATUS[s["status"]]
+    else:
+        result = f"no answer (P(pneumonia) {s['probability_pneumonia']:.3f})"
+    band = s["band"]
+    inputs.append(("Decision rule", f"{service.RULE_SHORT}: at {s['level']:.0%}, normal below "
+                   f"P {band['normal_below']:.2f}, pneumonia from {band['pneumonia_from']:.2f}"))
     return Case(
         kind="film", name=s["file"], model=model_facts(bundle.card), result=result,
         inputs=inputs,
         probability=None if s["status"] == "not_chest_xray" else s["probability_pneumonia"],
         probability_of="of pneumonia" + (" (not a result: unlike the training films)"
-                                         if withheld else ""),
-        threshold=s["threshold"],
-        prediction_set=(service.prediction_set(bundle, set_from or entry, level) if ok
-                        else None),
-        level=level if ok else None,
+                                         if s["status"] == "unlike_training" else
+                                         " (recalibrated on official test films)"),
+        threshold=None,
+        prediction_set=s["prediction_set"],
+        level=s["level"] if s["prediction_set"] is not None else None,
         warnings=[s["message"]] if s["message"] else [],
         tables=[_checks(s["check"])], figures=figs, synthetic=bool(entry.get("synthetic")))
 
