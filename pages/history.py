@@ -396,7 +396,7 @@ if rows:
     about = details[(row["file"], row["patient_id"])]
     for c, mid in zip(cols, thresholds, strict=False):
         c.metric(f"Risk of in-hospital death ({mid})", f"{row[f'risk ({mid})']:.1%}")
-        c.caption(about[mid]["risk_words"].capitalize())
+        c.caption(about[mid]["risk_words"])
         if about[mid]["high_risk"]:
             c.markdown(f":red[**High-risk alert.**] {contexts[mid]['meaning']}")
         else:
