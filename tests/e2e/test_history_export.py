@@ -64,7 +64,7 @@ def test_hospital_export_mapping_corrected_and_risks_with_coverage(browser, serv
 
 def _ehr_export_and_risks() -> tuple[bytes, dict[str, dict[str, float]], dict]:
     """Two set-C stays the models read fully, written as a hospital EHR exports them (labels
-    of its dictionaries, `Charted Time` beside a later `Store Time`, degF, lbs., mmol/L, GCS
+    of its dictionaries, `Charted Time` beside a clock-only `Time`, degF, lbs., mmol/L, GCS
     components, Foley/Void, alarms, lab chart copies, urine pH), with the risks the export
     gives, each checked to be within 0.005 of the original's."""
     import pandas as pd
@@ -81,8 +81,9 @@ def _ehr_export_and_risks() -> tuple[bytes, dict[str, dict[str, float]], dict]:
     records = hist.records[hist.records["patient_id"].isin(set(full))]
     export = pd.read_csv(pd.io.common.BytesIO(exports.to_ehr_csv(records)), dtype=str,
                          keep_default_na=False)
-    stored = pd.to_datetime(export["Charted Time"]) + pd.Timedelta(minutes=7)
-    export.insert(2, "Store Time", stored.dt.strftime("%Y-%m-%d %H:%M:%S"))
+    charted = pd.to_datetime(export["Charted Time"])  # also split, as some exports do
+    export.insert(2, "Date", charted.dt.strftime("%Y-%m-%d"))
+    export.insert(3, "Time", charted.dt.strftime("%H:%M:%S"))
     risks = {m: {p: rows[m][p]["risk"] for p in full} for m in rows}
     given = {p: rows["history-rnn"][p]["variables_given"] for p in full}
     data = export.to_csv(index=False).encode()
@@ -110,7 +111,7 @@ def _pick(page, label: str, option: str, tries: int = 3) -> None:
             continue
         choice.click()
         wait_idle(page, 180_000)
-        assert option in box.inner_text()
+        assert box.locator("input").first.input_value() == option
         return
     raise AssertionError(f"could not pick {option!r} for {label!r}")
 
@@ -136,7 +137,8 @@ def test_ehr_export_with_charted_time_reads_fully_and_scores_like_the_original(
         wait_idle(page, 180_000)
         page.get_by_text("ehr-export.csv: columns").click()
         wait_idle(page)
-        _pick(page, "time of each value", "Store Time")  # the wrong clock: a later one
+        box = page.locator("[data-testid='stSelectbox']").filter(has_text="time of each value")
+        assert box.first.locator("input").first.input_value() == "Time"  # a clock, no date
         _pick(page, "time of each value", "Charted Time")  # the user picks the chart time
         page.get_by_text("Risks (2 patient(s), both models)").wait_for(timeout=180_000)
         wait_idle(page, 180_000)
