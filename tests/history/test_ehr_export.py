@@ -281,3 +281,18 @@ def test_gcs_components_by_loinc_code_are_summed():
             "A,00:00,9268-4,5\nA,00:00,8867-4,80\n")
     h = io.load_upload("t.csv", text.encode())
     assert h.records.set_index("variable")["value"]["GCS"] == 12
+
+
+def test_unread_names_are_named_in_the_warning_until_set_aside(rnn_bundle):
+    from medcore.history import service
+
+    rows = "".join(f"A,{h:02d}:00,Heart Rate,{80 + h}\nA,{h:02d}:00,Braden Score,{h % 5}\n"
+                   for h in range(30))
+    text = "patient_id,time,variable,value\nA,00:00,Age,70\n" + rows
+    hist = io.load_upload("t.csv", text.encode())
+    [row] = service.analyse(rnn_bundle, hist, reasons=False)
+    assert any("Braden Score (30)" in w for w in row["warnings"])
+    keep_out = [mapping.Entry("Braden Score", "", "", "", False)]
+    hist = io.load_upload("t.csv", text.encode(), keep_out)
+    [row] = service.analyse(rnn_bundle, hist, reasons=False)
+    assert not any("did not reach the model" in w for w in row["warnings"])
