@@ -147,15 +147,7 @@ def _mapping_step(name: str, digest: str, table: io.Table,
                     help="unit the values are in ('' = the model's unit)"),
                 "use": st.column_config.CheckboxColumn("use"),
                 "note": st.column_config.TextColumn("note", width="large")})
-        # picking a variable uses it (untick *use* to keep it out)
-        picked = ((edited["variable"].to_numpy() != base["variable"].to_numpy())
-                  & (edited["use"].to_numpy() == base["use"].to_numpy()))
-        user = [mapping.Entry(str(r.source), str(r.unit), str(r.variable or ""),
-                              str(r.read_as or ""), bool(r.use) or (p and bool(r.variable)))
-                for r, p in zip(edited.itertuples(index=False), picked, strict=True)]
-        keys = ["variable", "read_as", "use"]
-        differs = (edited[keys].to_numpy() != base[keys].to_numpy()).any(axis=1)
-        changed = [u for u, d in zip(user, differs, strict=True) if d]
+        changed = mapping.edits(base.to_dict("records"), edited.to_dict("records"))
         entries = table.mapping(changed)
         for e in entries:
             if e.status == "user":
@@ -396,7 +388,7 @@ if rows:
     about = details[(row["file"], row["patient_id"])]
     for c, mid in zip(cols, thresholds, strict=False):
         c.metric(f"Risk of in-hospital death ({mid})", f"{row[f'risk ({mid})']:.1%}")
-        c.caption(about[mid]["risk_words"].capitalize())
+        c.caption(about[mid]["risk_words"])
         if about[mid]["high_risk"]:
             c.markdown(f":red[**High-risk alert.**] {contexts[mid]['meaning']}")
         else:

@@ -29,10 +29,13 @@ def icu_types(data_dir: Path, name: str, patients: list[str]) -> dict[str, int]:
     return {r: int(float(v)) for r, v in zip(raw["record_id"], raw["value"], strict=True)}
 
 
-def compare(bundles: list, records: pd.DataFrame, units: dict[str, int] | None = None) -> dict:
-    """Risks of the original records and of their EHR export, per model, with the share of
-    patients within :data:`TOLERANCE` and the variables recognised per patient."""
-    export = exports.to_ehr_csv(records, units)
+def compare(bundles: list, records: pd.DataFrame, units: dict[str, int] | None = None,
+            style: str = "ehr") -> dict:
+    """Risks of the original records and of their export (``style``: "ehr", the long EHR
+    export; "hospital", the wide one of ``exports.to_hospital_csv``), per model, with the share
+    of patients within :data:`TOLERANCE` and the variables recognised per patient."""
+    export = (exports.to_ehr_csv(records, units) if style == "ehr"
+              else exports.to_hospital_csv(records))
     hist = io.load_upload("ehr-export.csv", export)
     original = io.HistoryData(records, io.ValidationReport(rows_in=len(records),
                                                            rows_used=len(records)))
@@ -61,13 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--set", default="c", choices=["a", "c"])
     p.add_argument("--patients", type=int, default=300)
     p.add_argument("--models", nargs="+", default=["history-rnn", "history-cnn"])
+    p.add_argument("--style", default="ehr", choices=["ehr", "hospital"])
     args = p.parse_args(argv)
     cohort = data.load_set(settings.data_dir(), args.set)
     patients = cohort.patients[:args.patients]
     records = cohort.records[cohort.records["patient_id"].isin(set(patients))]
     units = icu_types(settings.data_dir(), args.set, patients)
-    result = compare([registry.load(m) for m in args.models], records, units)
-    result.update(set=args.set, tolerance=TOLERANCE)
+    result = compare([registry.load(m) for m in args.models], records, units, args.style)
+    result.update(set=args.set, tolerance=TOLERANCE, style=args.style)
     print(json.dumps(result, indent=1))
     return 0
 

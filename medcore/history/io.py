@@ -285,11 +285,12 @@ def _numbers(text: pd.Series, decimal_comma: bool, report: ValidationReport) -> 
 def _sex_words(value: pd.Series, text: pd.Series, is_sex: pd.Series) -> pd.Series:
     """'M'/'male' -> 1 and 'F'/'female' -> 0 in rows whose name means sex or gender."""
     words = {"m": 1.0, "male": 1.0, "man": 1.0, "f": 0.0, "female": 0.0, "woman": 0.0}
-    if not is_sex.any():
+    todo = is_sex & value.isna()
+    if not todo.any():
         return value
-    low = text.str.strip().str.lower()
-    hit = value.isna() & is_sex & low.isin(words)
-    return value.where(~hit, low.map(words))
+    out = value.copy()
+    out[todo] = text[todo].str.strip().str.lower().map(words).astype(float)
+    return out
 
 
 _NO = frozenset({"0", "0.0", "no", "off", "none", "false", "n", "not ventilated", "extubated"})
@@ -323,11 +324,14 @@ _AGE = r"^\s*[<>]?=?\s*(\d+(?:[.,]\d+)?)\s*\+?\s*(?:y|yr|yrs|years?|yo|years? ol
 
 def _age_words(value: pd.Series, text: pd.Series, is_age: pd.Series) -> pd.Series:
     """'65 years', '65 y', '> 89', '90+' -> the number, in rows whose name means age."""
-    if not is_age.any():
+    todo = is_age & value.isna()
+    if not todo.any():
         return value
-    found = text.str.extract(_AGE, flags=re.IGNORECASE)[0].str.replace(",", ".", regex=False)
-    hit = value.isna() & is_age & found.notna()
-    return value.where(~hit, pd.to_numeric(found, errors="coerce"))
+    found = text[todo].str.extract(_AGE, flags=re.IGNORECASE)[0].str.replace(",", ".",
+                                                                             regex=False)
+    out = value.copy()
+    out[todo] = pd.to_numeric(found, errors="coerce")
+    return out
 
 
 def prepare(long: pd.DataFrame, report: ValidationReport | None = None, *,
@@ -348,8 +352,11 @@ def prepare(long: pd.DataFrame, report: ValidationReport | None = None, *,
     terms = [mapping.term(n) for n, _ in split]
     source = pd.Series(np.array([n for n, _ in split], dtype=object)[codes], index=df.index)
     suffix = pd.Series(np.array([u for _, u in split], dtype=object)[codes], index=df.index)
-    unit = df["unit"].astype(str).str.strip()
-    unit = unit.where(~unit.str.lower().isin(mapping.NO_UNIT - {"deg"}), "")
+    codes_u, uniq_u = pd.factorize(df["unit"].astype(str))
+    clean = pd.Series(np.asarray(uniq_u, dtype=object), dtype=object).astype(str).str.strip()
+    clean = clean.where(~clean.str.lower().isin(mapping.NO_UNIT - {"deg"}), "")
+    unit = pd.Series(clean.to_numpy()[codes_u] if len(clean) else np.array([], dtype=object),
+                     index=df.index)
     unit = unit.where(unit != "", suffix)
 
     def per_row(test) -> pd.Series:
@@ -361,10 +368,14 @@ def prepare(long: pd.DataFrame, report: ValidationReport | None = None, *,
     value = _sex_words(value, text, per_row(lambda t: t.variable == "Gender"))
     value = _age_words(value, text, per_row(lambda t: t.variable == "Age"))
     presence = per_row(lambda t: t.kind == "presence")
-    value = value.where(~presence, _presence(text))
-    unit = unit.where(~presence, "")
-    care = per_row(lambda t: t.kind == "care unit")
-    value = value.where(~care | value.notna(), _care_unit(text))
+    if presence.any():
+        value = value.copy()
+        value[presence] = _presence(text[presence])
+        unit = unit.where(~presence, "")
+    care = per_row(lambda t: t.kind == "care unit") & value.isna()
+    if care.any():
+        value = value.copy()
+        value[care] = _care_unit(text[care])
     minutes = _minutes(df["time"], df["patient_id"], report)
     static = per_row(lambda t: t.variable in V.STATIC_AT_ADMISSION)
     untimed = minutes.isna() & static & (df["time"].astype(str).str.strip() == "")

@@ -331,6 +331,26 @@ def merge(proposed: list[Entry], user: list[Entry] | None) -> list[Entry]:
     return out
 
 
+def edits(before: list[dict], after: list[dict]) -> list[Entry]:
+    """The rows a user changed in the mapping editor, as entries to merge over the proposal.
+
+    Picking a variable (without touching *use*) uses it, and clearing it stops using it: a
+    pick that changed nothing until *use* was also ticked read as a bug to users.
+    """
+    def key(r: dict) -> tuple[str, str, bool]:
+        return (str(r.get("variable") or ""), str(r.get("read_as") or ""), bool(r.get("use")))
+
+    out = []
+    for b, a in zip(before, after, strict=True):
+        if key(a) == key(b):
+            continue
+        variable, read_as, use = key(a)
+        if variable != key(b)[0] and use == key(b)[2]:
+            use = bool(variable)
+        out.append(Entry(str(a["source"]), str(a["unit"]), variable, read_as, use))
+    return out
+
+
 def to_json(entries: list[Entry], columns: dict[str, str] | None = None) -> bytes:
     """The mapping file: each name's choice and, when given, the column read for each role."""
     keep = ("source", "unit", "variable", "read_as", "use")

@@ -87,18 +87,27 @@ def _weights(bundle) -> dict[str, float]:
     return {v: imp.get(v, 0.0) / total for v in V.KNOWN}
 
 
-def _file_warning(report) -> str:
+def _file_warning(hist: io.HistoryData) -> str:
     """A warning when more than MAX_ROWS_LOST of the file's rows did not reach the model for a
-    reason other than a stated one (set aside by name, duplicates, outside 0-48 h)."""
+    reason other than a stated one (set aside by name, duplicates, outside 0-48 h), naming the
+    biggest reasons and the unknown names with most rows (mark them *not used* if they are
+    not model variables)."""
+    report = hist.report
     if not report.rows_in or report.rows_lost / report.rows_in <= MAX_ROWS_LOST:
         return ""
+    unknown = sorted((e for e in hist.mapping if e.status == "unknown" and e.rows),
+                     key=lambda e: -e.rows)
+    names = (" Names not recognised, most rows first: "
+             + ", ".join(f"{e.label} ({e.rows:,})" for e in unknown[:5])
+             + "; pick their variable in the mapping, or set them not to be used."
+             if unknown else "")
     why = sorted({**report.dropped, **{k: n for k, n in report.ignored.items()
                                        if not k.startswith("outside the first")}}.items(),
                  key=lambda kv: -kv[1])
     return (f"{report.rows_lost:,} of {report.rows_in:,} rows of the file "
             f"({report.rows_lost / report.rows_in:.0%}) did not reach the model: "
             + "; ".join(f"{why} ({n:,})" for why, n in why[:3])
-            + ". Check the columns, the mapping and the validation report.")
+            + ". Check the columns, the mapping and the validation report." + names)
 
 
 def _named(variables: list[str], w: dict[str, float]) -> str:
@@ -175,7 +184,7 @@ def coverage(bundle, hist: io.HistoryData) -> dict[str, dict]:
     measured = weights.for_model(bundle.id)
     keys = weights.key_variables(bundle.id)
     low = measured["weight_given_low"] if measured else MIN_WEIGHT
-    file_warn = _file_warning(hist.report)
+    file_warn = _file_warning(hist)
     out = {}
     for pid, row in zip(hist.patients, given.to_numpy(), strict=True):
         have = [v for v, g in zip(V.KNOWN, row, strict=True) if g]

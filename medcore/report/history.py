@@ -54,7 +54,7 @@ def case(bundle, row: dict, hist: io.HistoryData, file: str,
     matched = sum(e.status == "matched" and not e.conversion for e in hist.mapping)
     inputs.append(("Mapping", f"{matched} of {len(hist.mapping)} names read as written"))
     mapping_notes = [f"Mapping of '{e.label}': {e.note}" for e in hist.mapping
-                     if e.note and e.status != "matched"]
+                     if e.note and e.status not in ("matched", "set aside")]
     tables = [_mapping_table(hist.mapping)] if hist.mapping else []
     figs = []
     if explanation is not None:

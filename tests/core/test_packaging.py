@@ -33,5 +33,6 @@ def test_runtime_pins_and_test_tools_are_split():
 
 def test_package_data_covers_the_tables_the_library_reads():
     patterns = _pyproject()["tool"]["setuptools"]["package-data"]["medcore.history"]
-    tables = sorted((ROOT / "medcore" / "history").glob(patterns[0]))
-    assert {p.name for p in tables} == {"variables.csv", "units.csv", "vocabulary.csv"}
+    tables = [p for pattern in patterns for p in (ROOT / "medcore" / "history").glob(pattern)]
+    assert {p.name for p in tables} == {"variables.csv", "units.csv", "vocabulary.csv",
+                                        "ehr_items.csv", "coverage.json"}

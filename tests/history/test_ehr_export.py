@@ -259,3 +259,40 @@ def test_report_states_the_alert_and_names_codes_with_their_variable(rnn_bundle)
     html = report.build(history_report.case(rnn_bundle, row, hist, "p.csv"))
     assert "The model leans" not in html and "high risk</" not in html
     assert "died" in html and "High-risk alert at" in html
+
+
+def test_picking_a_variable_in_the_editor_uses_it():
+    table = io.read_table("t.csv", b"patient_id,time,variable,value\nA,00:00,Pulse Ox Local,97\n"
+                                   b"A,00:00,HR,80\nA,01:00,Pulse Ox Local,95\n")
+    before = [{"source": e.source, "unit": e.unit, "variable": e.variable, "read_as": "",
+               "use": e.use} for e in table.mapping()]
+    after = [dict(r) for r in before]
+    after[0]["variable"] = "SaO2"  # picked; *use* untouched
+    changed = mapping.edits(before, after)
+    assert [(e.source, e.variable, e.use) for e in changed] == [("Pulse Ox Local", "SaO2", True)]
+    hist = io.to_history(table, table.mapping(changed))
+    assert (hist.records["variable"] == "SaO2").sum() == 2
+    after[1]["variable"] = None  # cleared: no longer used
+    assert [e.use for e in mapping.edits(before, after)] == [True, False]
+
+
+def test_gcs_components_by_loinc_code_are_summed():
+    text = ("patient_id,time,variable,value\nA,00:00,9267-6,3\nA,00:00,9270-0,4\n"
+            "A,00:00,9268-4,5\nA,00:00,8867-4,80\n")
+    h = io.load_upload("t.csv", text.encode())
+    assert h.records.set_index("variable")["value"]["GCS"] == 12
+
+
+def test_unread_names_are_named_in_the_warning_until_set_aside(rnn_bundle):
+    from medcore.history import service
+
+    rows = "".join(f"A,{h:02d}:00,Heart Rate,{80 + h}\nA,{h:02d}:00,Braden Score,{h % 5}\n"
+                   for h in range(30))
+    text = "patient_id,time,variable,value\nA,00:00,Age,70\n" + rows
+    hist = io.load_upload("t.csv", text.encode())
+    [row] = service.analyse(rnn_bundle, hist, reasons=False)
+    assert any("Braden Score (30)" in w for w in row["warnings"])
+    keep_out = [mapping.Entry("Braden Score", "", "", "", False)]
+    hist = io.load_upload("t.csv", text.encode(), keep_out)
+    [row] = service.analyse(rnn_bundle, hist, reasons=False)
+    assert not any("did not reach the model" in w for w in row["warnings"])
