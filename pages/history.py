@@ -17,6 +17,7 @@ from medcore.history import explain, exports, io, mapping, service, synthetic, w
 from medcore.history import variables as V
 from medcore.report import history as history_report
 from pages import components
+from ui.validate import validate_step
 
 components.use_app_navigation()
 
@@ -437,3 +438,6 @@ if rows:
                          labels={"mean_abs_shap": "mean |SHAP| over sampled set-C patients"})
             fig.update_layout(height=420, margin={"t": 10})
             st.plotly_chart(fig, key="history_global")
+
+for mid in MODELS:  # a site measures each model on its own labelled stays
+    validate_step(mid, per_model.get(mid))

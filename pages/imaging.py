@@ -10,6 +10,7 @@ from medcore.imaging import figures, ood, service
 from medcore.imaging.gan import example_upload, generate_gallery
 from medcore.report import imaging as imaging_report
 from pages import components
+from ui.validate import validate_step
 
 components.use_app_navigation()
 
@@ -261,3 +262,4 @@ with tab_cls:
             "SHAP over the film<br><sup>red: towards pneumonia, blue: towards normal</sup>",
             height=320, scale="RdBu_r", scale_range=(-lim, lim),
             scale_title="log-odds"), key=f"imaging_shap_{i}")
+    validate_step("xray-cnn", [e["summary"] for _, e in good] or None)
