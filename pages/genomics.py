@@ -93,11 +93,16 @@ level = st.slider("Prediction-set level", 0.5, 0.99, 0.9, 0.01, key="genomics_le
 service.set_level(cnn, results, level)
 
 
+TONE = {"sure": st.success, "uncertain": st.warning, "none": st.error}
+SHAPE_TEXT = {"window": "400-nt human windows", "short": "60-nt human windows",
+              "scan": "sites a scan lists in human sequence"}
+
+
 def _call(r: service.SeqResult) -> str:
-    """The class when the set holds it alone; otherwise say the window is uncertain."""
+    """The decision from the window's set (``service.verdict``: the one rule)."""
     if r.kind == "scan":
         return "scan: see sites"
-    return conformal.call(r.prediction_set, r.class_name)
+    return r.verdict.words
 
 
 def _row(r: service.SeqResult) -> dict:
@@ -143,10 +148,11 @@ if view == VIEWS[0]:
     idx = st.selectbox("Sequence", range(len(results)), format_func=lambda i: results[i].name)
     r = service.fill_scores(cnn, results[idx])
     if r.kind == "window":
-        st.subheader(f"{r.name}: {_call(r)} (P({r.class_name}) = "
+        st.subheader(f"{r.name}: {r.verdict.sentence} (most likely {r.class_name}, P = "
                      f"{r.probabilities[r.class_name]:.2f})")
-        st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}; "
-                   f"{level:.0%} prediction set {conformal.describe(r.prediction_set)}. "
+        TONE[r.verdict.tone](f"{level:.0%} prediction set {conformal.describe(r.prediction_set)}"
+                             f": {r.verdict.sentence}. Calibrated on {SHAPE_TEXT[r.shape]}.")
+        st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}. "
                    + " ".join(r.notes))
         st.dataframe(pd.DataFrame([r.probabilities]), hide_index=True, width="content")
     else:
@@ -158,7 +164,9 @@ if view == VIEWS[0]:
                                   r.explain_at if r.kind == "window" else None),
                     width="stretch")
     if r.sites:
-        st.write("**Top sites** (junction after base N; bases around it, '|' at the junction)")
+        st.write(f"**Top sites** (junction after base N; bases around it, '|' at the junction)"
+                 f"; each with its {level:.0%} prediction set, calibrated on "
+                 f"{SHAPE_TEXT['scan']}: one class = sure, several = uncertain)")
         st.dataframe(pd.DataFrame([s.to_json() for s in r.sites]), hide_index=True,
                      width="stretch")
     if r.kind == "scan" and r.sites:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from medcore.conformal import describe
 from medcore.errors import InputError
 from medcore.genomics import io, logos, scan, service
 from medcore.report import Case, Failure, Figure, Table, model_facts, png, read_files
@@ -59,19 +60,22 @@ def case(bundle, r: service.SeqResult, file: str = "", synthetic: bool = False) 
         tables.append(Table("Probability per class", list(r.probabilities),
                             [list(r.probabilities.values())]))
     if r.sites:
-        tables.append(Table("Top sites (junction after base N; '|' at the junction)",
-                            ["class", "junction after", "probability", "context"],
-                            [[s.class_name, s.junction_after, s.probability, s.context]
+        tables.append(Table("Top sites (junction after base N; '|' at the junction; "
+                            f"prediction set at {r.level:.0%})",
+                            ["class", "junction after", "probability", "set", "call",
+                             "context"],
+                            [[s.class_name, s.junction_after, s.probability,
+                              describe(s.prediction_set), s.verdict.words, s.context]
                              for s in r.sites]))
     figs = [Figure("Donor and acceptor score at every position",
                    track_png(r.scores, r.explain_at if r.kind == "window" else None))]
     if r.contrib is not None:
         figs.append(_logo(r))
     if r.kind == "window":
-        sure = r.prediction_set == [r.class_name]
-        result = (f"{r.class_name} (P {r.probabilities[r.class_name]:.3f})" if sure else
-                  f"uncertain between {', '.join(r.prediction_set or []) or 'no class'}; "
-                  f"most likely {r.class_name}")
+        v = r.verdict
+        result = (f"{v.sentence} (P {r.probabilities[v.decision]:.3f})" if v.tone == "sure" else
+                  f"{v.words}; most likely {r.class_name} "
+                  f"(P {r.probabilities[r.class_name]:.3f})")
         return Case(kind="sequence", name=r.name, model=model_facts(bundle.card),
                     result=result, inputs=inputs, probability=r.probabilities[r.class_name],
                     probability_of=f"of {r.class_name} (the most likely class)",
