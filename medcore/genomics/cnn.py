@@ -285,7 +285,14 @@ CARD_TEXT = {
     "input_spec": {"shape": [None, 4], "preprocessing": "upper-case, U->T, IUPAC fractional "
                    "one-hot (A,C,G,T); zeros beyond a record's ends. A record of up to 400 nt "
                    "is classified at its junction (after base L // 2); a longer one is scanned, "
-                   "every position scored."},
+                   "every position scored. A FASTA header such as chr17:43044295-43125483(-) "
+                   "(1-based, inclusive) gives the record's place on the genome and the strand "
+                   "its sequence is written on (minus: the reverse complement, as samtools, "
+                   "UCSC and bedtools -s write it); the sequence is scored as written, which "
+                   "for a gene is its transcribed strand, and positions are mapped back to "
+                   "genome coordinates. Prediction sets are calibrated per input shape: "
+                   "records of at least 249 nt (all the score reads), shorter records (on "
+                   "60-nt windows) and sites a scan lists (metrics.conformal_by_shape)."},
     "headline_metrics": ["mcc", "accuracy", "macro_f1"],
     "intended_use": "Research and teaching: locating candidate splice junctions in human and "
                     "primate DNA and asking what a variant near them changes. Not for clinical "
@@ -293,9 +300,14 @@ CARD_TEXT = {
     "limitations": "Trained on 3,649 human windows (GUE development set, an eighth of GUE's "
                    "training set) and 2,552 primate windows; headline figures are on this "
                    "project's validation part of the GUE development windows, not GUE's "
-                   "hidden test. No strand handling: give the transcribed strand. Scores "
-                   "along genomic DNA find many candidate sites; read them with the gene "
-                   "model in mind.",
+                   "hidden test. The sequence is scored as written: give a gene's transcribed "
+                   "strand (a minus-strand header says the sequence is the reverse complement). "
+                   "Scores along genomic DNA find many candidate sites: on the validation "
+                   "windows joined into long records, only about a third of the top-k "
+                   "positions are the true junctions (metrics.scan), and at 90 % 5-7 % of "
+                   "held-out human windows got a one-class set that was wrong "
+                   "(metrics.conformal_by_shape), mostly decoy GT/AG windows called a site. "
+                   "Read sites with the gene model in mind.",
 }
 
 

@@ -18,6 +18,7 @@ from medcore.errors import (
     FileTooLargeError,
     InputError,
     InvalidSequenceError,
+    SchemaError,
     UnsupportedFormatError,
 )
 
@@ -294,4 +295,41 @@ def read_paths(paths: Iterable[Path | str]) -> list[UploadedFile]:
                                                                   uploads.read_path(path))))
         except InputError as err:
             out.append(UploadedFile(path.name, error=str(err)))
+    return out
+
+
+EXON_FORMS = ("one exon per line: 'start-end' (1-based, inclusive; genome coordinates when the "
+              "record's header gives them, else the record's bases) or BED 'chrom start end' "
+              "(0-based start, as BED files are)")
+
+
+@dataclass(frozen=True)
+class Exon:
+    """An exon as 1-based inclusive coordinates (genome when ``chrom`` or the record says)."""
+
+    start: int
+    end: int
+    chrom: str | None = None
+
+
+def parse_exons(text: str) -> list[Exon]:
+    """Exons from 'start-end' lines or BED-like 'chrom start end' lines ('#' lines skipped)."""
+    out = []
+    for n, line in enumerate(text.replace("\r", "").split("\n"), 1):
+        s = line.strip()
+        if not s or s.startswith(("#", "track", "browser")):
+            continue
+        cols = s.split()
+        m = re.fullmatch(r"([\d,]+)\s*-\s*([\d,]+)", s)
+        if m is not None:
+            exon = Exon(int(m.group(1).replace(",", "")), int(m.group(2).replace(",", "")))
+        elif len(cols) >= 3 and cols[1].isdigit() and cols[2].isdigit():
+            exon = Exon(int(cols[1]) + 1, int(cols[2]), cols[0])
+        else:
+            raise SchemaError(f"Exon line {n} ('{s[:40]}') is not an exon.",
+                              f"Write {EXON_FORMS}.")
+        if exon.start < 1 or exon.end < exon.start:
+            raise SchemaError(f"Exon line {n} ('{s[:40]}') ends before it starts.",
+                              f"Write {EXON_FORMS}.")
+        out.append(exon)
     return out

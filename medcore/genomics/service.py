@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from medcore import conformal
-from medcore.genomics import calibrate, data, explain, network, scan
-from medcore.genomics.io import Locus, SeqRecord
+from medcore.errors import SchemaError
+from medcore.genomics import calibrate, data, explain, io, network, scan
+from medcore.genomics.io import Exon, Locus, SeqRecord
 
 SITE_THRESHOLD = calibrate.SITE_THRESHOLD  # a position is listed from this probability
 MAX_SITES = 20  # per class, highest first
@@ -250,6 +251,62 @@ def fill_scores(bundle, result: SeqResult) -> SeqResult:
                 site.genomic = result.locus.junction(site.junction_after)
         site_sets(bundle, result.sites, result.level or conformal.LEVEL)
     return result
+
+
+def known_junctions(result: SeqResult, exons: list[Exon]) -> dict[int, str]:
+    """Junction index -> "donor" / "acceptor" from exons: an acceptor before each exon but the
+    first along the record (as written, 5'->3'), a donor after each but the last."""
+    spans = []
+    for e in exons:
+        if e.chrom is not None and (result.locus is None
+                                    or not io.same_chrom(e.chrom, result.locus.chrom)):
+            raise SchemaError(f"Exon {e.chrom}:{e.start:,}-{e.end:,} is not on this record "
+                              f"({result.locus or 'no coordinates in its header'}).",
+                              f"Give exons of {result.name}, as {io.EXON_FORMS}.")
+        if result.locus is not None:
+            if not (result.locus.contains(e.start) or result.locus.contains(e.end)):
+                raise SchemaError(f"Exon {e.start:,}-{e.end:,} lies outside {result.locus}.",
+                                  "Give genome coordinates inside the record's range.")
+            ends = sorted((result.locus.index(e.start), result.locus.index(e.end)))
+        else:
+            ends = [e.start - 1, e.end - 1]
+        spans.append((max(ends[0], 0), min(ends[1], result.length - 1)))
+    spans.sort()
+    out: dict[int, str] = {}
+    for k, (lo, hi) in enumerate(spans):
+        if k > 0 and 0 < lo < result.length:
+            out[lo] = "acceptor"
+        if k < len(spans) - 1 and 0 < hi + 1 < result.length:
+            out[hi + 1] = "donor"
+    return out
+
+
+def mark_known(result: SeqResult, exons: list[Exon]) -> list[dict]:
+    """Mark listed sites at the exons' junctions; one row per known junction: its score, its
+    rank among the record's positions for its class, whether that rank is within the number
+    of known junctions of the class (k), and its set when the scan lists it."""
+    known = known_junctions(result, exons)
+    by_pos = {(s.junction_after, s.class_name): s for s in result.sites}
+    for s in result.sites:
+        s.known = ""
+    rows = []
+    for idx, kind in sorted(known.items()):
+        cls = network.EI if kind == "donor" else network.IE
+        cname = data.CLASS_NAMES[cls]
+        p = result.scores[:, cls]
+        site = by_pos.get((idx, cname))
+        if site is not None:
+            site.known = kind
+        rows.append({"known": kind, "junction_after": idx,
+                     **({"genomic": result.locus.junction(idx)} if result.locus else {}),
+                     "score": round(float(p[idx]), 4),
+                     "rank": int((p > p[idx]).sum()) + 1,
+                     "call": site.verdict.words if site else
+                     f"not listed (score < {SITE_THRESHOLD} or not a local top)"})
+    for row in rows:  # precision at k, as the card measures it: k = known junctions per class
+        k = sum(other["known"] == row["known"] for other in rows)
+        row["in_top_k"] = row["rank"] <= k
+    return rows
 
 
 def explain_results(bundle, results: list[SeqResult]) -> None:

@@ -53,8 +53,12 @@ def case(bundle, r: service.SeqResult, file: str = "", synthetic: bool = False) 
         service.explain_results(bundle, [r])
     seq = r.seq if r.length <= SHOWN_BASES else r.seq[:SHOWN_BASES] + " …"
     inputs = ([("File", file)] if file else []) + [
-        ("Record", r.name), ("Length", f"{r.length:,} nt"), ("Mode", r.kind),
+        ("Record", r.name)] + ([("Locus", f"{r.locus} (1-based; the sequence as written "
+                                           "on this strand)")] if r.locus else []) + [
+        ("Length", f"{r.length:,} nt"), ("Mode", r.kind),
         ("Sequence", seq)] + ([("Known label", r.label)] if r.label else [])
+    if r.kind == "window" and r.locus is not None:
+        inputs.append(("Junction", f"after base {r.explain_at} = {r.locus.junction(r.explain_at)}"))
     tables = []
     if r.probabilities:
         tables.append(Table("Probability per class", list(r.probabilities),
@@ -62,11 +66,11 @@ def case(bundle, r: service.SeqResult, file: str = "", synthetic: bool = False) 
     if r.sites:
         tables.append(Table("Top sites (junction after base N; '|' at the junction; "
                             f"prediction set at {r.level:.0%})",
-                            ["class", "junction after", "probability", "set", "call",
-                             "context"],
-                            [[s.class_name, s.junction_after, s.probability,
-                              describe(s.prediction_set), s.verdict.words, s.context]
-                             for s in r.sites]))
+                            ["class", "junction after", "genomic", "probability", "set",
+                             "call", "known", "context"],
+                            [[s.class_name, s.junction_after, s.genomic or "-", s.probability,
+                              describe(s.prediction_set), s.verdict.words, s.known or "-",
+                              s.context] for s in r.sites]))
     figs = [Figure("Donor and acceptor score at every position",
                    track_png(r.scores, r.explain_at if r.kind == "window" else None))]
     if r.contrib is not None:
