@@ -152,7 +152,7 @@ if view == VIEWS[0]:
         st.subheader(f"{r.name}: {r.verdict.sentence} (most likely {r.class_name}, P = "
                      f"{r.probabilities[r.class_name]:.2f})")
         TONE[r.verdict.tone](f"{level:.0%} prediction set {conformal.describe(r.prediction_set)}"
-                             f": {r.verdict.sentence}. Calibrated on {SHAPE_TEXT[r.shape]}.")
+                             f": {r.verdict.after_set}. Calibrated on {SHAPE_TEXT[r.shape]}.")
         st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}. "
                    + " ".join(r.notes))
         st.dataframe(pd.DataFrame([r.probabilities]), hide_index=True, width="content")
@@ -194,8 +194,15 @@ if view == VIEWS[0]:
     if r.kind == "scan" and r.sites:
         pick = st.selectbox("Explain the site", range(len(r.sites)), key=f"site_{idx}",
                             format_func=lambda i: f"{r.sites[i].class_name} after "
-                            f"{r.sites[i].junction_after} (P {r.sites[i].probability:.2f})")
+                            f"{r.sites[i].junction_after}"
+                            + (f" = {r.sites[i].genomic}" if r.sites[i].genomic else "")
+                            + f" (P {r.sites[i].probability:.2f}, {r.sites[i].verdict.words})")
         site = r.sites[pick]
+        st.caption(f"{service.KIND[site.class_name]} site, junction after base "
+                   f"{site.junction_after}" + (f" = {site.genomic}" if site.genomic else "")
+                   + f": P {site.probability:.2f}, {level:.0%} set "
+                   f"{conformal.describe(site.prediction_set)}: {site.verdict.after_set}"
+                   + (f"; a known {site.known} (your exons)" if site.known else "") + ".")
         if (r.explain_at, r.explain_class) != (site.junction_after, site.class_name):
             r.explain_at, r.explain_class, r.contrib = site.junction_after, site.class_name, None
     if r.explain_at is not None:

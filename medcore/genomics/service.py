@@ -36,6 +36,11 @@ class Verdict:
         """The words with what the class means (headings, the report)."""
         return f"{self.words} ({KIND[self.decision]})" if self.tone == "sure" else self.words
 
+    @property
+    def after_set(self) -> str:
+        """What to write after the set itself: its meaning without repeating the set."""
+        return self.sentence if self.tone == "sure" else self.decision
+
 
 def verdict(prediction_set: list[str]) -> Verdict:
     """The one rule: one class -> that class; several -> uncertain; empty -> fits none."""

@@ -15,6 +15,8 @@ def test_one_rule_from_set_to_decision_words_and_tone():
     assert (unsure.decision, unsure.words, unsure.tone) == ("uncertain", "uncertain: {EI, N}",
                                                             "uncertain")
     assert (none.decision, none.tone) == ("fits none", "none") and "empty" in none.words
+    assert [v.after_set for v in (sure, unsure, none)] == ["IE (acceptor)", "uncertain",
+                                                           "fits none"]
 
 
 def test_shapes_follow_the_receptive_field():
