@@ -144,3 +144,12 @@ def test_known_junctions_from_exons_on_either_strand(cnn_bundle, data_dir, stran
     assert marked <= {(200, "donor"), (600, "acceptor")}
     with pytest.raises(SchemaError, match="not on this record"):
         service.known_junctions(res, parse_exons("chr2 1000 1200"))
+
+
+def test_deltas_read_against_spliceais_cutoffs():
+    words = [variant.reading(x).split()[0] for x in (0.0, 0.19, 0.2, 0.49, 0.5, 0.79, 0.8, 1.0)]
+    assert words == ["unlikely", "unlikely", "possible", "possible", "likely", "likely",
+                     "strong", "strong"]
+    seq = "AAAAACCCCCGTTTTTGGGGG"
+    assert variant.around(seq, variant.Variant(11, "G", "T"), 5) == "CCCCC[G>T]TTTTT"
+    assert variant.around(seq, variant.Variant(2, "A", ""), 3) == "..A[A>-]AAA"
