@@ -38,6 +38,7 @@ PER_RECORD = 25  # windows joined into one scanned record (10,000 nt)
 SITE_THRESHOLD = 0.5  # a scan lists local maxima from this probability of their class
 MIN_GAP = 10  # nt between two listed sites of one class
 FILE = "conformal.npz"
+QUICK_WINDOWS = 100  # windows per half for a quick (test) model: figures, not a guarantee
 
 
 def shape_of(length: int) -> str:
@@ -127,16 +128,19 @@ def shape_cases(model, seqs: list[str], y: np.ndarray) -> dict[str, tuple[np.nda
             "scan": site_rows(model, joined(seqs, y))}
 
 
-def halves(data_dir: Path) -> tuple[data.Split, np.ndarray, np.ndarray]:
-    """The GUE validation part and its calibration / measurement halves (seed 0)."""
+def halves(data_dir: Path, quick: bool = False) -> tuple[data.Split, np.ndarray, np.ndarray]:
+    """The GUE validation part and its calibration / measurement halves (seed 0); for a quick
+    model the first ``QUICK_WINDOWS`` of each."""
     gue = data.gue_split(data_dir)
     cal, rest = conformal.halves(gue.y_test, data.SEED)
+    if quick:
+        cal, rest = cal[:QUICK_WINDOWS], rest[:QUICK_WINDOWS]
     return gue, cal, rest
 
 
-def save(model, data_dir: Path, folder: Path) -> None:
+def save(model, data_dir: Path, folder: Path, quick: bool = False) -> None:
     """Write every shape's calibration probabilities and labels (any level can be asked for)."""
-    gue, cal, _ = halves(data_dir)
+    gue, cal, _ = halves(data_dir, quick)
     cases = shape_cases(model, [gue.x_test[i] for i in cal], gue.y_test[cal])
     np.savez(Path(folder) / FILE, **{f"{k}_{shape}": v for shape, (p, y) in cases.items()
                                      for k, v in (("p", p), ("y", y))})
@@ -170,12 +174,16 @@ NOTES = {
 
 def measured(model, extras: dict, data_dir: Path) -> dict:
     """Each shape's coverage, wrong-and-sure, uncertain and empty shares on the second half."""
-    gue, _, rest = halves(data_dir)
+    gue, _, rest = halves(data_dir, bool(extras["preprocess"].get("quick")))
     cases = shape_cases(model, [gue.x_test[i] for i in rest], gue.y_test[rest])
     out = {}
     for shape in SHAPES:
         p, y = cases[shape]
         cal = extras["calibration"][shape]
+        if not len(y) or not len(cal["y"]):  # a scan of a weak model may list no site
+            out[SHAPE_KEYS[shape]] = {"n": int(len(y)), "n_calibration": int(len(cal["y"])),
+                                      "note": NOTES[shape] + "; no case to measure"}
+            continue
         swapped = conformal.report(cal["p"], cal["y"], p, y, data.CLASS_NAMES)
         out[SHAPE_KEYS[shape]] = {
             **conformal.report(p, y, cal["p"], cal["y"], data.CLASS_NAMES),
@@ -189,13 +197,14 @@ def measured(model, extras: dict, data_dir: Path) -> dict:
     return out
 
 
-def scan_figures(model, data_dir: Path) -> dict:
+def scan_figures(model, data_dir: Path, quick: bool = False) -> dict:
     """Precision at k over the whole GUE validation part joined into long records."""
     gue = data.gue_split(data_dir)
-    records = joined(gue.x_test, gue.y_test)
+    n = 2 * QUICK_WINDOWS if quick else len(gue.x_test)
+    records = joined(gue.x_test[:n], gue.y_test[:n])
     return {"precision_at_k": precision_at_k(model, records), "records": len(records),
             "record_length": PER_RECORD * data.LONG_WINDOW,
-            "note": f"the {len(gue.x_test)} GUE validation windows in a seeded random order "
+            "note": f"the {n} GUE validation windows in a seeded random order "
                     f"(seed {data.SEED}), joined {PER_RECORD} at a time into "
                     f"{PER_RECORD * data.LONG_WINDOW:,}-nt records; per class, k = the record's "
                     "true junctions of that class, and the figure is the share of the k "

@@ -135,7 +135,7 @@ def _held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
                         "the UCI training part; refit deterministically by evaluate"}}
     out["uci_test"] = u
     out["conformal_by_shape"] = calibrate.measured(model, extras, data_dir)
-    out["scan"] = calibrate.scan_figures(model, data_dir)
+    out["scan"] = calibrate.scan_figures(model, data_dir, quick)
     out["bootstrap_resamples"] = n_boot
     return out
 
@@ -215,7 +215,7 @@ def train(out_dir: Path, *, quick: bool = False, **options) -> dict:
     pwms = motifs.filter_pwms(first_member(model), encode.one_hot_batch(gue_windows,
                                                                           data.LONG_WINDOW))
     (out_dir / "motifs.json").write_text(json.dumps(pwms))
-    calibrate.save(model, ddir, out_dir)
+    calibrate.save(model, ddir, out_dir, quick)
     metrics = _held_out_metrics(
         model, {"preprocess": prep, "calibration": calibrate.load(out_dir)}, ddir)
     gue, uci = data.gue_split(ddir), data.split(ddir)
