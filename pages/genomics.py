@@ -186,9 +186,11 @@ if view == VIEWS[0]:
                  "lists it.")
         st.dataframe(pd.DataFrame(known_rows), hide_index=True, width="stretch")
     if r.sites:
-        st.write(f"**Top sites** (junction after base N; bases around it, '|' at the junction)"
-                 f"; each with its {level:.0%} prediction set, calibrated on "
-                 f"{SHAPE_TEXT['scan']}: one class = sure, several = uncertain)")
+        st.write("**Top sites** (junction after base N; bases around it, '|' at the junction"
+                 + (f"; each with its {level:.0%} prediction set, calibrated on "
+                    f"{SHAPE_TEXT['scan']}: one class = sure, several = uncertain)"
+                    if r.kind == "scan" else "; in a window, the answer is the class at its "
+                    "junction, above)"))
         st.dataframe(pd.DataFrame([s.to_json() for s in r.sites]), hide_index=True,
                      width="stretch")
     if r.kind == "scan" and r.sites:

@@ -60,20 +60,21 @@ class Site:
     probability: float
     context: str  # FLANK bases, "|" at the junction, FLANK bases
     probabilities: dict[str, float] = field(default_factory=dict)  # all three at this position
-    prediction_set: list[str] = field(default_factory=list)  # scan-site calibration
+    # scan-site calibration; None in a window, whose one answer is its class at the junction
+    prediction_set: list[str] | None = None
     genomic: str = ""  # the junction in genome coordinates, when the record has them
     known: str = ""  # "donor" / "acceptor" when it is a junction of the exons the user gave
 
     @property
-    def verdict(self) -> Verdict:
-        return verdict(self.prediction_set)
+    def verdict(self) -> Verdict | None:
+        return None if self.prediction_set is None else verdict(self.prediction_set)
 
     def to_json(self) -> dict:
         return {"class": self.class_name, "junction_after": self.junction_after,
                 **({"genomic": self.genomic} if self.genomic else {}),
                 "probability": self.probability, "prediction_set": self.prediction_set,
-                "call": self.verdict.words, **({"known": self.known} if self.known else {}),
-                "context": self.context}
+                "call": self.verdict.words if self.verdict else None,
+                **({"known": self.known} if self.known else {}), "context": self.context}
 
 
 @dataclass
@@ -254,7 +255,8 @@ def fill_scores(bundle, result: SeqResult) -> SeqResult:
         if result.locus is not None:
             for site in result.sites:
                 site.genomic = result.locus.junction(site.junction_after)
-        site_sets(bundle, result.sites, result.level or conformal.LEVEL)
+        if result.kind == "scan":
+            site_sets(bundle, result.sites, result.level or conformal.LEVEL)
     return result
 
 

@@ -65,11 +65,13 @@ def case(bundle, r: service.SeqResult, file: str = "", synthetic: bool = False) 
                             [list(r.probabilities.values())]))
     if r.sites:
         tables.append(Table("Top sites (junction after base N; '|' at the junction; "
-                            f"prediction set at {r.level:.0%})",
+                            + (f"prediction set at {r.level:.0%})" if r.kind == "scan" else
+                               "a window's answer is its class at the junction)"),
                             ["class", "junction after", "genomic", "probability", "set",
                              "call", "known", "context"],
                             [[s.class_name, s.junction_after, s.genomic or "-", s.probability,
-                              describe(s.prediction_set), s.verdict.words, s.known or "-",
+                              describe(s.prediction_set) if s.verdict else "-",
+                              s.verdict.words if s.verdict else "-", s.known or "-",
                               s.context] for s in r.sites]))
     figs = [Figure("Donor and acceptor score at every position",
                    track_png(r.scores, r.explain_at if r.kind == "window" else None))]
@@ -77,9 +79,10 @@ def case(bundle, r: service.SeqResult, file: str = "", synthetic: bool = False) 
         figs.append(_logo(r))
     if r.kind == "window":
         v = r.verdict
+        # not sure: the report's headline says "uncertain" / "fits neither" and the set first,
+        # then this as the model's leaning
         result = (f"{v.sentence} (P {r.probabilities[v.decision]:.3f})" if v.tone == "sure" else
-                  f"{v.words}; most likely {r.class_name} "
-                  f"(P {r.probabilities[r.class_name]:.3f})")
+                  f"most likely {r.class_name} (P {r.probabilities[r.class_name]:.3f})")
         return Case(kind="sequence", name=r.name, model=model_facts(bundle.card),
                     result=result, inputs=inputs, probability=r.probabilities[r.class_name],
                     probability_of=f"of {r.class_name} (the most likely class)",

@@ -85,3 +85,13 @@ def test_scan_sites_carry_sets_that_follow_the_level(cnn_bundle, data_dir):
     service.set_level(cnn_bundle, [res], 0.99)
     assert all(set(a) <= set(s.prediction_set) for a, s in zip(before, res.sites, strict=True))
     assert res.to_json()["sites"][0]["call"] == res.sites[0].verdict.words
+
+
+def test_a_window_has_one_answer_its_sites_carry_no_set(cnn_bundle, data_dir):
+    """A window's junction is answered by its own (window or short) set; the other positions it
+    lists are scores, not a second answer from the scan calibration."""
+    gue = data.gue_split(data_dir)
+    res = service.analyse(cnn_bundle, [SeqRecord("w", gue.x_test[0])], explain_limit=0)[0]
+    service.fill_scores(cnn_bundle, res)
+    assert res.prediction_set is not None
+    assert all(s.prediction_set is None and s.to_json()["call"] is None for s in res.sites)
