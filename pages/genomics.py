@@ -153,7 +153,8 @@ if view == VIEWS[0]:
                      f"{r.probabilities[r.class_name]:.2f})")
         TONE[r.verdict.tone](f"{level:.0%} prediction set {conformal.describe(r.prediction_set)}"
                              f": {r.verdict.after_set}. Calibrated on {SHAPE_TEXT[r.shape]}.")
-        st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}. "
+        st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}"
+                   + (f" = {r.locus.junction(r.explain_at)}" if r.locus else "") + ". "
                    + " ".join(r.notes))
         st.dataframe(pd.DataFrame([r.probabilities]), hide_index=True, width="content")
     else:
