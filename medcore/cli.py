@@ -208,7 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("files", nargs="+", help="files, folders (with their subfolders) or globs")
     pr.add_argument("--mapping", help="history models: a mapping file saved from the page")
     pr.add_argument("--variant", help="dna-cnn: a variant such as '120 G>A' or a VCF line "
-                                      "(CHROM = record name); adds its splice deltas")
+                                      "(CHROM POS: a chromosome and position inside a record "
+                                      "whose header gives coordinates, or a record's name and "
+                                      "a base in it); adds its splice deltas")
     pr.add_argument("--report", metavar="DIR", help="write one self-contained HTML report per "
                                                     "case into DIR (classifiers only)")
     pr.add_argument("--site", metavar="FILE", help="classifiers: a site profile (from "

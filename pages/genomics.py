@@ -93,17 +93,23 @@ level = st.slider("Prediction-set level", 0.5, 0.99, 0.9, 0.01, key="genomics_le
 service.set_level(cnn, results, level)
 
 
+TONE = {"sure": st.success, "uncertain": st.warning, "none": st.error}
+SHAPE_TEXT = {"window": "400-nt human windows", "short": "60-nt human windows",
+              "scan": "sites a scan lists in human sequence"}
+
+
 def _call(r: service.SeqResult) -> str:
-    """The class when the set holds it alone; otherwise say the window is uncertain."""
+    """The decision from the window's set (``service.verdict``: the one rule)."""
     if r.kind == "scan":
         return "scan: see sites"
-    return conformal.call(r.prediction_set, r.class_name)
+    return r.verdict.words
 
 
 def _row(r: service.SeqResult) -> dict:
     top = {c: max((s.probability for s in r.sites if s.class_name == c), default=None)
            for c in ("EI", "IE")}
-    return {"name": r.name, "length": r.length, "mode": r.kind,
+    return {"name": r.name, "locus": str(r.locus) if r.locus else "",
+            "length": r.length, "mode": r.kind,
             "class": _call(r),
             "members": (f"{r.member_spread['min']:.2f}-{r.member_spread['max']:.2f}"
                         if r.member_spread else ""),
@@ -143,10 +149,12 @@ if view == VIEWS[0]:
     idx = st.selectbox("Sequence", range(len(results)), format_func=lambda i: results[i].name)
     r = service.fill_scores(cnn, results[idx])
     if r.kind == "window":
-        st.subheader(f"{r.name}: {_call(r)} (P({r.class_name}) = "
+        st.subheader(f"{r.name}: {r.verdict.sentence} (most likely {r.class_name}, P = "
                      f"{r.probabilities[r.class_name]:.2f})")
-        st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}; "
-                   f"{level:.0%} prediction set {conformal.describe(r.prediction_set)}. "
+        TONE[r.verdict.tone](f"{level:.0%} prediction set {conformal.describe(r.prediction_set)}"
+                             f": {r.verdict.after_set}. Calibrated on {SHAPE_TEXT[r.shape]}.")
+        st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}"
+                   + (f" = {r.locus.junction(r.explain_at)}" if r.locus else "") + ". "
                    + " ".join(r.notes))
         st.dataframe(pd.DataFrame([r.probabilities]), hide_index=True, width="content")
     else:
@@ -154,18 +162,50 @@ if view == VIEWS[0]:
         st.subheader(f"{r.name}: scanned {r.length:,} nt, {n_ei} donor and "
                      f"{len(r.sites) - n_ei} acceptor site(s) ≥ {service.SITE_THRESHOLD}")
         st.caption(" ".join(r.notes))
+    known, known_rows = {}, []
+    if r.kind == "scan":
+        exons_text = st.text_area(
+            "Known exons of this record (optional): mark their junctions", key=f"exons_{idx}",
+            height=80, help=io.EXON_FORMS, placeholder="e.g. 1201-1350\n2001-2100")
+        service.mark_known(r, [])  # no marks left from earlier exons
+        if exons_text.strip():
+            try:
+                exons = io.parse_exons(exons_text)
+                known = service.known_junctions(r, exons)
+                known_rows = service.mark_known(r, exons)
+            except InputError as err:
+                components.file_error("exons", str(err))
     st.plotly_chart(figures.track(r.scores, "Donor and acceptor score at every position",
-                                  r.explain_at if r.kind == "window" else None),
+                                  r.explain_at if r.kind == "window" else None, known),
                     width="stretch")
+    if known_rows:
+        found = sum(row["in_top_k"] for row in known_rows)
+        st.write(f"**Known junctions** from your exons: {found} of {len(known_rows)} rank "
+                 "among the k highest-scoring positions of their class (k = the known "
+                 "junctions of that class; precision at k, as the model card measures it). "
+                 "Each with its score, its rank (1 = highest) and its set when the scan "
+                 "lists it.")
+        st.dataframe(pd.DataFrame(known_rows), hide_index=True, width="stretch")
     if r.sites:
-        st.write("**Top sites** (junction after base N; bases around it, '|' at the junction)")
+        st.write("**Top sites** (junction after base N; bases around it, '|' at the junction"
+                 + (f"; each with its {level:.0%} prediction set, calibrated on "
+                    f"{SHAPE_TEXT['scan']}: one class = sure, several = uncertain)"
+                    if r.kind == "scan" else "; in a window, the answer is the class at its "
+                    "junction, above)"))
         st.dataframe(pd.DataFrame([s.to_json() for s in r.sites]), hide_index=True,
                      width="stretch")
     if r.kind == "scan" and r.sites:
         pick = st.selectbox("Explain the site", range(len(r.sites)), key=f"site_{idx}",
                             format_func=lambda i: f"{r.sites[i].class_name} after "
-                            f"{r.sites[i].junction_after} (P {r.sites[i].probability:.2f})")
+                            f"{r.sites[i].junction_after}"
+                            + (f" = {r.sites[i].genomic}" if r.sites[i].genomic else "")
+                            + f" (P {r.sites[i].probability:.2f}, {r.sites[i].verdict.words})")
         site = r.sites[pick]
+        st.caption(f"{service.KIND[site.class_name]} site, junction after base "
+                   f"{site.junction_after}" + (f" = {site.genomic}" if site.genomic else "")
+                   + f": P {site.probability:.2f}, {level:.0%} set "
+                   f"{conformal.describe(site.prediction_set)}: {site.verdict.after_set}"
+                   + (f"; a known {site.known} (your exons)" if site.known else "") + ".")
         if (r.explain_at, r.explain_class) != (site.junction_after, site.class_name):
             r.explain_at, r.explain_class, r.contrib = site.junction_after, site.class_name, None
     if r.explain_at is not None:
@@ -189,31 +229,46 @@ if view == VIEWS[0]:
         key=f"dl_report_{idx}", help="Self-contained: opens offline, figures inside.")
 
 elif view == VIEWS[1]:
-    st.write("Give a variant against one of the sequences: SNV, MNV or small indel (up to "
-             f"{variant.MAX_ALLELE} nt), as `120 G>A`, `120 GT>G`, or a VCF line "
-             "(CHROM POS ID REF ALT). Positions count the record's bases from 1. Shown: donor "
+    st.write("Give a variant: SNV, MNV or small indel (up to "
+             f"{variant.MAX_ALLELE} nt). A VCF line (CHROM POS ID REF ALT) is placed by its "
+             "chromosome and position on the record whose header gives its coordinates "
+             "(`>chr17:43044295-43125483(-)`), REF checked on the genome's forward strand; "
+             "`120 G>A` or `120 GT>G` counts the chosen record's bases from 1. Shown: donor "
              f"and acceptor scores at every junction within {variant.DISTANCE} nt, reference "
-             "and alternative, and the four delta scores as SpliceAI reports them.")
+             "and alternative, and the four delta scores as SpliceAI reports them, read "
+             "against SpliceAI's cut-offs (0.2 possible, 0.5 likely, 0.8 strong).")
     vi = st.selectbox("Sequence", range(len(results)), key="variant_record",
-                      format_func=lambda i: f"{results[i].name} ({results[i].length:,} nt)")
-    text = st.text_input("Variant", key="variant_text", placeholder="e.g. 201 G>A")
+                      format_func=lambda i: f"{results[i].name} ({results[i].length:,} nt"
+                      + (f", {results[i].locus}" if results[i].locus else "") + ")")
+    text = st.text_input("Variant", key="variant_text",
+                         placeholder="e.g. 201 G>A, or chr17  43045802  .  G  A")
     if st.button("Score variant", key="variant_go") and text.strip():
         try:
-            v = variant.parse(text, results[vi].seq)
-            st.session_state["genomics_variant"] = (vi, variant.effect(cnn.model,
-                                                                        results[vi].seq, v))
+            rec, v = variant.locate(text, results, results[vi])
+            st.session_state["genomics_variant"] = (
+                results.index(rec), variant.is_vcf(text),
+                variant.record_effect(cnn.model, rec, v, text))
         except InputError as err:
             st.session_state.pop("genomics_variant", None)
             components.file_error(f"variant '{text.strip()[:40]}'", str(err))
     held = st.session_state.get("genomics_variant")
-    if held is not None and held[0] == vi:
-        eff = held[1]
-        st.subheader(f"{results[vi].name}: {eff.variant}")
+    if held is not None and (held[0] == vi or held[1]):
+        placed, eff = results[held[0]], held[2]
+        where = f" (VCF: {' '.join(eff.written.split()[:5])})" if held[1] else ""
+        st.subheader(f"{placed.name}: {eff.variant}{where}")
+        name, top = eff.strongest
+        (st.error if top["score"] >= 0.5 else st.warning if top["score"] >= 0.2 else st.info)(
+            f"Largest delta: {name.replace('_', ' ')} {top['score']:.2f}, "
+            f"{top['reading']} by SpliceAI's cut-offs.")
+        st.code(f"{eff.around}   (record strand"
+                + (f" {placed.locus.strand}, {placed.locus}" if placed.locus else "") + ")",
+                language=None)
         cols = st.columns(4)
         for col, (name, d) in zip(cols, eff.deltas.items(), strict=True):
             col.metric(name.replace("_", " "), f"{d['score']:.2f}")
-            col.caption(f"at the junction after base {d['junction_after']} "
-                        f"({d['offset']:+d} nt from the variant)")
+            col.caption(f"{d['reading']}; at the junction after base {d['junction_after']}"
+                        + (f" ({d['genomic']})" if d.get("genomic") else "")
+                        + f", {d['offset']:+d} nt from the variant")
         rows = pd.DataFrame(eff.rows())
         st.plotly_chart(figures.variant_effect(rows, eff.variant.position,
                                                "Reference (solid) and alternative (dashed)"),

@@ -53,3 +53,11 @@ def one_hot_batch(seqs: list[str], length: int) -> np.ndarray:
         return np.zeros((0, length, 4), dtype=np.float32)
     joined = "".join(fit_length(s, length) for s in seqs)
     return one_hot(joined).reshape(len(seqs), length, 4)
+
+
+_COMPLEMENT = str.maketrans("ACGTURYSWKMBDHVNacgturyswkmbdhvn", "TGCAAYRSWMKVHDBNtgcaayrswmkvhdbn")
+
+
+def reverse_complement(seq: str) -> str:
+    """The other strand, read 5'->3' (IUPAC codes complemented: R<->Y, K<->M, B<->V, D<->H)."""
+    return seq.translate(_COMPLEMENT)[::-1]

@@ -14,10 +14,12 @@ COLOURS = {"EI": "#1f77b4", "IE": "#d62728", "A": "#2ca02c", "C": "#1f77b4", "G"
 LABELS = {"EI": "donor (EI)", "IE": "acceptor (IE)"}
 
 
-def track(scores: np.ndarray, title: str, mark: int | None = None) -> go.Figure:
+def track(scores: np.ndarray, title: str, mark: int | None = None,
+          known: dict[int, str] | None = None) -> go.Figure:
     """Donor and acceptor scores along a record (bin maxima past 4,000 points, so no peak hides).
 
-    x is "junction after base N"; ``mark`` draws a line at one junction.
+    x is "junction after base N"; ``mark`` draws a line at one junction; ``known`` (junction ->
+    "donor" / "acceptor", from the user's exons) draws a triangle under each.
     """
     x, v = scan.downsample_track(np.arange(len(scores)), scores)
     fig = go.Figure([go.Scatter(x=x, y=v[:, c], name=LABELS[n], mode="lines",
@@ -26,8 +28,14 @@ def track(scores: np.ndarray, title: str, mark: int | None = None) -> go.Figure:
     if mark is not None:
         fig.add_vline(x=mark, line_dash="dot", line_color="grey",
                       annotation_text=f"junction after {mark}")
+    for kind, cls in (("donor", "EI"), ("acceptor", "IE")):
+        at = [i for i, k in (known or {}).items() if k == kind]
+        if at:
+            fig.add_trace(go.Scatter(
+                x=at, y=[-0.04] * len(at), mode="markers", name=f"known {kind} (your exons)",
+                marker={"symbol": "triangle-up", "size": 11, "color": COLOURS[cls]}))
     fig.update_layout(height=300, title=title, xaxis_title="junction after base (nt)",
-                      yaxis_title="probability", yaxis_range=[0, 1.02],
+                      yaxis_title="probability", yaxis_range=[-0.08 if known else 0, 1.02],
                       margin={"t": 40, "b": 40}, legend={"orientation": "h", "y": -0.3})
     return fig
 

@@ -18,6 +18,7 @@ from medcore.errors import (
     FileTooLargeError,
     InputError,
     InvalidSequenceError,
+    SchemaError,
     UnsupportedFormatError,
 )
 
@@ -25,7 +26,50 @@ IUPAC_LETTERS = b"ACGTURYSWKMBDHVNacgturyswkmbdhvn"
 GAPS = b"-."
 PROTEIN_ONLY = set("EFIJLOPQXZ*")
 _LABEL = re.compile(r"(?:label|class)=(\S+)", re.IGNORECASE)
+# chr17:43044295-43125483, optionally (-) / (+) after it, or range=chr:start-end (UCSC)
+_RANGE = re.compile(r"^(?:range=)?([A-Za-z0-9_.]+):([\d,]+)-([\d,]+)(?:\(([+-])\))?$")
+_STRAND = re.compile(r"^(?:strand=)?\(?([+-])\)?$")
+COORDS = ("'>chr17:43044295-43125483(-)' or '>name chr17:43044295-43125483 -' "
+          "(1-based, inclusive; the sequence written 5'->3' on that strand, as samtools, UCSC "
+          "and 'bedtools getfasta -s' write it)")
 EXPECTED = "a plain-text FASTA file (.fa, .fasta, .txt) or one sequence per line"
+
+
+@dataclass(frozen=True)
+class Locus:
+    """Where a record lies on the genome: 1-based inclusive ``start``-``end`` on the forward
+    strand, and the strand its sequence is written on (``-``: the reverse complement)."""
+
+    chrom: str
+    start: int
+    end: int
+    strand: str  # "+" or "-"
+
+    def __str__(self) -> str:
+        return f"{self.chrom}:{self.start:,}-{self.end:,}({self.strand})"
+
+    def genomic(self, index: int) -> int:
+        """The genome coordinate (1-based) of the record's base at 0-based ``index``."""
+        return self.start + index if self.strand == "+" else self.end - index
+
+    def index(self, position: int) -> int:
+        """The record's 0-based index of genome coordinate ``position``."""
+        return position - self.start if self.strand == "+" else self.end - position
+
+    def contains(self, position: int, length: int = 1) -> bool:
+        return self.start <= position and position + max(length, 1) - 1 <= self.end
+
+    def junction(self, index: int) -> str:
+        """The junction before record ``index`` as the two genome bases either side of it."""
+        a, b = sorted((self.genomic(index - 1), self.genomic(index)))
+        return f"{self.chrom}:{a:,}|{b:,}({self.strand})"
+
+
+def same_chrom(a: str, b: str) -> bool:
+    """'chr17' and '17' name one chromosome (UCSC and Ensembl spellings)."""
+    def bare(c: str) -> str:
+        return c[3:] if c.lower().startswith("chr") else c
+    return bare(a).lower() == bare(b).lower()
 
 
 @dataclass
@@ -36,6 +80,50 @@ class SeqRecord:
     seq: str
     label: str | None = None
     notes: list[str] = field(default_factory=list)
+    locus: Locus | None = None
+    header: str = ""  # the header's text after the name (where coordinates are read from)
+
+
+def read_locus(name: str, header: str) -> tuple[int, int, str, str] | None:
+    """(start, end, strand, chrom) from a FASTA header's name or its words, ``None`` if the
+    header names no coordinates."""
+    words = [name, *header.split()]
+    for i, w in enumerate(words):
+        m = _RANGE.match(w)
+        if m is None:
+            continue
+        chrom, start, end, strand = m.group(1), m.group(2), m.group(3), m.group(4)
+        for later in words[i + 1:]:
+            if strand is None and (s := _STRAND.match(later)) is not None:
+                strand = s.group(1)
+        return int(start.replace(",", "")), int(end.replace(",", "")), strand or "+", chrom
+    return None
+
+
+def place(rec: SeqRecord) -> SeqRecord:
+    """Give ``rec`` its locus from its header; a header whose range does not fit the sequence
+    is an error that says how to fix it."""
+    found = read_locus(rec.name, rec.header)
+    if found is None:
+        return rec
+    start, end, strand, chrom = found
+    n = len(rec.seq)
+    if start < 1 or end < start:
+        raise InvalidSequenceError(
+            f"Record '{rec.name}': the range {chrom}:{start}-{end} is not a genome range.",
+            f"Write it as {COORDS}.")
+    if end - start + 1 != n:
+        if end - start == n:  # BED style: 0-based start (bedtools getfasta names)
+            rec.notes.append(f"Range {chrom}:{start}-{end} read as BED-style (0-based start): "
+                             f"the sequence has {n:,} bases, so its first base is {start + 1:,}.")
+            start += 1
+        else:
+            raise InvalidSequenceError(
+                f"Record '{rec.name}': the header says {chrom}:{start:,}-{end:,} "
+                f"({end - start + 1:,} bases) but the sequence has {n:,}.",
+                f"Correct the range or the sequence; coordinates are {COORDS}.")
+    rec.locus = Locus(chrom, start, end, strand)
+    return rec
 
 
 @dataclass
@@ -47,30 +135,32 @@ class FastaResult:
     notes: list[str] = field(default_factory=list)  # what was assumed reading the file
 
 
-def _split_records(text: str) -> list[tuple[str, str | None, str]]:
-    """(name, label, raw sequence) per record for FASTA, CSV or one-sequence-per-line text."""
+def _split_records(text: str) -> list[tuple[str, str | None, str, str]]:
+    """(name, label, raw sequence, header words after the name) per record for FASTA, CSV or
+    one-sequence-per-line text."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     first = next((ln for ln in lines if ln.strip()), "")
     if first.lstrip().startswith((">", ";")):
-        out: list[tuple[str, str | None, list[str]]] = []
+        out: list[tuple[str, str | None, list[str], str]] = []
         for ln in lines:
             s = ln.strip()
             if s.startswith(">"):
                 header = s[1:].strip()
                 m = _LABEL.search(header)
                 name = (header.split()[0] if header else f"record {len(out) + 1}")[:80]
-                out.append((name, m.group(1).upper() if m else None, []))
+                rest = header.split(None, 1)[1] if len(header.split(None, 1)) > 1 else ""
+                out.append((name, m.group(1).upper() if m else None, [], rest))
             elif s.startswith(";") or not s:
                 continue
             else:
                 if not out:
-                    out.append(("record 1", None, []))
+                    out.append(("record 1", None, [], ""))
                 out[-1][2].append(s)
-        return [(n, lab, "".join(parts)) for n, lab, parts in out]
+        return [(n, lab, "".join(parts), rest) for n, lab, parts, rest in out]
     if "," in first:
-        return _csv_records(lines)
+        return [(*r, "") for r in _csv_records(lines)]
     rows = [ln.strip() for ln in lines if ln.strip()]
-    return [(f"seq{i + 1}", None, r) for i, r in enumerate(rows)]
+    return [(f"seq{i + 1}", None, r, "") for i, r in enumerate(rows)]
 
 
 def _csv_records(lines: list[str]) -> list[tuple[str, str | None, str]]:
@@ -149,9 +239,11 @@ def parse_text(text: str) -> FastaResult:
             "Split the file into smaller ones.")
     result = FastaResult([])
     first_error: InputError | None = None
-    for name, label, seq in raw:
+    for name, label, seq, header in raw:
         try:
             rec = check_sequence(name, seq)
+            rec.header = header
+            place(rec)
         except InputError as err:
             first_error = first_error or err
             result.errors.append((name, str(err)))
@@ -203,4 +295,41 @@ def read_paths(paths: Iterable[Path | str]) -> list[UploadedFile]:
                                                                   uploads.read_path(path))))
         except InputError as err:
             out.append(UploadedFile(path.name, error=str(err)))
+    return out
+
+
+EXON_FORMS = ("one exon per line: 'start-end' (1-based, inclusive; genome coordinates when the "
+              "record's header gives them, else the record's bases) or BED 'chrom start end' "
+              "(0-based start, as BED files are)")
+
+
+@dataclass(frozen=True)
+class Exon:
+    """An exon as 1-based inclusive coordinates (genome when ``chrom`` or the record says)."""
+
+    start: int
+    end: int
+    chrom: str | None = None
+
+
+def parse_exons(text: str) -> list[Exon]:
+    """Exons from 'start-end' lines or BED-like 'chrom start end' lines ('#' lines skipped)."""
+    out = []
+    for n, line in enumerate(text.replace("\r", "").split("\n"), 1):
+        s = line.strip()
+        if not s or s.startswith(("#", "track", "browser")):
+            continue
+        cols = s.split()
+        m = re.fullmatch(r"([\d,]+)\s*-\s*([\d,]+)", s)
+        if m is not None:
+            exon = Exon(int(m.group(1).replace(",", "")), int(m.group(2).replace(",", "")))
+        elif len(cols) >= 3 and cols[1].isdigit() and cols[2].isdigit():
+            exon = Exon(int(cols[1]) + 1, int(cols[2]), cols[0])
+        else:
+            raise SchemaError(f"Exon line {n} ('{s[:40]}') is not an exon.",
+                              f"Write {EXON_FORMS}.")
+        if exon.start < 1 or exon.end < exon.start:
+            raise SchemaError(f"Exon line {n} ('{s[:40]}') ends before it starts.",
+                              f"Write {EXON_FORMS}.")
+        out.append(exon)
     return out

@@ -131,6 +131,22 @@ def cone(model):
     return run
 
 
+def peaks(p: np.ndarray, threshold: float, min_gap: int, k: int | None = None) -> list[int]:
+    """Indices scoring >= ``threshold``, highest first, each ``min_gap`` from every one kept
+    before it; at most ``k``. The one rule for what a scan lists (and calibrates on)."""
+    cand = np.flatnonzero(p >= threshold)
+    cand = cand[np.argsort(-p[cand], kind="stable")]
+    if k is not None:
+        cand = cand[:50 * k]  # bounds the loop on a long record with many candidates
+    chosen: list[int] = []
+    for i in cand:
+        if k is not None and len(chosen) >= k:
+            break
+        if all(abs(int(i) - c) >= min_gap for c in chosen):
+            chosen.append(int(i))
+    return chosen
+
+
 def downsample_track(positions: np.ndarray, values: np.ndarray, max_points: int = 4000
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Keep plots light: the maximum of each bin so no peak disappears."""

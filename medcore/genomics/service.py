@@ -12,25 +12,69 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from medcore import conformal
-from medcore.genomics import data, explain, network, scan
-from medcore.genomics.io import SeqRecord
+from medcore.errors import SchemaError
+from medcore.genomics import calibrate, data, explain, io, network, scan
+from medcore.genomics.io import Exon, Locus, SeqRecord
 
-SITE_THRESHOLD = 0.5  # a position is listed as a site from this probability of its class
+SITE_THRESHOLD = calibrate.SITE_THRESHOLD  # a position is listed from this probability
 MAX_SITES = 20  # per class, highest first
-MIN_GAP = 10  # nt between two listed sites of one class
+MIN_GAP = calibrate.MIN_GAP  # nt between two listed sites of one class
 FLANK = 10  # bases shown either side of a listed site
+KIND = {"EI": "donor", "IE": "acceptor", "N": "neither"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one prediction set means: the decision, its words and its tone (the colour)."""
+
+    decision: str  # the class, "uncertain" or "fits none"
+    words: str  # what a table shows: the class, "uncertain: {..}" or "fits none (empty set)"
+    tone: str  # "sure", "uncertain" or "none"
+
+    @property
+    def sentence(self) -> str:
+        """The words with what the class means (headings, the report)."""
+        return f"{self.words} ({KIND[self.decision]})" if self.tone == "sure" else self.words
+
+    @property
+    def after_set(self) -> str:
+        """What to write after the set itself: its meaning without repeating the set."""
+        return self.sentence if self.tone == "sure" else self.decision
+
+
+def verdict(prediction_set: list[str]) -> Verdict:
+    """The one rule: one class -> that class; several -> uncertain; empty -> fits none."""
+    if len(prediction_set) == 1:
+        c = prediction_set[0]
+        return Verdict(c, c, "sure")
+    if prediction_set:
+        return Verdict("uncertain", f"uncertain: {conformal.describe(prediction_set)}",
+                       "uncertain")
+    return Verdict("fits none", "fits none (empty set)", "none")
 
 
 @dataclass
 class Site:
-    class_name: str  # "EI" (donor) or "IE" (acceptor)
-    junction_after: int  # 1-based base before the junction
+    class_name: str  # "EI" (donor) or "IE" (acceptor): the track it was listed from
+    junction_after: int  # 1-based base before the junction, in the record
     probability: float
     context: str  # FLANK bases, "|" at the junction, FLANK bases
+    probabilities: dict[str, float] = field(default_factory=dict)  # all three at this position
+    # scan-site calibration; None in a window, whose one answer is its class at the junction
+    prediction_set: list[str] | None = None
+    genomic: str = ""  # the junction in genome coordinates, when the record has them
+    known: str = ""  # "donor" / "acceptor" when it is a junction of the exons the user gave
+
+    @property
+    def verdict(self) -> Verdict | None:
+        return None if self.prediction_set is None else verdict(self.prediction_set)
 
     def to_json(self) -> dict:
         return {"class": self.class_name, "junction_after": self.junction_after,
-                "probability": self.probability, "context": self.context}
+                **({"genomic": self.genomic} if self.genomic else {}),
+                "probability": self.probability, "prediction_set": self.prediction_set,
+                "call": self.verdict.words if self.verdict else None,
+                **({"known": self.known} if self.known else {}), "context": self.context}
 
 
 @dataclass
@@ -47,6 +91,8 @@ class SeqResult:
     prediction_set: list[str] | None = None  # conformal set at ``level``; 2+ = uncertain
     member_spread: dict[str, float] | None = None  # min/max/sd of the members' P(class)
     level: float | None = None
+    shape: str | None = None  # whose calibration the set uses: "window", "short" or "scan"
+    locus: Locus | None = None  # where the record lies on the genome (from its header)
     sites: list[Site] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     explain_at: int | None = None  # 0-based junction index the explanation is for
@@ -58,14 +104,26 @@ class SeqResult:
     def length(self) -> int:
         return len(self.seq)
 
+    @property
+    def verdict(self) -> Verdict | None:
+        """A window's decision from its set (``None`` for a scan, which lists sites)."""
+        return None if self.prediction_set is None else verdict(self.prediction_set)
+
     def to_json(self, top_k: int = 5) -> dict:
         out = {"name": self.name, "length": self.length, "mode": self.kind,
-               "known_label": self.label, "notes": self.notes}
+               "known_label": self.label, "notes": self.notes,
+               "locus": str(self.locus) if self.locus else None}
         if self.kind == "window":
-            out.update({"class": self.class_name, "probabilities": self.probabilities,
+            out.update({"class": self.class_name, "decision": self.verdict.decision,
+                        "call": self.verdict.words, "probabilities": self.probabilities,
                         "prediction_set": self.prediction_set, "level": self.level,
+                        "calibration": self.shape,
                         "member_spread": self.member_spread,
                         "junction_after": data.junction_index(self.length)})
+            if self.locus:
+                out["junction_genomic"] = self.locus.junction(data.junction_index(self.length))
+        else:
+            out["level"] = self.level
         out["sites"] = [s.to_json() for s in self.sites]
         if self.contrib is not None:
             out["explanation"] = {
@@ -85,20 +143,24 @@ def context(seq: str, j: int, flank: int = FLANK) -> str:
 
 def find_sites(seq: str, scores: np.ndarray, threshold: float = SITE_THRESHOLD,
                k: int = MAX_SITES, min_gap: int = MIN_GAP) -> list[Site]:
-    """Top sites of each class: scores >= ``threshold``, ``min_gap`` apart, highest first."""
-    sites: list[Site] = []
-    for cls, cname in ((network.EI, "EI"), (network.IE, "IE")):
-        p = scores[:, cls]
-        cand = np.flatnonzero(p >= threshold)
-        cand = cand[np.argsort(-p[cand], kind="stable")][:50 * k]
-        chosen: list[int] = []
-        for i in cand:
-            if len(chosen) >= k:
-                break
-            if all(abs(int(i) - c) >= min_gap for c in chosen):
-                chosen.append(int(i))
-        sites += [Site(cname, i, round(float(p[i]), 4), context(seq, i)) for i in chosen]
+    """Top sites of each class (``scan.peaks``), highest first, with all three probabilities;
+    their sets are filled by :func:`site_sets`."""
+    names = data.CLASS_NAMES
+    sites = [Site(cname, i, round(float(scores[i, cls]), 4), context(seq, i),
+                  {n: round(float(v), 4) for n, v in zip(names, scores[i], strict=True)})
+             for cls, cname in ((network.EI, "EI"), (network.IE, "IE"))
+             for i in scan.peaks(scores[:, cls], threshold, min_gap, k)]
     return sorted(sites, key=lambda s: -s.probability)
+
+
+def site_sets(bundle, sites: list[Site], level: float) -> None:
+    """Each listed site's set at ``level``, calibrated on sites a scan lists."""
+    if not sites:
+        return
+    names = list(bundle.card["class_names"])
+    proba = np.array([[s.probabilities[n] for n in names] for s in sites])
+    for s, found in zip(sites, prediction_sets(bundle, proba, level, "scan"), strict=True):
+        s.prediction_set = found
 
 
 def member_spread(p: np.ndarray) -> dict[str, float] | None:
@@ -109,10 +171,11 @@ def member_spread(p: np.ndarray) -> dict[str, float] | None:
             "sd": round(float(p.std()), 4), "members": int(len(p))}
 
 
-def prediction_sets(bundle, proba: np.ndarray, level: float) -> list[list[str]]:
-    """Each window's class-conditional conformal set at ``level`` (calibrated on held-out
-    human windows shipped in ``conformal.npz``)."""
-    cal = bundle.extras["calibration"]
+def prediction_sets(bundle, proba: np.ndarray, level: float, shape: str = "window"
+                    ) -> list[list[str]]:
+    """Each case's class-conditional conformal set at ``level``, calibrated on held-out human
+    cases of its ``shape`` (``calibrate.SHAPES``, shipped in ``conformal.npz``)."""
+    cal = bundle.extras["calibration"][shape]
     return conformal.named_sets(proba, cal["p"], cal["y"], list(bundle.card["class_names"]),
                                 level)
 
@@ -130,7 +193,12 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
     p_short, each = scan.classify_with_members(bundle.model, [r.seq.upper() for r in short])
     proba = dict(zip(map(id, short), p_short, strict=True))
     members = dict(zip(map(id, short), each, strict=True))
-    sets = dict(zip(map(id, short), prediction_sets(bundle, p_short, level), strict=True))
+    shapes = {id(r): calibrate.shape_of(len(r.seq)) for r in short}
+    sets = {}
+    for shape in ("window", "short"):
+        group = [i for i, r in enumerate(short) if shapes[id(r)] == shape]
+        found = prediction_sets(bundle, p_short[group], level, shape) if group else []
+        sets.update({id(short[i]): f for i, f in zip(group, found, strict=True)})
     results: list[SeqResult] = []
     for r in records:
         seq, notes = r.seq.upper(), list(r.notes)
@@ -139,17 +207,20 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
             if len(seq) not in (data.WINDOW, data.LONG_WINDOW):
                 notes.append(f"Classified at its junction after base {j} (the middle), as "
                              "the 60-nt and 400-nt training windows are.")
+            if (unseen := calibrate.unseen_note(len(seq))) is not None:
+                notes.append(unseen)
             cname = names[int(p.argmax())]
             results.append(SeqResult(
                 r.name, seq, r.label, "window", None, cname,
                 {n: round(float(v), 4) for n, v in zip(names, p, strict=True)},
-                sets[id(r)], level=level,
+                sets[id(r)], level=level, shape=shapes[id(r)], locus=r.locus,
                 member_spread=member_spread(members[id(r)][:, int(p.argmax())]), notes=notes,
                 explain_at=j, explain_class=cname))
             continue
         notes.append(f"Longer than {width} nt: every position scored; no single class. "
                      f"Sites are positions scoring >= {SITE_THRESHOLD}.")
-        res = SeqResult(r.name, seq, r.label, "scan", None, notes=notes)
+        res = SeqResult(r.name, seq, r.label, "scan", None, notes=notes, level=level,
+                        shape="scan", locus=r.locus)
         fill_scores(bundle, res)
         if res.sites:
             res.explain_at, res.explain_class = res.sites[0].junction_after, \
@@ -160,14 +231,20 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
 
 
 def set_level(bundle, results: list[SeqResult], level: float) -> None:
-    """Recompute the windows' prediction sets at another level (no model call)."""
+    """Recompute the windows' and listed sites' prediction sets at another level (no model
+    call)."""
     names = list(bundle.card["class_names"])
-    windows = [r for r in results if r.kind == "window"]
-    if not windows:
-        return
-    proba = np.array([[r.probabilities[n] for n in names] for r in windows])
-    for r, s in zip(windows, prediction_sets(bundle, proba, level), strict=True):
-        r.prediction_set, r.level = s, level
+    for shape in ("window", "short"):
+        windows = [r for r in results if r.kind == "window" and r.shape == shape]
+        if not windows:
+            continue
+        proba = np.array([[r.probabilities[n] for n in names] for r in windows])
+        for r, s in zip(windows, prediction_sets(bundle, proba, level, shape), strict=True):
+            r.prediction_set, r.level = s, level
+    for r in results:
+        if r.kind == "scan":
+            r.level = level
+            site_sets(bundle, r.sites, level)
 
 
 def fill_scores(bundle, result: SeqResult) -> SeqResult:
@@ -175,7 +252,68 @@ def fill_scores(bundle, result: SeqResult) -> SeqResult:
     if result.scores is None:
         result.scores = scan.site_scores(bundle.model, result.seq)
         result.sites = find_sites(result.seq, result.scores)
+        if result.locus is not None:
+            for site in result.sites:
+                site.genomic = result.locus.junction(site.junction_after)
+        if result.kind == "scan":
+            site_sets(bundle, result.sites, result.level or conformal.LEVEL)
     return result
+
+
+def known_junctions(result: SeqResult, exons: list[Exon]) -> dict[int, str]:
+    """Junction index -> "donor" / "acceptor" from exons: an acceptor before each exon but the
+    first along the record (as written, 5'->3'), a donor after each but the last."""
+    spans = []
+    for e in exons:
+        if e.chrom is not None and (result.locus is None
+                                    or not io.same_chrom(e.chrom, result.locus.chrom)):
+            raise SchemaError(f"Exon {e.chrom}:{e.start:,}-{e.end:,} is not on this record "
+                              f"({result.locus or 'no coordinates in its header'}).",
+                              f"Give exons of {result.name}, as {io.EXON_FORMS}.")
+        if result.locus is not None:
+            if not (result.locus.contains(e.start) or result.locus.contains(e.end)):
+                raise SchemaError(f"Exon {e.start:,}-{e.end:,} lies outside {result.locus}.",
+                                  "Give genome coordinates inside the record's range.")
+            ends = sorted((result.locus.index(e.start), result.locus.index(e.end)))
+        else:
+            ends = [e.start - 1, e.end - 1]
+        spans.append((max(ends[0], 0), min(ends[1], result.length - 1)))
+    spans.sort()
+    out: dict[int, str] = {}
+    for k, (lo, hi) in enumerate(spans):
+        if k > 0 and 0 < lo < result.length:
+            out[lo] = "acceptor"
+        if k < len(spans) - 1 and 0 < hi + 1 < result.length:
+            out[hi + 1] = "donor"
+    return out
+
+
+def mark_known(result: SeqResult, exons: list[Exon]) -> list[dict]:
+    """Mark listed sites at the exons' junctions; one row per known junction: its score, its
+    rank among the record's positions for its class, whether that rank is within the number
+    of known junctions of the class (k), and its set when the scan lists it."""
+    known = known_junctions(result, exons)
+    by_pos = {(s.junction_after, s.class_name): s for s in result.sites}
+    for s in result.sites:
+        s.known = ""
+    rows = []
+    for idx, kind in sorted(known.items()):
+        cls = network.EI if kind == "donor" else network.IE
+        cname = data.CLASS_NAMES[cls]
+        p = result.scores[:, cls]
+        site = by_pos.get((idx, cname))
+        if site is not None:
+            site.known = kind
+        rows.append({"known": kind, "junction_after": idx,
+                     **({"genomic": result.locus.junction(idx)} if result.locus else {}),
+                     "score": round(float(p[idx]), 4),
+                     "rank": int((p > p[idx]).sum()) + 1,
+                     "call": site.verdict.words if site else
+                     f"not listed (score < {SITE_THRESHOLD} or not a local top)"})
+    for row in rows:  # precision at k, as the card measures it: k = known junctions per class
+        k = sum(other["known"] == row["known"] for other in rows)
+        row["in_top_k"] = row["rank"] <= k
+    return rows
 
 
 def explain_results(bundle, results: list[SeqResult]) -> None:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from medcore.errors import InvalidVariantError
-from medcore.genomics import network, scan
+from medcore.genomics import encode, network, scan
+from medcore.genomics.io import COORDS, Locus, SeqRecord, same_chrom
 
 DISTANCE = 50
 MAX_ALLELE = DISTANCE  # longest REF or ALT allele: the report window must hold the change
@@ -24,7 +25,10 @@ CONTEXT = DISTANCE + scan.MARGIN  # bases scored either side so every reported s
 DELTAS = {"acceptor_gain": (network.IE, 1), "acceptor_loss": (network.IE, -1),
           "donor_gain": (network.EI, 1), "donor_loss": (network.EI, -1)}
 FORMS = ("'120 G>A', '120 G A', '120:GT:G', or a VCF line "
-         "(CHROM POS ID REF ALT, e.g. 'seq1\t120\t.\tG\tA')")
+         "(CHROM POS ID REF ALT, e.g. 'chr17\t43045802\t.\tG\tA')")
+# SpliceAI's published cut-offs for a delta score (Jaganathan et al., Cell 2019)
+CUTOFFS = ((0.8, "strong"), (0.5, "likely"), (0.2, "possible"))
+AROUND = 10  # bases shown either side of the change
 _SIMPLE = re.compile(r"^\s*(\d+)\s*[\s:]\s*([A-Za-z-]+)\s*(?:>|\s|:)\s*([A-Za-z-]+)\s*$")
 
 
@@ -38,6 +42,14 @@ class Variant:
         return f"{self.position} {self.ref or '-'}>{self.alt or '-'}"
 
 
+def reading(score: float) -> str:
+    """A delta in SpliceAI's words: strong >= 0.8, likely >= 0.5, possible >= 0.2."""
+    for cut, word in CUTOFFS:
+        if score >= cut:
+            return f"{word} (>= {cut})"
+    return "unlikely (< 0.2)"
+
+
 @dataclass
 class Effect:
     """Scores at every junction within ``DISTANCE`` nt of the variant, and the four deltas."""
@@ -48,22 +60,40 @@ class Effect:
     donor_alt: np.ndarray
     acceptor_ref: np.ndarray
     acceptor_alt: np.ndarray
-    deltas: dict[str, dict]  # name -> {"score", "junction_after", "offset"}
+    deltas: dict[str, dict]  # name -> {"score", "junction_after", "offset", "reading"}
+    around: str = ""  # the bases either side of the change, '[REF>ALT]' at it (record strand)
+    locus: Locus | None = None  # where the record lies, when its header says
+    written: str = ""  # the variant as the user wrote it (a VCF line: genome coordinates)
+
+    @property
+    def strongest(self) -> tuple[str, dict]:
+        """The largest of the four deltas (what SpliceAI's single score is)."""
+        return max(self.deltas.items(), key=lambda kv: kv[1]["score"])
 
     def rows(self) -> list[dict]:
-        return [{"junction_after": int(p), "donor_ref": round(float(a), 4),
+        return [{"junction_after": int(p),
+                 **({"genomic": self.locus.junction(int(p))} if self.locus else {}),
+                 "donor_ref": round(float(a), 4),
                  "donor_alt": round(float(b), 4), "acceptor_ref": round(float(c), 4),
                  "acceptor_alt": round(float(d), 4)}
                 for p, a, b, c, d in zip(self.junction_after, self.donor_ref, self.donor_alt,
                                          self.acceptor_ref, self.acceptor_alt, strict=True)]
 
     def to_json(self) -> dict:
-        return {"variant": str(self.variant), "distance": DISTANCE, "deltas": self.deltas,
+        name, top = self.strongest
+        return {"variant": str(self.variant), "written": self.written,
+                "locus": str(self.locus) if self.locus else None, "around": self.around,
+                "distance": DISTANCE, "deltas": self.deltas,
+                "reading": f"{name.replace('_', ' ')} {top['score']:.2f}: {top['reading']}",
                 "scores": self.rows()}
 
 
-def parse(text: str, seq: str) -> Variant:
-    """A variant from '120 G>A', '120 G A', '120:GT:G' or a VCF line, checked against ``seq``."""
+def parse(text: str, seq: str, offset: int = 0, where: str = "") -> Variant:
+    """A variant from '120 G>A', '120 G A', '120:GT:G' or a VCF line, checked against ``seq``.
+
+    ``offset``: what to subtract from the written position to count bases of ``seq`` from 1
+    (a genome coordinate on a record with coordinates); ``where`` names that coordinate system
+    in messages (e.g. 'chr17:')."""
     line = text.strip()
     if not line:
         raise InvalidVariantError("No variant given.", f"Type one as {FORMS}.")
@@ -84,10 +114,10 @@ def parse(text: str, seq: str) -> Variant:
         if bad:
             raise InvalidVariantError(f"{name} allele '{allele}' holds {', '.join(bad)}.",
                                       "Alleles are written with A, C, G, T (or N).")
-    return check(Variant(int(pos), ref, alt), seq)
+    return check(Variant(int(pos) - offset, ref, alt), seq, offset, where)
 
 
-def check(v: Variant, seq: str) -> Variant:
+def check(v: Variant, seq: str, offset: int = 0, where: str = "") -> Variant:
     """The variant if it applies to ``seq``; otherwise a message that says what does not fit."""
     if v.ref == v.alt:
         raise InvalidVariantError(f"REF and ALT are the same ('{v.ref}').",
@@ -99,14 +129,102 @@ def check(v: Variant, seq: str) -> Variant:
             f"Score changes of at most {MAX_ALLELE} nt, or split a larger one.")
     if not 1 <= v.position <= len(seq):
         raise InvalidVariantError(
-            f"Position {v.position} is outside the sequence (1-{len(seq):,}).",
-            "Positions count bases of the uploaded record from 1.")
+            f"Position {where}{v.position + offset:,} is outside the sequence "
+            f"({where}{1 + offset:,}-{len(seq) + offset:,}).",
+            "Positions count bases of the uploaded record from 1." if not where else
+            "Check POS and the genome build.")
     found = seq[v.position - 1:v.position - 1 + len(v.ref)].upper()
     if found != v.ref:
+        if where:
+            raise InvalidVariantError(
+                f"REF '{v.ref}' does not match the genome at {where}{v.position + offset:,}, "
+                f"where the record reads '{found}' on the forward (+) strand.",
+                "VCF writes REF and ALT on the forward strand: check POS, the genome build, "
+                "and that the header's strand says how the sequence is written.")
         raise InvalidVariantError(
             f"REF '{v.ref}' does not match the sequence, which has '{found}' at {v.position}.",
             "Check the position (1-based, in this record) and the reference allele.")
     return v
+
+
+def is_vcf(text: str) -> bool:
+    cols = text.strip().split("\t") if "\t" in text else text.split()
+    return len(cols) >= 5 and cols[1].isdigit()
+
+
+def locate(text: str, records: list[SeqRecord], selected: SeqRecord | None = None
+           ) -> tuple[SeqRecord, Variant]:
+    """The record a variant applies to and the variant in that record's bases.
+
+    A VCF line is placed by CHROM and POS (forward strand, 1-based) on the record whose header
+    coordinates hold it, REF checked against the genome's forward strand; on a minus-strand
+    record the alleles are reverse-complemented. A VCF line whose CHROM is a record's name
+    counts bases in that record. Any other form applies to ``selected``. A line that fits no
+    record is an error, never applied to another.
+    """
+    if not is_vcf(text):
+        if selected is None:
+            raise InvalidVariantError(
+                f"'{text.strip()[:60]}' gives no chromosome, and no record is chosen.",
+                "Choose the record, or give a VCF line (CHROM POS ID REF ALT).")
+        return selected, parse(text, selected.seq)
+    cols = text.strip().split("\t") if "\t" in text else text.split()
+    chrom, pos = cols[0], int(cols[1])
+    named = [r for r in records if r.name == chrom and r.locus is None]
+    if named:
+        return named[0], parse(text, named[0].seq)
+    placed = [r for r in records if r.locus is not None]
+    hits = [r for r in placed if same_chrom(r.locus.chrom, chrom)
+            and r.locus.contains(pos, len(cols[3].replace("-", "")))]
+    if not placed:
+        raise InvalidVariantError(
+            f"The VCF line puts the variant at {chrom}:{pos:,}, but no record has genome "
+            "coordinates, so nothing says where it lies.",
+            f"Give the record's coordinates in its header, as {COORDS}; or type the position "
+            "in the record, e.g. '120 G>A'.")
+    if not hits:
+        have = ", ".join(f"{r.name} = {r.locus}" for r in placed[:4])
+        raise InvalidVariantError(
+            f"{chrom}:{pos:,} lies in none of the records with coordinates ({have}).",
+            "Check CHROM, POS and the genome build, or upload the record that holds it.")
+    if len(hits) > 1:
+        raise InvalidVariantError(
+            f"{chrom}:{pos:,} lies in {len(hits)} records ({', '.join(r.name for r in hits)}).",
+            "Upload only the record the variant should be scored on.")
+    rec = hits[0]
+    genome = parse(f"{pos} {cols[3]} {cols[4]}", _forward(rec), offset=rec.locus.start - 1,
+                   where=f"{rec.locus.chrom}:")
+    at = Variant(genome.position + rec.locus.start - 1, genome.ref, genome.alt)
+    return rec, _on_record(at, rec)
+
+
+def _forward(rec: SeqRecord) -> str:
+    """The record's bases on the genome's forward strand."""
+    return rec.seq if rec.locus.strand == "+" else encode.reverse_complement(rec.seq)
+
+
+def _on_record(v: Variant, rec: SeqRecord) -> Variant:
+    """A forward-strand variant (genome coordinates) in the record's own bases and positions."""
+    loc = rec.locus
+    if loc.strand == "+":
+        return Variant(loc.index(v.position) + 1, v.ref, v.alt)
+    last = v.position + max(len(v.ref), 1) - 1
+    out = Variant(loc.index(last) + 1, encode.reverse_complement(v.ref),
+                  encode.reverse_complement(v.alt))
+    # VCF anchors an indel on its left base; reversed, the anchor is the last: move it first
+    if out.ref and out.alt and out.ref[-1] == out.alt[-1] and len(out.ref) != len(out.alt) \
+            and out.position > 1:
+        before = rec.seq[out.position - 2]
+        out = Variant(out.position - 1, before + out.ref[:-1], before + out.alt[:-1])
+    return check(out, rec.seq)
+
+
+def around(seq: str, v: Variant, flank: int = AROUND) -> str:
+    """``flank`` bases, '[REF>ALT]', ``flank`` bases: the sequence around the change."""
+    p0 = v.position - 1
+    left = seq[max(0, p0 - flank):p0].rjust(flank, ".")
+    right = seq[p0 + len(v.ref):p0 + len(v.ref) + flank].ljust(flank, ".")
+    return f"{left}[{v.ref or '-'}>{v.alt or '-'}]{right}"
 
 
 def effect(model, seq: str, v: Variant) -> Effect:
@@ -126,9 +244,19 @@ def effect(model, seq: str, v: Variant) -> Effect:
         d = np.clip(sign * (alt_k[:, cls] - ref_k[:, cls]), 0, None)
         i = int(d.argmax())
         deltas[name] = {"score": round(float(d[i]), 4), "junction_after": int(pos[i]),
-                        "offset": int(pos[i] - p0)}
+                        "offset": int(pos[i] - p0), "reading": reading(float(d[i]))}
     return Effect(v, pos, ref_k[:, network.EI], alt_k[:, network.EI], ref_k[:, network.IE],
-                  alt_k[:, network.IE], deltas)
+                  alt_k[:, network.IE], deltas, around(seq, v))
+
+
+def record_effect(model, rec: SeqRecord, v: Variant, written: str = "") -> Effect:
+    """:func:`effect` on a record, its positions also in genome coordinates when it has them."""
+    out = effect(model, rec.seq.upper(), v)
+    out.locus, out.written = rec.locus, written.strip()
+    if rec.locus is not None:
+        for d in out.deltas.values():
+            d["genomic"] = rec.locus.junction(d["junction_after"])
+    return out
 
 
 def align(alt_scores: np.ndarray, start: int, ref_len: int, alt_len: int, length: int

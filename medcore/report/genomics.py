@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from medcore.conformal import describe
 from medcore.errors import InputError
 from medcore.genomics import io, logos, scan, service
 from medcore.report import Case, Failure, Figure, Table, model_facts, png, read_files
@@ -52,26 +53,36 @@ def case(bundle, r: service.SeqResult, file: str = "", synthetic: bool = False) 
         service.explain_results(bundle, [r])
     seq = r.seq if r.length <= SHOWN_BASES else r.seq[:SHOWN_BASES] + " …"
     inputs = ([("File", file)] if file else []) + [
-        ("Record", r.name), ("Length", f"{r.length:,} nt"), ("Mode", r.kind),
+        ("Record", r.name)] + ([("Locus", f"{r.locus} (1-based; the sequence as written "
+                                           "on this strand)")] if r.locus else []) + [
+        ("Length", f"{r.length:,} nt"), ("Mode", r.kind),
         ("Sequence", seq)] + ([("Known label", r.label)] if r.label else [])
+    if r.kind == "window" and r.locus is not None:
+        inputs.append(("Junction", f"after base {r.explain_at} = {r.locus.junction(r.explain_at)}"))
     tables = []
     if r.probabilities:
         tables.append(Table("Probability per class", list(r.probabilities),
                             [list(r.probabilities.values())]))
     if r.sites:
-        tables.append(Table("Top sites (junction after base N; '|' at the junction)",
-                            ["class", "junction after", "probability", "context"],
-                            [[s.class_name, s.junction_after, s.probability, s.context]
-                             for s in r.sites]))
+        tables.append(Table("Top sites (junction after base N; '|' at the junction; "
+                            + (f"prediction set at {r.level:.0%})" if r.kind == "scan" else
+                               "a window's answer is its class at the junction)"),
+                            ["class", "junction after", "genomic", "probability", "set",
+                             "call", "known", "context"],
+                            [[s.class_name, s.junction_after, s.genomic or "-", s.probability,
+                              describe(s.prediction_set) if s.verdict else "-",
+                              s.verdict.words if s.verdict else "-", s.known or "-",
+                              s.context] for s in r.sites]))
     figs = [Figure("Donor and acceptor score at every position",
                    track_png(r.scores, r.explain_at if r.kind == "window" else None))]
     if r.contrib is not None:
         figs.append(_logo(r))
     if r.kind == "window":
-        sure = r.prediction_set == [r.class_name]
-        result = (f"{r.class_name} (P {r.probabilities[r.class_name]:.3f})" if sure else
-                  f"uncertain between {', '.join(r.prediction_set or []) or 'no class'}; "
-                  f"most likely {r.class_name}")
+        v = r.verdict
+        # not sure: the report's headline says "uncertain" / "fits neither" and the set first,
+        # then this as the model's leaning
+        result = (f"{v.sentence} (P {r.probabilities[v.decision]:.3f})" if v.tone == "sure" else
+                  f"most likely {r.class_name} (P {r.probabilities[r.class_name]:.3f})")
         return Case(kind="sequence", name=r.name, model=model_facts(bundle.card),
                     result=result, inputs=inputs, probability=r.probabilities[r.class_name],
                     probability_of=f"of {r.class_name} (the most likely class)",

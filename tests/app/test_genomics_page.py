@@ -82,13 +82,18 @@ def test_scan_view_and_variant_effect():
 
 @needs_models
 def test_every_bad_variant_gets_a_message_and_keeps_the_results():
-    from tests.bad_inputs.genomics import DNA60, variant_cases
+    from tests.bad_inputs.genomics import DNA60, VariantCase, variant_cases
 
     at = AppTest.from_file(PAGE, default_timeout=120).run()
-    at.file_uploader[0].set_value([("one.fa", f">one\n{DNA60}\n".encode(), "text/plain")]).run()
+    # the corpus's VCF lines name the record 'seq1' (CHROM = a record's name: its own bases)
+    at.file_uploader[0].set_value([("one.fa", f">seq1\n{DNA60}\n".encode(),
+                                    "text/plain")]).run()
     at.session_state["genomics_view"] = "Variant effect"
     at.run()
-    for case in variant_cases():
+    cases = [*variant_cases(), VariantCase(  # a chromosome, on a record without coordinates
+        "VCF line, no record with coordinates", f"chr1\t30\t.\t{DNA60[29]}\tA",
+        "InvalidVariantError")]
+    for case in cases:
         at.text_input(key="variant_text").input(case.text).run()
         at.button(key="variant_go").click().run()
         assert not at.exception, case.name
@@ -97,7 +102,7 @@ def test_every_bad_variant_gets_a_message_and_keeps_the_results():
             assert not errs and len(at.metric) == 4, (case.name, errs)
         else:
             assert len(errs) == 1 and len(at.metric) == 0, (case.name, errs)
-        assert [r.name for r in at.session_state["genomics_results"]] == ["one"], case.name
+        assert [r.name for r in at.session_state["genomics_results"]] == ["seq1"], case.name
 
 
 @needs_models

@@ -1,6 +1,8 @@
-"""In a real browser, the Genomics page scans a human gene region (a donor window followed by an
-acceptor window, 800 nt) with score tracks and listed sites, classifies a 400-nt window, and
-scores a variant that breaks the donor's GT: the donor-loss delta is shown."""
+"""In a real browser, the Genomics page scans a human gene region with genome coordinates (a
+donor window followed by an acceptor window, 800 nt, written on the minus strand) with score
+tracks, listed sites with their sets and genome positions, and the junctions of exons the user
+gives; then a VCF line placed by chromosome and position breaks the donor's GT: the donor-loss
+delta is shown at its genome position, read against SpliceAI's cut-offs."""
 
 from __future__ import annotations
 
@@ -29,7 +31,10 @@ def _region() -> tuple[str, str]:
 
 def test_scan_and_variant(browser, server_url, shots):
     region, window = _region()
-    fasta = f">gene_region\n{region}\n>acceptor_window\n{window}\n".encode()
+    # chr7:100,001-100,800 on the minus strand: record base i is genome base 100,801 - i, so
+    # the donor's G (record base 201) is genome base 100,600, a C on the forward strand
+    fasta = (f">gene_region chr7:100001-100800(-)\n{region}\n>acceptor_window\n{window}\n"
+             .encode())
     with screenshotted_page(browser, shots, "genomics_scan_variant", height=3000) as page:
         page.goto(f"{server_url}/genomics", timeout=60_000)
         wait_idle(page)
@@ -38,11 +43,23 @@ def test_scan_and_variant(browser, server_url, shots):
         wait_idle(page, 180_000)
         body = page.locator("body").inner_text()
         assert "no single class" in body and "Top sites" in body
+        assert "calibrated on sites a scan lists" in body
         assert page.locator(".js-plotly-plot").count() >= 2  # score track and importance
+        exons = page.get_by_role("textbox", name="Known exons of this record")
+        exons.fill("100601-100800\n100001-100200")
+        exons.press("Control+Enter")
+        page.get_by_text("Known junctions", exact=False).first.wait_for(timeout=60_000)
+        wait_idle(page)
+        body = page.locator("body").inner_text()
+        assert re.search(r"Known junctions from your exons: [012] of 2 rank", body), body
+        # the site picker names each site's genome position and its call (tables are canvas)
+        assert re.search(r"site, junction after base \d+ = chr7:100,\d{3}\|100,\d{3}\(-\): "
+                         r"P 0\.\d\d, 90% set \{", body), body
+        page.screenshot(path=str(shots / "genomics_scan_known_exons.png"), full_page=True)
         page.get_by_text("Variant effect", exact=True).click()
         wait_idle(page)
         box = page.get_by_label("Variant", exact=True)
-        box.fill("201 G>C")
+        box.fill("chr7 100600 rs0 C G")
         box.press("Enter")
         page.get_by_role("button", name="Score variant").click()
         page.get_by_text("donor loss", exact=False).first.wait_for(timeout=60_000)
@@ -51,5 +68,9 @@ def test_scan_and_variant(browser, server_url, shots):
         assert metrics.count() == 4
         loss = metrics.filter(has_text="donor loss").first.inner_text()
         assert float(re.findall(r"\d\.\d\d", loss)[0]) >= 0.5, loss
-        assert "junction after base 200 (+0 nt" in page.locator("body").inner_text()
+        body = page.locator("body").inner_text()
+        assert "gene_region: 201 G>C (VCF: chr7 100600 rs0 C G)" in body
+        assert "at the junction after base 200 (chr7:100,600|100,601(-)), +0 nt" in body
+        assert re.search(r"donor loss \d\.\d\d, (likely|strong) \(>= 0\.[58]\) by SpliceAI", body)
+        assert f"[G>C]{region[201:211]}" in body  # the bases around the change
         assert_no_exception(page)

@@ -1,0 +1,97 @@
+"""Every answer's set is calibrated for its input shape, and one rule turns a set into words."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from medcore.genomics import calibrate, data, network, service
+from medcore.genomics.io import SeqRecord
+
+
+def test_one_rule_from_set_to_decision_words_and_tone():
+    sure, unsure, none = (service.verdict(s) for s in (["IE"], ["EI", "N"], []))
+    assert (sure.decision, sure.words, sure.tone) == ("IE", "IE", "sure")
+    assert sure.sentence == "IE (acceptor)"
+    assert (unsure.decision, unsure.words, unsure.tone) == ("uncertain", "uncertain: {EI, N}",
+                                                            "uncertain")
+    assert (none.decision, none.tone) == ("fits none", "none") and "empty" in none.words
+    assert [v.after_set for v in (sure, unsure, none)] == ["IE (acceptor)", "uncertain",
+                                                           "fits none"]
+
+
+def test_shapes_follow_the_receptive_field():
+    assert calibrate.SEEN == network.CONTEXT + 1 == 249
+    assert calibrate.shape_of(400) == calibrate.shape_of(249) == "window"
+    assert calibrate.shape_of(248) == calibrate.shape_of(60) == "short"
+    note = calibrate.unseen_note(60)
+    assert "bases 1-60 (30 before the junction, 30 after)" in note and "189" in note
+    assert calibrate.unseen_note(249) is None
+    seq = "A" * 170 + "C" * 30 + "G" * 30 + "T" * 170
+    assert calibrate.short_cut(seq) == "C" * 30 + "G" * 30  # bases 171-230
+
+
+def test_joined_records_know_their_junctions():
+    seqs = ["A" * 400, "C" * 400, "G" * 400]
+    recs = calibrate.joined(seqs, np.array([0, 1, 2]), per_record=2)
+    assert [len(s) for s, _ in recs] == [800, 400]
+    for seq, truth in recs:
+        sites = np.flatnonzero(truth != network.N)
+        assert all(i % 400 == 200 for i in sites)
+        # each marked junction is the centre of the window of its class
+        assert all({0: "A", 1: "C"}[int(truth[i])] == seq[i] for i in sites)
+
+
+def test_each_shape_ships_its_calibration_and_its_measured_coverage(cnn_bundle):
+    cal = cnn_bundle.extras["calibration"]
+    assert set(cal) == set(calibrate.SHAPES)
+    assert len(cal["window"]["y"]) == len(cal["short"]["y"]) == 456  # one half of 913
+    assert len(cal["scan"]["y"]) > 456 and set(np.unique(cal["scan"]["y"])) == {0, 1, 2}
+    shapes = cnn_bundle.card["metrics"]["conformal_by_shape"]
+    assert set(shapes) == set(calibrate.SHAPE_KEYS.values())
+    for m in shapes.values():
+        assert m["level"] == 0.9 and 0 <= m["wrong_and_sure"] <= 1 - m["coverage"] + 1e-9
+        assert m["n"] >= 457 and m["note"]
+    assert cnn_bundle.card["metrics"]["scan"]["precision_at_k"]["sites"] == {"EI": 198,
+                                                                            "IE": 200}
+
+
+def test_windows_take_their_shapes_calibration(cnn_bundle, data_dir):
+    gue = data.gue_split(data_dir)
+    seqs = gue.x_test[:30]
+    recs = [SeqRecord(f"l{i}", s) for i, s in enumerate(seqs)] + \
+        [SeqRecord(f"s{i}", calibrate.short_cut(s)) for i, s in enumerate(seqs)]
+    res = service.analyse(cnn_bundle, recs, explain_limit=0)
+    assert {r.shape for r in res[:30]} == {"window"} and {r.shape for r in res[30:]} == {"short"}
+    assert all(any("Shorter than the 249 nt" in n for n in r.notes) for r in res[30:])
+    # the set of a short window is the short calibration's, not the long one's
+    p = np.array([[r.probabilities[n] for n in data.CLASS_NAMES] for r in res[30:]])
+    assert [r.prediction_set for r in res[30:]] == service.prediction_sets(
+        cnn_bundle, p, 0.9, "short")
+    for r in res:
+        j = r.to_json()
+        assert j["decision"] == service.verdict(j["prediction_set"]).decision
+        assert j["calibration"] == r.shape
+
+
+def test_scan_sites_carry_sets_that_follow_the_level(cnn_bundle, data_dir):
+    gue = data.gue_split(data_dir)
+    seq = "".join(gue.x_test[:6])
+    res = service.analyse(cnn_bundle, [SeqRecord("long", seq)], explain_limit=0)[0]
+    assert res.kind == "scan" and res.sites
+    assert all(s.prediction_set == service.prediction_sets(
+        cnn_bundle, np.array([[s.probabilities[n] for n in data.CLASS_NAMES]]), 0.9,
+        "scan")[0] for s in res.sites)
+    before = [list(s.prediction_set) for s in res.sites]
+    service.set_level(cnn_bundle, [res], 0.99)
+    assert all(set(a) <= set(s.prediction_set) for a, s in zip(before, res.sites, strict=True))
+    assert res.to_json()["sites"][0]["call"] == res.sites[0].verdict.words
+
+
+def test_a_window_has_one_answer_its_sites_carry_no_set(cnn_bundle, data_dir):
+    """A window's junction is answered by its own (window or short) set; the other positions it
+    lists are scores, not a second answer from the scan calibration."""
+    gue = data.gue_split(data_dir)
+    res = service.analyse(cnn_bundle, [SeqRecord("w", gue.x_test[0])], explain_limit=0)[0]
+    service.fill_scores(cnn_bundle, res)
+    assert res.prediction_set is not None
+    assert all(s.prediction_set is None and s.to_json()["call"] is None for s in res.sites)
