@@ -14,6 +14,7 @@ from medcore.errors import InputError
 from medcore.genomics import figures, io, logos, service, synthetic, variant
 from medcore.report import genomics as genomics_report
 from pages import components
+from ui.validate import validate_step
 
 components.use_app_navigation()
 
@@ -71,6 +72,7 @@ for name, data in sources:
 
 if not records:
     st.info("Upload or paste DNA sequences, or press **Try an example**.")
+    validate_step("dna-cnn")  # a lab can measure the model before scoring anything
     st.stop()
 cnn = components.get_model("dna-cnn")
 if cnn is None:
@@ -314,3 +316,5 @@ else:
                                   key="dl_clusters")
     elif rnn is not None:
         st.info("The embedding needs at least 3 sequences.")
+
+validate_step("dna-cnn", [r.to_json() for r in results])
