@@ -34,8 +34,11 @@ def thresholds(p_cal: np.ndarray, y_cal: np.ndarray, level: float = LEVEL) -> np
 
 
 def prediction_sets(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """(n, k) booleans: class c is in the set when 1 - p_c <= its threshold."""
-    return (1.0 - np.asarray(p, float)) <= np.asarray(q)[None, :]
+    """(n, k) booleans: class c is in the set when 1 - p_c <= its threshold. ``q`` is one
+    threshold per class (k,), or one row per case (n, k) where cases were calibrated apart
+    (dna-cnn's windows and short windows)."""
+    q = np.asarray(q)
+    return (1.0 - np.asarray(p, float)) <= (q if q.ndim == 2 else q[None, :])
 
 
 def binary(p_positive: np.ndarray) -> np.ndarray:

@@ -327,7 +327,7 @@ def sequences(bundle, files: list[tuple[str, bytes]],
               labels: tuple[str, bytes] | None) -> Labelled:
     """Windows (up to 400 nt) labelled in FASTA headers (``label=EI``), a CSV class column,
     or a CSV ``name,label``."""
-    from medcore.genomics import io, service
+    from medcore.genomics import calibrate, io, service
 
     names = list(bundle.card["class_names"])
     table, extra = (_label_table(labels[0], labels[1], ("name", "id", "record"),
@@ -342,7 +342,7 @@ def sequences(bundle, files: list[tuple[str, bytes]],
             continue
         notes += [f"{name} {r}: {m}" for r, m in parsed.errors]
         records += parsed.records
-    ids, ys, ps = [], [], []
+    ids, ys, ps, lengths = [], [], [], []
     results = service.analyse(bundle, records, explain_limit=0)
     for rec, res in zip(records, results, strict=True):
         raw = table.get(rec.name) if table else None
@@ -354,8 +354,12 @@ def sequences(bundle, files: list[tuple[str, bytes]],
         ids.append(rec.name)
         ys.append(idx)
         ps.append([res.probabilities[c] for c in names])
+        lengths.append(len(rec.seq))
+    # each window's sets come from the calibration of its shape (400-nt or short window)
     cal = bundle.extras["calibration"]
-    q = conformal.thresholds(cal["p"], cal["y"], conformal.LEVEL)
+    by_shape = {shape: conformal.thresholds(c["p"], c["y"], conformal.LEVEL)
+                for shape, c in cal.items()}
+    q = np.array([by_shape[calibrate.shape_of(n)] for n in lengths]).reshape(-1, len(names))
     proba = np.array(ps, float).reshape(-1, len(names))
     proba /= np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)  # rounded as shown: sum to 1
     task = TaskCases("main", names, ids, np.array(ys, int), proba, None, q, None,

@@ -187,6 +187,8 @@ def fit_task(p: np.ndarray, y: np.ndarray, class_names: list[str], threshold: fl
             "map": m, "threshold": thr, "threshold_rule": rule, "shipped_threshold": threshold,
             "conformal_q": q, "level": level}
     ids_check = [ids[i] for i in check_i] if ids is not None else None
+    if shipped_q is not None and np.ndim(shipped_q) == 2:  # one row of quantiles per case
+        shipped_q = np.asarray(shipped_q)[check_i]
     before_sets = (conformal.prediction_sets(_as_proba(p[check_i]), shipped_q)
                    if shipped_q is not None else None)
     after = apply_task(task, p[check_i], level)
