@@ -51,6 +51,12 @@ DATASETS: dict[str, Dataset] = {
                 "CC BY 4.0",
                 "Kermany et al., Cell 2018 (films resized to 224x224; manifest with per-file "
                 "sha256)", direct=False),
+        Dataset("adult-normal", "xray/adult-normal/manifest.csv",
+                "https://www.kaggle.com/datasets/tawsifurrahman/covid19-radiography-database",
+                "5fcbea6533fc94991483f23a1a5e1b395241d6857d574319770a2b4a06a1b531",
+                "RSNA challenge terms; NIH: no restrictions",
+                "Wang et al., ChestX-ray8, CVPR 2017; Shih et al., Radiology: AI 2019 (2,000 "
+                "normal adult films, 224x224; manifest with per-file sha256)", direct=False),
         Dataset("physionet2012-a", "ehr/physionet2012_set-a.csv.gz", _PHYSIONET,
                 "7fb4b9a4ce16b38289a2ce0c75865b8b1d7ff54886da75a0c0b2327615dbb855",
                 "ODC-By 1.0", _SILVA, direct=False),

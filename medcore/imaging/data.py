@@ -100,30 +100,41 @@ def load_kermany(data_dir: Path, size: int = 224) -> dict[str, Split]:
     return dict(_kermany(Path(data_dir), size))
 
 
+def _checked_folder(data_dir: Path, name: str) -> Path:
+    """The folder of a registered film set whose manifest matches its sha256 in ``datasets``
+    (each film's own sha256 is in the manifest)."""
+    manifest = data_dir / DATASETS[name].path
+    if not manifest.exists():
+        raise DataUnavailableError(f"{manifest} not found.",
+                                   f"Set MEDCORE_DATA_DIR to the folder holding "
+                                   f"{manifest.parent.relative_to(data_dir)} (see the data "
+                                   "README).")
+    if sha256_of(manifest) != DATASETS[name].sha256:
+        raise DataUnavailableError(f"{manifest} is not the registered copy.",
+                                   f"Restore {manifest.parent.relative_to(data_dir)} from the "
+                                   "data README's source.")
+    return manifest.parent
+
+
+def _read_film(path: Path, size: int) -> np.ndarray:
+    """One film as uint8 grayscale, stretched to ``size`` x ``size`` as the copies were made."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im = im.convert("L")
+        if im.size != (size, size):
+            im = im.resize((size, size), Image.Resampling.BICUBIC)
+        return np.asarray(im, np.uint8)
+
+
 @functools.lru_cache(maxsize=2)
 def _kermany(data_dir: Path, size: int) -> dict[str, Split]:
     import pandas as pd
-    from PIL import Image
     from sklearn.model_selection import StratifiedGroupKFold
 
-    folder = Path(data_dir) / "xray" / "kermany224"
-    if not (folder / "manifest.csv").exists():
-        raise DataUnavailableError(
-            f"{folder / 'manifest.csv'} not found.",
-            "Set MEDCORE_DATA_DIR to the folder holding xray/kermany224 (see the data README).")
-    if sha256_of(folder / "manifest.csv") != DATASETS["kermany224"].sha256:
-        raise DataUnavailableError(f"{folder / 'manifest.csv'} is not the registered copy.",
-                                   "Restore xray/kermany224 from the data README's source.")
+    folder = _checked_folder(Path(data_dir), "kermany224")
     manifest = pd.read_csv(folder / "manifest.csv")
-
-    def read(path: str) -> np.ndarray:
-        with Image.open(folder / path) as im:
-            im = im.convert("L")
-            if im.size != (size, size):
-                im = im.resize((size, size), Image.Resampling.BICUBIC)
-            return np.asarray(im, np.uint8)
-
-    x = np.stack([read(p) for p in manifest["path"]])
+    x = np.stack([_read_film(folder / p, size) for p in manifest["path"]])
     y = manifest["label"].to_numpy(int)
     is_test = (manifest["split"] == "test").to_numpy()
     train_rows = np.flatnonzero(~is_test)
@@ -151,7 +162,6 @@ ADULT_NORMAL = {
     "split": "the 2,000 file names sorted, permuted by numpy.random.default_rng(0); the first "
              "25 % (500 films) are kept aside to measure the checks, the other 1,500 fit them",
 }
-ADULT_MANIFEST_SHA256 = "5fcbea6533fc94991483f23a1a5e1b395241d6857d574319770a2b4a06a1b531"
 ADULT_ASIDE = 0.25
 
 
@@ -163,28 +173,12 @@ def load_adult_normal(data_dir: Path, size: int = 224) -> dict[str, Split]:
 @functools.lru_cache(maxsize=1)
 def _adult(data_dir: Path, size: int) -> dict[str, Split]:
     import pandas as pd
-    from PIL import Image
 
-    folder = Path(data_dir) / "xray" / "adult-normal"
-    manifest_path = folder / "manifest.csv"
-    if not manifest_path.exists():
-        raise DataUnavailableError(f"{manifest_path} not found.",
-                                   "Set MEDCORE_DATA_DIR to the folder holding xray/adult-normal.")
-    if sha256_of(manifest_path) != ADULT_MANIFEST_SHA256:
-        raise DataUnavailableError(f"{manifest_path} is not the registered copy.",
-                                   "Restore xray/adult-normal from the data README's source.")
-    paths = sorted(pd.read_csv(manifest_path)["path"])
-
-    def read(path: str) -> np.ndarray:
-        with Image.open(folder / path) as im:
-            im = im.convert("L")
-            if im.size != (size, size):
-                im = im.resize((size, size), Image.Resampling.BICUBIC)
-            return np.asarray(im, np.uint8)
-
+    folder = _checked_folder(Path(data_dir), "adult-normal")
+    paths = sorted(pd.read_csv(folder / "manifest.csv")["path"])
     order = np.random.default_rng(0).permutation(len(paths))
     n_aside = int(round(ADULT_ASIDE * len(paths)))
-    x = np.stack([read(paths[i]) for i in order])
+    x = np.stack([_read_film(folder / paths[i], size) for i in order])
     zeros = np.zeros(len(paths), int)
     return {"aside": Split(x[:n_aside], zeros[:n_aside]),
             "fit": Split(x[n_aside:], zeros[n_aside:])}
