@@ -18,23 +18,17 @@ REPORT_NAME = "validation-report.html"
 
 
 def read_inputs(specs: list[str]) -> list[tuple[str, bytes]]:
-    """(name, bytes) for files, ZIPs (opened later, in memory) and folders (every file below,
-    named by its path inside the folder, so class subfolders stay visible)."""
+    """(name, bytes) for files, ZIPs (opened later, in memory), folders and globs, found as
+    ``predict`` and ``score`` find them (``uploads.expand_inputs``); a file below a folder is
+    named by its path inside that folder, so class subfolders stay visible."""
     from medcore import uploads
 
     out: list[tuple[str, bytes]] = []
     for spec in specs:
-        path = Path(spec)
-        if path.is_dir():
-            for f in sorted(p for p in path.rglob("*") if p.is_file()):
-                rel = f.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                out.append((rel.as_posix(), uploads.read_path(f)))
-        elif path.is_file():
-            out.append((path.name, uploads.read_path(path)))
-        else:
-            raise InputError(f"{spec} is neither a file nor a folder.", "Check the path.")
+        root = Path(spec)
+        for f in uploads.expand_inputs(spec):
+            name = f.relative_to(root).as_posix() if root.is_dir() else f.name
+            out.append((name, uploads.read_path(f)))
     return out
 
 

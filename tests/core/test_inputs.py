@@ -33,3 +33,13 @@ def test_a_missing_name_is_kept_for_its_own_error_and_nothing_at_all_is_refused(
     assert got[-1] == tree / "gone.png"  # answered "could not read" per file, like before
     with pytest.raises(InputError, match="No files found"):
         expand_inputs([tree / "empty*", tree / "gone.png"])
+
+
+def test_validate_finds_its_cases_the_same_way_and_keeps_class_folders(tree):
+    from medcore.validation.command import read_inputs
+
+    got = read_inputs([str(tree / "test"), str(tree / "more" / "*.png")])
+    assert [name for name, _ in got] == ["NORMAL/a.png", "PNEUMONIA/b.png", "PNEUMONIA/c.png",
+                                         "e.png"]
+    with pytest.raises(InputError, match="No files found"):
+        read_inputs([str(tree / "gone")])
