@@ -113,9 +113,11 @@ def named(profile: dict, p: np.ndarray, name: str = SINGLE,
     out = []
     for i in range(len(got["decision"])):
         pi = prob[i] if prob.ndim == 1 else prob[i, got["decision"][i]]
+        in_set = [c for c, s in zip(classes, got["sets"][i], strict=True) if s]
         out.append({"probability": round(float(pi), 4),
-                    "call": classes[int(got["decision"][i])],
-                    "prediction_set": [c for c, s in zip(classes, got["sets"][i], strict=True)
-                                       if s],
+                    # one answer: a class only where the site's set holds it alone and the
+                    # site's threshold agrees; otherwise "uncertain: {...}", never two answers
+                    "call": conformal.call(in_set, classes[int(got["decision"][i])]),
+                    "prediction_set": in_set,
                     "level": level, "threshold": t["threshold"], "site_profile": text})
     return out

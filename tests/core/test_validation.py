@@ -14,6 +14,7 @@ from sklearn.calibration import calibration_curve
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
+from medcore import conformal
 from medcore.validation import figures, profile, recalibrate
 
 NAMES = ["negative", "positive"]
@@ -156,7 +157,8 @@ def test_profile_round_trips_and_says_so():
     assert abs(got["decision"][y == 1].mean() - shipped) < 0.05
     rows = profile.named(back, p[:2])
     assert rows[0]["site_profile"] == profile.label(back)
-    assert rows[0]["call"] in NAMES
+    for row, d in zip(rows, got["decision"][:2], strict=True):  # one answer: set and call agree
+        assert row["call"] == conformal.call(row["prediction_set"], NAMES[d])
 
 
 def test_profile_for_another_model_or_tampered_is_refused():
