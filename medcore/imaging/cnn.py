@@ -167,18 +167,35 @@ def fit_checks(model, splits: dict, folder: Path, data_dir: Path, quick: bool = 
         fit_ood(features_of(model), splits["train"].x, splits["val"].x, folder, adult)
 
 
+def _forward(model):
+    """uint8 (n, size, size) -> (P(pneumonia), pooled features) from one forward pass: the
+    checks and the answer read the same films, so evaluating them costs one pass, not two
+    (the outputs are bitwise those of the two separate models)."""
+    import keras
+
+    from medcore.imaging.cnn_model import feature_model
+
+    both = keras.Model(model.inputs, [model.output, feature_model(model).output])
+
+    def run(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p, f = both.predict(x[..., None].astype(np.float32), batch_size=256, verbose=0)
+        return np.asarray(p).ravel(), np.asarray(f, np.float64)
+    return run
+
+
 def decider(model, extras: dict, level: float | None = None):
-    """uint8 (n, size, size) -> the decided class per film (-1: uncertain or fits neither),
-    by the page's rule at its default level (checks not applied)."""
+    """uint8 (n, size, size) -> (the decided class per film (-1: uncertain or fits neither),
+    the pooled features), by the page's rule at its default level (checks not applied)."""
     params = extras["answer"]
     level = params["level"] if level is None else level
     p_cal = answer.recalibrate(extras["calibration"]["p"], params)
     y_cal = np.asarray(extras["calibration"]["y"], int)
+    forward = _forward(model)
 
-    def decide(x: np.ndarray) -> np.ndarray:
-        masks = answer.set_masks(answer.recalibrate(_predict(model, x), params), p_cal, y_cal,
-                                 level)
-        return np.where(masks.sum(axis=1) == 1, np.argmax(masks, axis=1), -1)
+    def decide(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p, feats = forward(x)
+        masks = answer.set_masks(answer.recalibrate(p, params), p_cal, y_cal, level)
+        return np.where(masks.sum(axis=1) == 1, np.argmax(masks, axis=1), -1), feats
     return decide
 
 
@@ -202,9 +219,10 @@ def _answer_metrics(model, extras: dict, test: xdata.Split, p_test: np.ndarray,
         p_rest, y_rest, flagged_test[rest], p_cal, y_cal, lv).items()
         if k in ("decided", "wrong_and_decided", "uncertain", "fits_neither")}}
         for lv in conformal.CURVE_LEVELS]
-    checks = ood.check(extras["ood"], features_of(model)(adult), adult)
+    p_adult, f_adult = _forward(model)(adult)
+    checks = ood.check(extras["ood"], f_adult, adult)
     flag = np.array([c.flagged for c in checks])
-    p_adult = answer.recalibrate(_predict(model, adult), params)
+    p_adult = answer.recalibrate(p_adult, params)
     a = answer.figures(p_adult, np.zeros(len(adult), int), flag, p_cal, y_cal, level)
     masks = answer.set_masks(p_adult, p_cal, y_cal, level)
     called = (~flag) & masks[:, 1] & ~masks[:, 0]
@@ -293,16 +311,15 @@ def _held_out_metrics(model, extras: dict, data_dir: Path, with_curves: bool = F
     if quick:  # tiny test models: baselines on a small training slice
         splits["train"] = xdata.subset(splits["train"], 256)
     test, val = splits["test"], splits["val"]
-    p_test = _predict(model, test.x)
+    p_test, f_test = _forward(model)(test.x)
     report = metrics.binary_report(test.y, p_test, extras["threshold"],
                                    n_boot=200 if quick else 1000)
     report["baselines"] = {"logreg_pixels": logreg_pixels(splits, extras.get("prevalence"))}
-    feats = features_of(model)
-    flagged = np.array([c.flagged for c in ood.check(extras["ood"], feats(test.x), test.x)])
+    flagged = np.array([c.flagged for c in ood.check(extras["ood"], f_test, test.x)])
     aside = adult["aside"].x[:64] if quick else adult["aside"].x
     report["answer"] = _answer_metrics(model, extras, test, p_test, flagged, aside)
     probe = xdata.subset(test, 128) if quick else test
-    report["ood"] = ood.report(decider(model, extras), feats, extras["ood"], probe.x, probe.y)
+    report["ood"] = ood.report(decider(model, extras), extras["ood"], probe.x, probe.y)
     report["real_films_not_chest_xray"] = _real_films(extras["ood"], splits, adult, quick)
     p_val = _predict(model, val.x)
     youden = calibration.youden_threshold(val.y, p_val)

@@ -357,7 +357,7 @@ def _shares(checks: list[Check]) -> dict[str, float]:
             for s in ("not_chest_xray", "unlike_training")}
 
 
-def report(decide, features, params: dict, test_x: np.ndarray, test_y: np.ndarray,
+def report(decide, params: dict, test_x: np.ndarray, test_y: np.ndarray,
            seed: int = 0, n_per_family: int = 60) -> dict:
     """Both checks measured on images no fit saw (the card's ``metrics.ood``).
 
@@ -366,18 +366,15 @@ def report(decide, features, params: dict, test_x: np.ndarray, test_y: np.ndarra
     films changed as other hospitals' films differ; per change the share told "not a chest
     X-ray" (should be 0), told "unlike", and ``silently_wrong``: a wrong class shown as a
     decision without a flag, the failure that counts. ``decide`` maps uint8 (n, size, size) to
-    the decided class per film (-1 where the answer is uncertain or fits neither);
-    ``features`` to the pooled features.
+    (the decided class per film, -1 where the answer is uncertain or fits neither; the pooled
+    features), one forward pass for both.
     """
     size = test_x.shape[1]
     rng = np.random.default_rng(seed)
 
-    def run(x: np.ndarray, chroma=None) -> list[Check]:
-        return check(params, features(x), x, chroma)
-
     def scored(x: np.ndarray, y: np.ndarray) -> dict:
-        checks = run(x)
-        decided = decide(x)
+        decided, feats = decide(x)
+        checks = check(params, feats, x)
         wrong = (decided >= 0) & (decided != y)
         silent = [w and not c.flagged for w, c in zip(wrong, checks, strict=True)]
         return {**_shares(checks), "silently_wrong": round(float(np.mean(silent)), 4),
@@ -385,7 +382,8 @@ def report(decide, features, params: dict, test_x: np.ndarray, test_y: np.ndarra
 
     out = {"test_split": scored(test_x, test_y), "not_xrays": {}, "elsewhere": {}}
     for family, (images, chroma) in ood_probe.non_xrays(rng, test_x, n_per_family).items():
-        checks = run(_inputs(images, size), chroma)
+        x = _inputs(images, size)
+        checks = check(params, decide(x)[1], x, chroma)
         out["not_xrays"][family] = {
             "not_chest_xray": _shares(checks)["not_chest_xray"],
             "flagged": round(float(np.mean([c.flagged for c in checks])), 4)}

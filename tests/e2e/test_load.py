@@ -28,30 +28,47 @@ async def _main_text(page) -> str:
 
 
 async def _open(page, url: str, path: str) -> None:
-    """Go to a workbench and wait until its file uploader is there (the page has rendered)."""
+    """Go to a workbench and wait until its script has finished (the uploader is there and
+    listening): a file set while the first run is still drawing can land on an uploader that
+    is about to be replaced."""
     await page.goto(f"{url}/{path}", timeout=SLOW_MS)
     await page.locator("input[type=file]").first.wait_for(state="attached", timeout=SLOW_MS)
+    await page.wait_for_function(f"() => !({RUNNING})", polling=500, timeout=SLOW_MS)
 
 
-async def _upload(page, files: list[dict]) -> None:
-    await page.locator("input[type=file]").first.set_input_files(files)
+async def _upload(page, files: list[dict], done: str) -> None:
+    """Set the files and wait for ``done`` to appear; if the uploader does not show the file
+    within a minute (the upload never reached the server), set it once more."""
+    target = page.locator("input[type=file]").first
+    await target.set_input_files(files)
+    try:
+        await page.get_by_text(files[0]["name"]).first.wait_for(state="attached",
+                                                                  timeout=60_000)
+    except Exception:
+        await target.set_input_files(files)
+    await page.get_by_text(done).first.wait_for(state="attached", timeout=SLOW_MS)
 
 
-async def _session(browser, i: int, url: str, pngs: list[bytes], csvs: list[bytes]) -> dict:
+async def _session(browser, i: int, url: str, pngs: list[bytes], csvs: list[bytes],
+                   shots: Path) -> dict:
     page = await browser.new_page(viewport={"width": 1300, "height": 1000})
     own_png, own_pid = f"session{i}_xray.png", f"SESSION{i}-"
     try:
         await _open(page, url, "imaging")
-        await _upload(page, [{"name": own_png, "mimeType": "image/png", "buffer": pngs[i]}])
-        await page.get_by_text("P(pneumonia) =").first.wait_for(timeout=SLOW_MS)
+        await _upload(page, [{"name": own_png, "mimeType": "image/png", "buffer": pngs[i]}],
+                      "P(pneumonia) =")
         imaging_text = await _main_text(page)
         await _open(page, url, "history")
+        # patient ids live in the data grid's accessible (hidden) cells: waited for attached
         await _upload(page, [{"name": f"session{i}.csv", "mimeType": "text/csv",
-                              "buffer": csvs[i]}])
-        # patient ids live in the data grid's accessible (hidden) cells: wait for them attached
-        await page.get_by_text(own_pid).first.wait_for(state="attached", timeout=SLOW_MS)
+                              "buffer": csvs[i]}], own_pid)
         history_text = await _main_text(page)
         return {"imaging": imaging_text, "history": history_text, "png": own_png, "pid": own_pid}
+    except Exception as err:
+        # what the session showed goes into the failure, so a CI log says why it waited
+        await page.screenshot(path=str(shots / f"FAILED_load_session{i}.png"), full_page=True)
+        shown = await page.locator("[data-testid='stMain']").text_content(timeout=30_000)
+        raise AssertionError(f"session {i} showed: {(shown or '')[:1500]}") from err
     finally:
         await page.close()
 
@@ -116,7 +133,7 @@ def test_eight_sessions_see_only_their_own_results(server, shots):
     csvs = [samples.history_csv(20 + i, 1, f"SESSION{i}-") for i in range(SESSIONS)]
     _run_async(_open_pages, url, sessions=1)
     before = rss_mb(proc.pid)
-    results = _run_async(_session, url, pngs, csvs)
+    results = _run_async(_session, url, pngs, csvs, shots)
     after, peak = rss_mb(proc.pid), rss_mb(proc.pid, "VmHWM")
     for i, res in enumerate(results):
         assert res["png"] in res["imaging"] and res["pid"] in res["history"]
