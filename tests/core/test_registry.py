@@ -183,3 +183,23 @@ def test_the_protocol_is_the_one_list_of_what_a_module_needs(monkeypatch):
 def test_a_spec_for_an_unknown_workbench_is_refused_when_written():
     with pytest.raises(ValueError, match="workbench 'eyes' is not one of imaging"):
         registry.ModelSpec("eye-cnn", "eyes", "Retina", "medcore.eyes.cnn")
+
+
+def test_score_reads_class_subfolders_and_several_folders(tiny, capsys):
+    from medcore import cli
+
+    for rel in ("cohort/EI/a.fasta", "cohort/N/b.fasta", "cohort/N/.c.fasta", "more/d.fa"):
+        (tiny / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tiny / rel).write_bytes(FASTA)
+    capsys.readouterr()
+    assert cli.main(["score", MODEL_ID, str(tiny / "cohort"), str(tiny / "more"), "--out",
+                     str(tiny / "out"), "--json"]) == 0
+    out = capsys.readouterr().out  # the summary is the last thing printed
+    summary = json.loads(out[out.rindex("{\n"):])
+    assert {k: summary[k] for k in ("inputs", "scored")} == {"inputs": 3, "scored": 6}, out
+    rows = [json.loads(line) for line in (tiny / "out" / "chunk-00000.jsonl").open()]
+    assert [r["file"] for r in rows] == ["a.fasta", "a.fasta", "b.fasta", "b.fasta", "d.fa",
+                                         "d.fa"]
+    assert cli.main(["score", MODEL_ID, str(tiny / "cohort" / "X"), "--out",
+                     str(tiny / "out2")]) == 2
+    assert "No files found" in capsys.readouterr().err and not (tiny / "out2").exists()
