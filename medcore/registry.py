@@ -238,8 +238,7 @@ def example(model_id: str) -> tuple[str, bytes]:
     """(file name, bytes) of the model's example input."""
     ex = spec(model_id).example
     if ex is None:
-        raise ModelNotTrainedError(f"{model_id} has no example input.",
-                                   "Give its ModelSpec an Example.")
+        raise ValueError(f"{model_id} has no example input: give its ModelSpec an Example.")
     data = resolve(ex.make)()
     return ex.name, data.encode() if isinstance(data, str) else data
 
