@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from medcore import conformal, provenance, registry, report
+from medcore import conformal, provenance, registry, report, uploads
 from medcore.errors import InputError
 from medcore.genomics import figures, io, logos, service, synthetic, variant
 from medcore.report import genomics as genomics_report
@@ -58,11 +58,9 @@ if st.session_state.get("genomics_example"):
     sources.append(("synthetic example", st.session_state["genomics_example"].encode()))
 
 records: list[io.SeqRecord] = []
-for name, data in sources:
-    try:
-        parsed = io.load_upload(name, data)
-    except InputError as err:
-        components.file_error(name, str(err))
+for (name, _), parsed in zip(sources, uploads.each(sources, io.load_upload), strict=True):
+    if isinstance(parsed, uploads.Failed):
+        components.file_error(name, parsed.error)
         continue
     for note in parsed.notes:
         st.info(f"**{name}**: {note}")
