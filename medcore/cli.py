@@ -71,28 +71,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace) -> dict:
-    """Model-specific options of predict/score, checked before any model loads."""
+    """Model-specific options of predict/score (the registry's ``ModelSpec.options``), checked
+    before any model loads."""
     from medcore import registry
     from medcore.errors import InputError
 
-    if getattr(args, "variant", None):
-        if args.model_id != "dna-cnn":
-            raise InputError("--variant applies to dna-cnn only.",
-                             "Drop --variant, or use dna-cnn.")
-        return {"variant": args.variant}
-    if not getattr(args, "mapping", None):
-        return {}
-    if registry.spec(args.model_id).workbench != "history":
-        raise InputError("--mapping applies to the patient-history models only.",
-                         "Drop --mapping, or use history-rnn or history-cnn.")
-    path = Path(args.mapping)
-    if not path.is_file():
-        raise InputError(f"Mapping file {path} not found.",
-                         "Download the mapping from the Patient history page.")
-    from medcore.history.mapping import from_json
-
-    from_json(path.read_bytes(), path.name)  # a bad file fails here, with its fix
-    return {"mapping_file": str(path)}
+    out: dict = {}
+    for flag, (opt, users) in registry.options().items():
+        value = getattr(args, opt.dest, None)
+        if value is None:
+            continue
+        if args.model_id not in users:
+            raise InputError(f"{flag} applies to {', '.join(users)} only.",
+                             f"Drop {flag}, or use {' or '.join(users)}.")
+        if getattr(args, "report", None) and not opt.with_report:
+            raise InputError(f"{flag} cannot be combined with --report.",
+                             f"Run {flag} and the reports as two commands.")
+        out |= registry.resolve(opt.parse)(value)
+    return out
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -118,12 +114,10 @@ def _reports(args: argparse.Namespace, options: dict, site: dict | None = None) 
     from medcore import registry, report
     from medcore.errors import InputError
 
-    if args.model_id not in report.ADAPTERS:
-        raise InputError(f"--report applies to {', '.join(report.ADAPTERS)}.",
+    if registry.spec(args.model_id).report is None:
+        with_reports = [m for m, s in registry.MODELS.items() if s.report is not None]
+        raise InputError(f"--report applies to {', '.join(with_reports)}.",
                          "Drop --report, or use one of those models.")
-    if "variant" in options:
-        raise InputError("--variant cannot be combined with --report.",
-                         "Run the variant and the reports as two commands.")
     from medcore.uploads import expand_inputs
 
     paths = expand_inputs(args.files)
@@ -183,6 +177,16 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_options(parsers: dict[str, argparse.ArgumentParser]) -> None:
+    """The registry's model-specific options on the commands that take them."""
+    from medcore import registry
+
+    for flag, (opt, users) in registry.options().items():
+        for command in opt.commands:
+            parsers[command].add_argument(flag, dest=opt.dest,
+                                          help=f"{', '.join(users)}: {opt.help}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m medcore", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -206,11 +210,6 @@ def build_parser() -> argparse.ArgumentParser:
     pr = add("predict", cmd_predict, "predict and explain for files")
     pr.add_argument("model_id")
     pr.add_argument("files", nargs="+", help="files, folders (with their subfolders) or globs")
-    pr.add_argument("--mapping", help="history models: a mapping file saved from the page")
-    pr.add_argument("--variant", help="dna-cnn: a variant such as '120 G>A' or a VCF line "
-                                      "(CHROM POS: a chromosome and position inside a record "
-                                      "whose header gives coordinates, or a record's name and "
-                                      "a base in it); adds its splice deltas")
     pr.add_argument("--report", metavar="DIR", help="write one self-contained HTML report per "
                                                     "case into DIR (classifiers only)")
     pr.add_argument("--site", metavar="FILE", help="classifiers: a site profile (from "
@@ -237,8 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="output folder for chunk-NNNNN.jsonl files")
     s.add_argument("--chunk", type=int, default=256, help="inputs per task")
     s.add_argument("--scheduler", help="address of an existing Dask scheduler")
-    s.add_argument("--mapping", help="history models: a mapping file saved from the page")
     s.add_argument("--site", metavar="FILE", help="classifiers: a site profile; adds its answers")
+    _model_options({"predict": pr, "score": s})
     d = add("datasets", cmd_datasets, "list datasets, or fetch one")
     d.add_argument("--fetch", metavar="NAME")
     return p

@@ -1,7 +1,9 @@
-"""Model ids -> the module that trains, evaluates and predicts with them; loading with checks.
+"""Model ids -> everything specific to each (:class:`ModelSpec`: its module, workbench page,
+report adapter, command-line options, example input, words for users); loading with checks.
 
-Every model module satisfies :class:`ModelModule` (checked when the registry imports it; one
-parametrised test runs the contract over every registered model):
+A model is registered once, here; the CLI, the pages, reports, validation and the contract test
+read its spec. Every model module satisfies :class:`ModelModule` (checked when the registry
+imports it; one parametrised test runs the contract over every registered model):
 
 - ``train(out_dir: Path, *, quick: bool = False, **options) -> dict``  writes ``model.keras``
   (plus any extra files) and returns the card dict; :func:`medcore.cards.save_card` stores it.
@@ -31,61 +33,221 @@ from medcore.cards import load_card
 from medcore.checksums import sha256_of
 from medcore.errors import ModelIntegrityError, ModelNotTrainedError
 
+Ref = str | Callable[..., Any]  # "package.module:attribute", or the object itself
+
+
+def resolve(ref: Ref) -> Any:
+    """The object a spec names: a ``"module:attribute"`` string is imported only when used, so
+    listing models never imports TensorFlow or a workbench."""
+    if not isinstance(ref, str):
+        return ref
+    mod, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(mod), attr)
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """A workbench: its page, and how the home page introduces it."""
+
+    key: str
+    title: str
+    page: str  # the Streamlit page file, relative to the repo root
+    icon: str
+    what: str  # one paragraph for the home page, in a user's words
+
+
+WORKBENCHES: dict[str, Workbench] = {
+    w.key: w
+    for w in [
+        Workbench("imaging", "Imaging", "pages/imaging.py", ":material/radiology:",
+                  "Chest X-rays (PNG, JPEG, DICOM): pneumonia or normal with a prediction set, "
+                  "a Grad-CAM heat map and SHAP, or a plain reason why the film cannot be read; "
+                  "a GAN that makes synthetic X-rays, with measured realism."),
+        Workbench("history", "Patient history", "pages/history.py", ":material/monitor_heart:",
+                  "ICU vitals and labs over time, as a hospital exports them (long or wide CSV, "
+                  "FHIR): in-hospital mortality risk from a GRU and a temporal CNN, beside the "
+                  "ICU's base rate, with the variables and hours that drove it."),
+        Workbench("molecules", "Drug discovery", "pages/drugs.py", ":material/medication:",
+                  "SMILES, CSV or SDF: Tox21 assay activity per assay with the atoms that drove "
+                  "it (integrated gradients); a GAN that proposes new valid molecules."),
+        Workbench("genomics", "Genomics", "pages/genomics.py", ":material/genetics:",
+                  "FASTA or raw DNA: splice-junction class with a prediction set and per-base "
+                  "importance, scans of longer records and variant effects; RNN embeddings "
+                  "clustered in a map."),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    """A command-line option of ``predict``/``score`` that some models take."""
+
+    flag: str  # "--mapping"
+    help: str
+    parse: Ref  # value -> keyword arguments of predict_paths; a bad value raises InputError
+    commands: tuple[str, ...] = ("predict", "score")
+    with_report: bool = True  # may be combined with ``predict --report``
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A real input file for the contract test: its name (the suffix says the format) and a
+    callable that makes its bytes (may raise ``DataUnavailableError``)."""
+
+    name: str
+    make: Ref
+
+
+CLASSIFIER, GENERATOR, EMBEDDING = "classifier", "generator", "embedding"
+
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """What a model id is, described as data."""
+    """Everything specific to a model id, as data: the one place a model is registered."""
 
     id: str
-    workbench: str
+    workbench: str  # a key of WORKBENCHES: the page that shows the model
     title: str
-    module: str
+    module: str  # satisfies ModelModule
+    kind: str = CLASSIFIER  # classifiers are validated locally and take --site
+    report: Ref | None = None  # cases_from_paths(bundle, paths, **options) -> cases, failures
+    options: tuple[Option, ...] = ()  # predict/score options beyond the shared ones
+    example: Example | None = None  # what the contract test predicts on
     cannot: str = ""  # what the model cannot do, in a user's words (home page, model card)
     weakest: str = ""  # the card metric (dotted for nested) furthest from what users need
 
+    def __post_init__(self) -> None:
+        if self.workbench not in WORKBENCHES:
+            raise ValueError(f"{self.id}: workbench '{self.workbench}' is not one of "
+                             f"{', '.join(WORKBENCHES)}; add a Workbench for it first.")
+        if self.kind not in (CLASSIFIER, GENERATOR, EMBEDDING):
+            raise ValueError(f"{self.id}: kind '{self.kind}' is not classifier, generator or "
+                             "embedding.")
 
-MODELS: dict[str, ModelSpec] = {
-    s.id: s
-    for s in [
-        ModelSpec("xray-cnn", "imaging", "Pneumonia CNN (chest X-ray)", "medcore.imaging.cnn",
-                  cannot="Reads frontal chest films of children aged 1-5 for pneumonia only: not "
-                  "adults, lateral views, tuberculosis, effusions, nodules, fractures or devices. "
-                  "Films unlike its training films are flagged, not answered.",
-                  weakest="accuracy"),
-        ModelSpec("xray-gan", "imaging", "Chest X-ray GAN", "medcore.imaging.gan",
-                  cannot="Makes 64-pixel synthetic films for teaching: they are not patients, "
-                  "look plausible only at thumbnail size and did not help a classifier.",
-                  weakest="fd_generated_vs_test"),
-        ModelSpec("history-rnn", "history", "ICU mortality GRU (GRU-D-style inputs)",
-                  "medcore.history.rnn",
-                  cannot="Learned at one Boston hospital (2001-2008) from the first 48 h of adult "
-                  "ICU stays: risks shift at other hospitals and eras, so check it on your own "
-                  "patients first. Associations, not causes.",
-                  weakest="event1"),
-        ModelSpec("history-cnn", "history", "ICU mortality temporal CNN", "medcore.history.cnn",
-                  cannot="Same data as the GRU (one Boston hospital, 2001-2008, first 48 h of "
-                  "adult stays) and ranks patients less well; shown beside it for comparison.",
-                  weakest="event1"),
-        ModelSpec("tox-cnn", "molecules", "Tox21 toxicity, graph networks (D-MPNN)",
-                  "medcore.molecules.cnn",
-                  cannot="Predicts in-vitro Tox21 assay activity, not clinical toxicity; less "
-                  "reliable for scaffolds unlike its ~6,000 training chemicals; metal complexes "
-                  "and mixtures are not scored.",
-                  weakest="scaffold_mean_roc_auc"),
-        ModelSpec("mol-gan", "molecules", "SELFIES LatentGAN", "medcore.molecules.gan",
-                  cannot="Proposes small molecules with no target in mind; many are simple or "
-                  "repeat among the drug-like ones, and every one needs a chemist's judgement.",
-                  weakest="realism_filtered.uniqueness_10k"),
-        ModelSpec("dna-cnn", "genomics", "Splice-junction CNN", "medcore.genomics.cnn",
-                  cannot="Finds splice junctions in human and primate DNA for research; it is not "
-                  "a test of whether a variant causes disease.",
-                  weakest="mcc"),
-        ModelSpec("dna-rnn", "genomics", "DNA BiGRU embeddings", "medcore.genomics.rnn",
-                  cannot="Maps 60 nt around a junction for exploring clusters; the classifier is "
-                  "dna-cnn.",
-                  weakest="macro_f1"),
-    ]
-}
+    @property
+    def page(self) -> str:
+        return WORKBENCHES[self.workbench].page
+
+
+def _keyword(key: str) -> Callable[[str], dict]:
+    return lambda value: {key: value}
+
+
+MAPPING = Option("--mapping", "a mapping file saved from the Patient history page",
+                 "medcore.history.mapping:cli_option")
+VARIANT = Option("--variant", "a variant such as '120 G>A' or a VCF line (CHROM POS: a "
+                 "chromosome and position inside a record whose header gives coordinates, or "
+                 "a record's name and a base in it); adds its splice deltas",
+                 _keyword("variant"), commands=("predict",), with_report=False)
+FILM = Example("film.png", "medcore.bench.samples:xray_png")
+STAYS = Example("stays.csv", "medcore.bench.samples:history_csv")
+DRUGS = Example("drugs.smi", lambda: b"CC(=O)Oc1ccccc1C(=O)O aspirin\n"
+                                     b"CN1C=NC2=C1C(=O)N(C(=O)N2C)C caffeine\n")
+SPLICE = Example("splice.fasta", "medcore.bench.samples:splice_fasta")
+
+MODELS: dict[str, ModelSpec] = {}
+
+
+def register(spec: ModelSpec) -> ModelSpec:
+    """Add a model id (refused when the id is taken); the CLI, the pages, reports and the
+    contract test read it from here."""
+    if spec.id in MODELS:
+        raise ValueError(f"Model id '{spec.id}' is registered already.")
+    MODELS[spec.id] = spec
+    return spec
+
+
+for _spec in [
+    ModelSpec("xray-cnn", "imaging", "Pneumonia CNN (chest X-ray)", "medcore.imaging.cnn",
+              report="medcore.report.imaging:cases_from_paths", example=FILM,
+              cannot="Reads frontal chest films of children aged 1-5 for pneumonia only: not "
+              "adults, lateral views, tuberculosis, effusions, nodules, fractures or devices. "
+              "Films unlike its training films are flagged, not answered.",
+              weakest="accuracy"),
+    ModelSpec("xray-gan", "imaging", "Chest X-ray GAN", "medcore.imaging.gan", kind=GENERATOR,
+              example=FILM,
+              cannot="Makes 64-pixel synthetic films for teaching: they are not patients, "
+              "look plausible only at thumbnail size and did not help a classifier.",
+              weakest="fd_generated_vs_test"),
+    ModelSpec("history-rnn", "history", "ICU mortality GRU (GRU-D-style inputs)",
+              "medcore.history.rnn", report="medcore.report.history:cases_from_paths",
+              options=(MAPPING,), example=STAYS,
+              cannot="Learned at one Boston hospital (2001-2008) from the first 48 h of adult "
+              "ICU stays: risks shift at other hospitals and eras, so check it on your own "
+              "patients first. Associations, not causes.",
+              weakest="event1"),
+    ModelSpec("history-cnn", "history", "ICU mortality temporal CNN", "medcore.history.cnn",
+              report="medcore.report.history:cases_from_paths", options=(MAPPING,),
+              example=STAYS,
+              cannot="Same data as the GRU (one Boston hospital, 2001-2008, first 48 h of "
+              "adult stays) and ranks patients less well; shown beside it for comparison.",
+              weakest="event1"),
+    ModelSpec("tox-cnn", "molecules", "Tox21 toxicity, graph networks (D-MPNN)",
+              "medcore.molecules.cnn", report="medcore.report.molecules:cases_from_paths",
+              example=DRUGS,
+              cannot="Predicts in-vitro Tox21 assay activity, not clinical toxicity; less "
+              "reliable for scaffolds unlike its ~6,000 training chemicals; metal complexes "
+              "and mixtures are not scored.",
+              weakest="scaffold_mean_roc_auc"),
+    ModelSpec("mol-gan", "molecules", "SELFIES LatentGAN", "medcore.molecules.gan",
+              kind=GENERATOR, example=DRUGS,
+              cannot="Proposes small molecules with no target in mind; many are simple or "
+              "repeat among the drug-like ones, and every one needs a chemist's judgement.",
+              weakest="realism_filtered.uniqueness_10k"),
+    ModelSpec("dna-cnn", "genomics", "Splice-junction CNN", "medcore.genomics.cnn",
+              report="medcore.report.genomics:cases_from_paths", options=(VARIANT,),
+              example=SPLICE,
+              cannot="Finds splice junctions in human and primate DNA for research; it is not "
+              "a test of whether a variant causes disease.",
+              weakest="mcc"),
+    ModelSpec("dna-rnn", "genomics", "DNA BiGRU embeddings", "medcore.genomics.rnn",
+              kind=EMBEDDING, example=SPLICE,
+              cannot="Maps 60 nt around a junction for exploring clusters; the classifier is "
+              "dna-cnn.",
+              weakest="macro_f1"),
+]:
+    register(_spec)
+
+
+def ids(workbench: str | None = None, kind: str | None = None) -> list[str]:
+    """Model ids in registration order, of one workbench and/or kind."""
+    return [m for m, s in MODELS.items()
+            if (workbench is None or s.workbench == workbench) and (kind is None or s.kind == kind)]
+
+
+def options() -> dict[str, tuple[Option, list[str]]]:
+    """Every model-specific command-line option, by flag, with the ids that take it."""
+    out: dict[str, tuple[Option, list[str]]] = {}
+    for s in MODELS.values():
+        for opt in s.options:
+            out.setdefault(opt.flag, (opt, []))[1].append(s.id)
+    return out
+
+
+def report_adapter(model_id: str) -> Callable[..., list] | None:
+    """The model's ``cases_from_paths`` (one HTML report per case), or None when it has none."""
+    ref = spec(model_id).report
+    return None if ref is None else resolve(ref)
+
+
+def example(model_id: str) -> tuple[str, bytes]:
+    """(file name, bytes) of the model's example input."""
+    ex = spec(model_id).example
+    if ex is None:
+        raise ValueError(f"{model_id} has no example input: give its ModelSpec an Example.")
+    data = resolve(ex.make)()
+    return ex.name, data.encode() if isinstance(data, str) else data
+
+
+def protocol_members(protocol: type) -> list[str]:
+    """The names a Protocol requires (its annotations and its methods), read from the class
+    itself so that the check below never repeats them."""
+    methods = [n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_")]
+    return list(getattr(protocol, "__annotations__", {})) + methods
 
 
 @runtime_checkable
@@ -133,9 +295,7 @@ def module(model_id: str) -> ModelModule:
     check that it satisfies :class:`ModelModule`."""
     mod = importlib.import_module(spec(model_id).module)
     if not isinstance(mod, ModelModule):
-        missing = [name for name in ("CUSTOM_OBJECTS", "EXPLANATION", "train_throughput",
-                                     "train", "evaluate", "predict_paths", "load_extras", "bench")
-                   if not hasattr(mod, name)]
+        missing = sorted(set(protocol_members(ModelModule)) - set(dir(mod)))
         raise TypeError(f"{spec(model_id).module} does not satisfy ModelModule: "
                         f"missing {', '.join(missing)}")
     return mod

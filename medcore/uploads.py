@@ -1,5 +1,5 @@
 """One guard for every uploader: emptiness, size, binary content, text decoding, and the
-per-file loop that answers a batch of files from the command line.
+one per-file loop (:func:`each`) that answers a batch of files with failures as values.
 
 Why one module: the workbenches read different formats, but a wrong file (an image, a PDF, a
 spreadsheet) must be refused with the same words on every page, and text that is not UTF-8
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from medcore import settings
 from medcore.errors import (
@@ -89,20 +91,53 @@ def read_path(path: Path | str) -> bytes:
                                "Check the path and that the file is readable.") from None
 
 
+@dataclass(frozen=True)
+class Failed:
+    """A file that gave no answer: its name and the message a page shows for it."""
+
+    name: str
+    error: str
+
+    def row(self) -> dict:
+        return {"file": self.name, "error": self.error}
+
+
+T = TypeVar("T")
+File = Path | str | tuple[str, bytes]  # a file named on disk, or an upload held in memory
+
+
+def each(files: Iterable[File], answer: Callable[[str, bytes], T]) -> list[T | Failed]:
+    """``answer(name, data)`` for each file, in order: the one per-file loop. A path is read
+    with the size guard (:func:`read_path`); an upload's ``(name, bytes)`` passed the same
+    guard when it was uploaded. A file that fails with an ``InputError`` (unreadable, too large,
+    not parsable) becomes a :class:`Failed` value and never stops the others."""
+    out: list[T | Failed] = []
+    for f in files:
+        name = f[0] if isinstance(f, tuple) else Path(f).name
+        try:
+            out.append(answer(name, f[1] if isinstance(f, tuple) else read_path(f)))
+        except InputError as err:
+            out.append(Failed(name, str(err)))
+    return out
+
+
+def flat(answers: Iterable[T | list[T]]) -> list[T]:
+    """Per-file answers in one list, a file that holds several records giving several."""
+    return [x for a in answers for x in (a if isinstance(a, list) else [a])]
+
+
+def partition(answers: Iterable[T | Failed]) -> tuple[list[T], list[Failed]]:
+    """The answers, and the files that gave none."""
+    answers = list(answers)
+    return ([a for a in answers if not isinstance(a, Failed)],
+            [a for a in answers if isinstance(a, Failed)])
+
+
 def per_file(paths: Iterable[Path | str], answer: Callable[[str, bytes], dict | list[dict]]
              ) -> list[dict]:
-    """``answer(name, data)`` for each file, in order; a file that fails with an ``InputError``
-    becomes ``{"file", "error"}`` and never stops the others (the loop every ``predict_paths``
-    shares)."""
-    out: list[dict] = []
-    for path in map(Path, paths):
-        try:
-            got = answer(path.name, read_path(path))
-        except InputError as err:
-            out.append({"file": path.name, "error": str(err)})
-            continue
-        out.extend(got if isinstance(got, list) else [got])
-    return out
+    """JSON-able rows: ``answer(name, data)`` for each file, a failed file as
+    ``{"file", "error"}`` (what every ``predict_paths`` returns)."""
+    return [a.row() if isinstance(a, Failed) else a for a in flat(each(paths, answer))]
 
 
 def expand_inputs(specs: str | Path | Iterable[str | Path]) -> list[Path]:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from medcore import conformal, provenance, report
+from medcore import conformal, provenance, registry, report, uploads
 from medcore.errors import InputError
 from medcore.genomics import figures, io, logos, service, synthetic, variant
 from medcore.report import genomics as genomics_report
@@ -40,8 +40,8 @@ st.write("Find exon→intron (donor, **EI**) and intron→exon (acceptor, **IE**
          "in DNA, and what a variant does to them. A record of up to 400 nt is one window, "
          "classified at its middle (the junction of the 60-nt and 400-nt training windows); a "
          "longer record is scanned: every position gets a donor and an acceptor score.")
-components.model_summary("dna-cnn")
-components.model_summary("dna-rnn")
+for mid in registry.ids("genomics"):
+    components.model_summary(mid)
 
 files = components.uploaded_files("FASTA, plain text or splice CSV", ["fa", "fasta", "fna", "txt",
                                   "csv"], key="genomics_upload")
@@ -58,11 +58,9 @@ if st.session_state.get("genomics_example"):
     sources.append(("synthetic example", st.session_state["genomics_example"].encode()))
 
 records: list[io.SeqRecord] = []
-for name, data in sources:
-    try:
-        parsed = io.load_upload(name, data)
-    except InputError as err:
-        components.file_error(name, str(err))
+for (name, _), parsed in zip(sources, uploads.each(sources, io.load_upload), strict=True):
+    if isinstance(parsed, uploads.Failed):
+        components.file_error(name, parsed.error)
         continue
     for note in parsed.notes:
         st.info(f"**{name}**: {note}")

@@ -11,7 +11,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from medcore import conformal, provenance, report
+from medcore import conformal, provenance, registry, report
 from medcore.errors import InputError
 from medcore.history import explain, exports, io, mapping, service, synthetic, weights
 from medcore.history import variables as V
@@ -21,7 +21,7 @@ from ui.validate import validate_step
 
 components.use_app_navigation()
 
-MODELS = ("history-rnn", "history-cnn")
+MODELS = tuple(registry.ids("history", registry.CLASSIFIER))  # scored side by side
 EXPLAIN_LIMIT = 200  # patients explained for the table at once (~75 ms each); others on demand
 EDIT_COLUMNS = ["source", "unit", "rows", "variable", "read_as", "use", "conversion", "status",
                 "note"]

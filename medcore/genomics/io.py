@@ -288,14 +288,9 @@ def read_paths(paths: Iterable[Path | str]) -> list[UploadedFile]:
 
     Why one reader: every genomics model answers a batch of uploads the same way.
     """
-    out = []
-    for path in map(Path, paths):
-        try:
-            out.append(UploadedFile(path.name, parsed=load_upload(path.name,
-                                                                  uploads.read_path(path))))
-        except InputError as err:
-            out.append(UploadedFile(path.name, error=str(err)))
-    return out
+    return [UploadedFile(got.name, error=got.error) if isinstance(got, uploads.Failed) else got
+            for got in uploads.each(paths, lambda name, data: UploadedFile(
+                name, parsed=load_upload(name, data)))]
 
 
 EXON_FORMS = ("one exon per line: 'start-end' (1-based, inclusive; genome coordinates when the "

@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--set", default="c", choices=["a", "c"])
     p.add_argument("--patients", type=int, default=300)
-    p.add_argument("--models", nargs="+", default=["history-rnn", "history-cnn"])
+    p.add_argument("--models", nargs="+",
+                   default=registry.ids("history", registry.CLASSIFIER))
     p.add_argument("--style", default="ehr", choices=["ehr", "hospital"])
     args = p.parse_args(argv)
     cohort = data.load_set(settings.data_dir(), args.set)

@@ -401,6 +401,31 @@ def columns_from_json(data: bytes | str, name: str = "mapping") -> dict[str, str
     return {k: v for k, v in cols.items() if k in V.COLUMN_ROLES}
 
 
+def read_file(path: Path | str | None) -> tuple[list[Entry] | None, dict[str, str] | None]:
+    """The entries and columns of a mapping file named on the command line (None, None
+    without one); read with the upload size guard."""
+    if not path:
+        return None, None
+    from medcore.uploads import read_path
+
+    path = Path(path)
+    text = read_path(path)
+    return from_json(text, path.name), columns_from_json(text, path.name)
+
+
+def cli_option(value: str) -> dict:
+    """``--mapping FILE`` of ``predict`` and ``score``: the file is read and checked before any
+    model loads (a bad file fails here, with its fix); the models read it by path."""
+    from medcore.errors import InputError
+
+    path = Path(value)
+    if not path.is_file():
+        raise InputError(f"Mapping file {path} not found.",
+                         "Download the mapping from the Patient history page.")
+    read_file(path)
+    return {"mapping_file": str(path)}
+
+
 def variable_table() -> list[dict[str, str]]:
     """Every model variable with its unit and meaning (for cards and the page)."""
     return [{"variable": v.name, "unit": v.unit, "description": v.description}

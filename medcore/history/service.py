@@ -293,9 +293,7 @@ def predict_paths(bundle, paths: list[Path], mapping_file: Path | None = None,
 
     ``mapping_file`` is a mapping downloaded from the page (names, units, accepted proposals).
     """
-    text = Path(mapping_file).read_bytes() if mapping_file else None
-    user = hist_mapping.from_json(text, Path(mapping_file).name) if text else None
-    columns = hist_mapping.columns_from_json(text, Path(mapping_file).name) if text else None
+    user, columns = hist_mapping.read_file(mapping_file)
 
     def answer(name: str, data: bytes) -> dict:
         hist = io.load_upload(name, data, user, columns)

@@ -20,7 +20,6 @@ from medcore import settings
 from medcore.history import variables as V
 
 FILE = Path(__file__).parent / "data" / "coverage.json"
-MODELS = ("history-rnn", "history-cnn")
 KEY_WEIGHT = 0.02  # a variable with at least this share of the weight ...
 KEY_PRESENT = 0.9  # ... given in at least this share of training stays is a key variable
 LOW_PERCENTILE = 5  # fewer weight than this percentile of training stays is too little
@@ -71,7 +70,7 @@ def main() -> int:
     from medcore.history import data
 
     cohort = data.load_set(settings.data_dir(), "a")
-    cards = {m: registry.load(m).card for m in MODELS}
+    cards = {m: registry.load(m).card for m in registry.ids("history", registry.CLASSIFIER)}
     FILE.write_text(json.dumps(measure(cohort.records, cards), indent=1) + "\n")
     print(f"wrote {FILE}")
     return 0

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from medcore import memo
-from medcore.errors import InputError
+from medcore import memo, uploads
 from medcore.imaging import answer
 from medcore.imaging.io import XrayImage, load_upload
 from medcore.imaging.ood import MONOCHROME1_NEGATIVE, Check
@@ -217,16 +216,12 @@ def analyse_uploads(bundle, files: list[tuple[str, bytes]], synthetic: set[str] 
                     ) -> dict[str, dict]:
     """key -> entry for each (name, bytes): ``error`` or ``summary`` + arrays for display."""
     synthetic = synthetic or set()
-    out: dict[str, dict] = {}
-    good, keys = [], []
-    for name, data in files:
-        key = upload_key(name, data)
-        try:
-            good.append(load_upload(name, data))
-            keys.append(key)
-        except InputError as err:
-            out[key] = {"name": name, "error": str(err)}
-    for key, res in zip(keys, analyse(bundle, good), strict=True):
+    keys = [upload_key(name, data) for name, data in files]
+    films, failed = {}, {}
+    for key, got in zip(keys, uploads.each(files, load_upload), strict=True):
+        (failed if isinstance(got, uploads.Failed) else films)[key] = got
+    out: dict[str, dict] = {k: {"name": f.name, "error": f.error} for k, f in failed.items()}
+    for key, res in zip(films, analyse(bundle, list(films.values())), strict=True):
         out[key] = {"name": res.image.name, "summary": res.summary(), "p": res.probability,
                     "check_status": res.check.status,
                     "film": _film(res.image.pixels), "model_input": res.model_input,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import importlib
 import io
 import re
 import zipfile
@@ -19,11 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from medcore.conformal import describe
+from medcore.uploads import Failed
 
-# The models a report describes, and the adapter module that turns their results into cases.
-ADAPTERS = {"xray-cnn": "medcore.report.imaging", "history-rnn": "medcore.report.history",
-            "history-cnn": "medcore.report.history", "tox-cnn": "medcore.report.molecules",
-            "dna-cnn": "medcore.report.genomics"}
 # Only inline styles and data: images may load; nothing from any host, not even this one.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 LIMITATION_LINES = 2
@@ -81,28 +77,7 @@ class Case:
     leans: bool = True  # an uncertain set's headline calls the result "the model leans"
 
 
-@dataclass(frozen=True)
-class Failure:
-    """An input that gave no result: its name and the same message the page shows."""
-
-    name: str
-    error: str
-
-
-def read_files(paths: list[Path]) -> tuple[list[tuple[str, bytes]], list[Failure]]:
-    """(name, bytes) of each readable file, and a failure for each that cannot be read or is
-    over the page's upload limit (``uploads.read_path``: the page's message, so both say the
-    same)."""
-    from medcore.errors import InputError
-    from medcore.uploads import read_path
-
-    good, bad = [], []
-    for path in map(Path, paths):
-        try:
-            good.append((path.name, read_path(path)))
-        except InputError as err:
-            bad.append(Failure(path.name, str(err)))
-    return good, bad
+Failure = Failed  # an input that gave no result: its name and the message the page shows
 
 
 def _sentences(text: str) -> list[str]:
@@ -293,5 +268,11 @@ def write(cases: list[Case], out_dir: Path) -> list[Path]:
 
 
 def cases_from_paths(bundle, paths: list[Path], **options) -> list[Case | Failure]:
-    """Cases for files on disk through the model's adapter (the path its page runs)."""
-    return importlib.import_module(ADAPTERS[bundle.id]).cases_from_paths(bundle, paths, **options)
+    """Cases for files on disk through the model's adapter (its ``ModelSpec.report``: the path
+    its page runs)."""
+    from medcore import registry
+
+    adapter = registry.report_adapter(bundle.id)
+    if adapter is None:
+        raise ValueError(f"{bundle.id} has no report adapter in its ModelSpec.")
+    return adapter(bundle, paths, **options)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
+from medcore import uploads
 from medcore.conformal import describe
-from medcore.errors import InputError
 from medcore.genomics import io, logos, scan, service
-from medcore.report import Case, Failure, Figure, Table, model_facts, png, read_files
+from medcore.report import Case, Failure, Figure, Table, model_facts, png
 
 SHOWN_BASES = 400  # a longer record's sequence is cut in the input summary
 LOGO_FLANK = 30  # bases either side of the explained junction in the logo
@@ -102,14 +102,11 @@ def case(bundle, r: service.SeqResult, file: str = "", synthetic: bool = False) 
 
 def cases_from_paths(bundle, paths: list[Path]) -> list[Case | Failure]:
     """The page's path for files on disk: every record scored, classified and explained."""
-    files, out = read_files(paths)
-    for name, data in files:
-        try:
-            parsed = io.load_upload(name, data)
-        except InputError as err:
-            out.append(Failure(name, str(err)))
-            continue
-        out += [Failure(f"{name} / {rec}", msg) for rec, msg in parsed.errors]
-        out += [case(bundle, r, name) for r in service.analyse(bundle, parsed.records,
-                                                                explain_limit=0)]
-    return out
+
+    def answer(name: str, data: bytes) -> list[Case | Failure]:
+        parsed = io.load_upload(name, data)
+        return ([Failure(f"{name} / {rec}", msg) for rec, msg in parsed.errors]
+                + [case(bundle, r, name) for r in service.analyse(bundle, parsed.records,
+                                                                   explain_limit=0)])
+
+    return uploads.flat(uploads.each(paths, answer))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from medcore.errors import InputError
+from medcore import uploads
 from medcore.history import explain, io, service
 from medcore.history import mapping as hist_mapping
-from medcore.report import Case, Failure, Figure, Table, model_facts, png, read_files
+from medcore.report import Case, Failure, Figure, Table, model_facts, png
 
 MAPPING_COLUMNS = ["source", "unit", "variable", "read as", "conversion", "use", "status", "note"]
 
@@ -81,17 +81,12 @@ def case(bundle, row: dict, hist: io.HistoryData, file: str,
 def cases_from_paths(bundle, paths: list[Path], mapping_file: str | None = None
                      ) -> list[Case | Failure]:
     """The page's path for files on disk: read, map, score and explain every patient."""
-    text = Path(mapping_file).read_bytes() if mapping_file else None
-    user = hist_mapping.from_json(text, Path(mapping_file).name) if text else None
-    columns = hist_mapping.columns_from_json(text, Path(mapping_file).name) if text else None
-    files, out = read_files(paths)
-    for name, data in files:
-        try:
-            hist = io.load_upload(name, data, user, columns)
-        except InputError as err:
-            out.append(Failure(name, str(err)))
-            continue
+    user, columns = hist_mapping.read_file(mapping_file)
+
+    def answer(name: str, data: bytes) -> list[Case]:
+        hist = io.load_upload(name, data, user, columns)
         rows = service.analyse(bundle, hist, reasons=False)
-        for row, e in zip(rows, service.explain_patients(bundle, hist), strict=True):
-            out.append(case(bundle, row, hist, name, e))
-    return out
+        return [case(bundle, row, hist, name, e) for row, e in
+                zip(rows, service.explain_patients(bundle, hist), strict=True)]
+
+    return uploads.flat(uploads.each(paths, answer))

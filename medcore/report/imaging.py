@@ -6,9 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
+from medcore import uploads
 from medcore.imaging import figures, service
 from medcore.imaging.ood import check_rows
-from medcore.report import Case, Failure, Figure, Table, model_facts, read_files, rgb_png
+from medcore.report import Case, Failure, Figure, Table, model_facts, rgb_png
 
 SIDE = 640  # longest side of the film in the report: readable, and a report stays small
 OPACITY = 0.4  # the page's default overlay opacity
@@ -88,7 +89,7 @@ def case(bundle, entry: dict, show_tags: bool = False,
 
 def cases_from_paths(bundle, paths: list[Path]) -> list[Case | Failure]:
     """The page's path for files on disk: one case per film, one failure per unreadable file."""
-    files, unread = read_files(paths)
+    files, unread = uploads.partition(uploads.each(paths, lambda name, data: (name, data)))
     entries = service.analyse_uploads(bundle, files)
     return unread + [Failure(e["name"], e["error"]) if "error" in e else case(bundle, e)
                      for e in entries.values()]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from medcore import uploads
 from medcore.errors import InputError
 from medcore.molecules import calls, draw, io, service
-from medcore.report import Case, Failure, Figure, Table, model_facts, read_files
+from medcore.report import Case, Failure, Figure, Table, model_facts
 
 
 def _assays(row: dict, rules: calls.Rules) -> Table:
@@ -92,17 +93,14 @@ def cases(bundle, rows: list[dict], file: str = "") -> list[Case | Failure]:
 
 def cases_from_paths(bundle, paths: list[Path]) -> list[Case | Failure]:
     """The page's path for files on disk: parse, score, explain every molecule."""
-    files, out = read_files(paths)
-    for name, data in files:
-        try:
-            batch = io.load_upload(name, data)
-            if batch.needs_column:
-                raise InputError("Several columns could hold SMILES: "
-                                 f"{', '.join(batch.column_candidates)}.",
-                                 "Keep one SMILES column or name it 'smiles'.")
-        except InputError as err:
-            out.append(Failure(name, str(err)))
-            continue
-        rows = service.analyse(bundle, batch, len(batch.records), full_attribution=True)
-        out += cases(bundle, rows, name)
-    return out
+
+    def answer(name: str, data: bytes) -> list[Case | Failure]:
+        batch = io.load_upload(name, data)
+        if batch.needs_column:
+            raise InputError("Several columns could hold SMILES: "
+                             f"{', '.join(batch.column_candidates)}.",
+                             "Keep one SMILES column or name it 'smiles'.")
+        return cases(bundle, service.analyse(bundle, batch, len(batch.records),
+                                             full_attribution=True), name)
+
+    return uploads.flat(uploads.each(paths, answer))

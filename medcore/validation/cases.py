@@ -67,9 +67,8 @@ def expand(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
                     parts = PurePosixPath(info.filename).parts
                     if info.is_dir() or "__MACOSX" in parts or parts[-1].startswith("."):
                         continue
-                    if info.file_size > 50 * 1024 * 1024:
-                        raise InputError(f"{info.filename} in {name} is over the upload limit.",
-                                         "Split the archive.")
+                    uploads.check_limit(f"{info.filename} in {name}", info.file_size,
+                                        "Split the archive.")
                     out.append((info.filename, z.read(info)))
         except zipfile.BadZipFile:
             raise InputError(f"{name} is not a readable ZIP archive.",
@@ -190,17 +189,16 @@ def films(bundle, files: list[tuple[str, bytes]], labels: tuple[str, bytes] | No
         picked.append((path, data, idx))
     ids, ys, ps, flags = [], [], [], []
     for lo in range(0, len(picked), chunk):
-        images, keep = [], []
-        for path, data, idx in picked[lo:lo + chunk]:
-            try:
-                images.append(load_upload(PurePosixPath(path).name, data))
-                keep.append((path, idx))
-            except InputError as err:
-                notes.append(f"{path}: {err}")
-        for (path, idx), res in zip(keep, service.analyse(bundle, images, with_cam=False),
-                                    strict=True):
+        part = picked[lo:lo + chunk]
+        label = {path: idx for path, _, idx in part}
+        good, failed = uploads.partition(uploads.each(
+            [(path, data) for path, data, _ in part],
+            lambda path, data: (path, load_upload(PurePosixPath(path).name, data))))
+        notes += [f"{f.name}: {f.error}" for f in failed]
+        results = service.analyse(bundle, [image for _, image in good], with_cam=False)
+        for (path, _), res in zip(good, results, strict=True):
             ids.append(path)
-            ys.append(idx)
+            ys.append(label[path])
             ps.append(res.probability)
             flags.append(res.check.status != "ok")
     keys = [i if i in extra else PurePosixPath(i).name for i in ids]
@@ -226,12 +224,10 @@ def patients(bundle, files: list[tuple[str, bytes]], labels: tuple[str, bytes]) 
                                 ("died", "in-hospital_death", "death", "outcome", "label"),
                                 names)
     notes: list[str] = []
-    rows = []
-    for name, data in expand(files):
-        try:
-            rows += service.analyse(bundle, io.load_upload(name, data), reasons=False)
-        except InputError as err:
-            notes.append(f"{name}: {err}")
+    scored, failed = uploads.partition(uploads.each(expand(files), lambda name, data: (
+        service.analyse(bundle, io.load_upload(name, data), reasons=False))))
+    notes += [f"{f.name}: {f.error}" for f in failed]
+    rows = [r for file_rows in scored for r in file_rows]
     ids, ys, ps, flags = [], [], [], []
     for r in rows:
         pid = str(r["patient_id"])
@@ -333,15 +329,11 @@ def sequences(bundle, files: list[tuple[str, bytes]],
     table, extra = (_label_table(labels[0], labels[1], ("name", "id", "record"),
                                  ("label", "class"), names) if labels else ({}, {}))
     notes: list[str] = []
-    records = []
-    for name, data in expand(files):
-        try:
-            parsed = io.load_upload(name, data)
-        except InputError as err:
-            notes.append(f"{name}: {err}")
-            continue
-        notes += [f"{name} {r}: {m}" for r, m in parsed.errors]
-        records += parsed.records
+    parsed, failed = uploads.partition(uploads.each(expand(files), lambda name, data: (
+        name, io.load_upload(name, data))))
+    notes += [f"{f.name}: {f.error}" for f in failed]
+    notes += [f"{name} {r}: {m}" for name, p in parsed for r, m in p.errors]
+    records = [rec for _, p in parsed for rec in p.records]
     ids, ys, ps, lengths = [], [], [], []
     results = service.analyse(bundle, records, explain_limit=0)
     for rec, res in zip(records, results, strict=True):

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from medcore.errors import InputError
 
-CLASSIFIERS = ("xray-cnn", "history-rnn", "history-cnn", "tox-cnn", "dna-cnn")
 REPORT_NAME = "validation-report.html"
 
 
@@ -40,8 +39,9 @@ def load_site(model_id: str, path: str | None, card: dict | None = None) -> dict
     from medcore.cards import load_card
     from medcore.validation import profile
 
-    if model_id not in CLASSIFIERS:
-        raise InputError(f"--site applies to {', '.join(CLASSIFIERS)}.", "Drop --site.")
+    classifiers = registry.ids(kind=registry.CLASSIFIER)
+    if model_id not in classifiers:
+        raise InputError(f"--site applies to {', '.join(classifiers)}.", "Drop --site.")
     card = card or load_card(registry.model_folder(model_id))
     return profile.loads(uploads.read_path(path), card, Path(path).name)
 
@@ -60,8 +60,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from medcore import registry, uploads
     from medcore.validation import cases, measure, profile, report
 
-    if args.model_id not in CLASSIFIERS:
-        raise InputError(f"validate applies to the classifiers: {', '.join(CLASSIFIERS)}.",
+    classifiers = registry.ids(kind=registry.CLASSIFIER)
+    if args.model_id not in classifiers:
+        raise InputError(f"validate applies to the classifiers: {', '.join(classifiers)}.",
                          "Pick one of them.")
     target, value = _target(args)
     bundle = registry.load(args.model_id)
