@@ -28,7 +28,6 @@ import numpy as np
 
 from medcore import settings
 from medcore.molecules import autoencoder, gan_core, genmetrics, realism, selfies_codec
-from medcore.molecules.bench import target
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
@@ -320,27 +319,3 @@ def predict_paths(bundle, paths: list[Path]) -> list[dict]:
         return {"file": name, "molecules": sorted(rows, key=lambda d: d["row"])}
 
     return uploads.per_file(paths, answer)
-
-
-def bench(bundle, quick: bool = False) -> dict:
-    """Generating 10,000 molecules with their metrics (target: under 60 s)."""
-    n = 1000 if quick else 10_000
-    t0 = time.perf_counter()
-    _, report = generate_with_metrics(bundle, n, seed=1)
-    total = time.perf_counter() - t0
-    figures = {"n_generated": n, "generate_with_metrics_ms": round(total * 1000, 1),
-               "molecules_per_s": round(n / total, 1), "validity": report["validity"]}
-    return {"figures": figures,
-            "targets": [target("generate 10,000 with metrics" + (" (scaled)" if quick else ""),
-                               total * 10_000 / n, 60.0)]}
-
-
-def train_throughput(bundle, quick: bool = False) -> dict:
-    """Latent vectors per second of WGAN-GP training (each step: 5 critic + 1 generator)."""
-    from medcore.bench.training import epoch_difference
-
-    rng = np.random.default_rng(0)
-    latent = bundle.extras["preprocess"]["latent"]
-    x = np.tanh(rng.standard_normal((512, latent))).astype(np.float32)
-    steps = 10 if quick else 120  # ~5 s of steps: well above the tracing's jitter
-    return epoch_difference(lambda s: gan_core.train_wgan(x, s), steps, 64)

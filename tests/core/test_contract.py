@@ -34,7 +34,6 @@ def test_module_satisfies_the_contract(model_id):
     assert isinstance(mod, registry.ModelModule)
     assert "quick" in inspect.signature(mod.train).parameters
     assert list(inspect.signature(mod.evaluate).parameters)[:2] == ["bundle", "data_dir"]
-    assert mod.train_throughput is None or callable(mod.train_throughput)
 
 
 @pytest.mark.parametrize("model_id", list(registry.MODELS))
