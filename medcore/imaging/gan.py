@@ -1,4 +1,4 @@
-"""Model module for ``xray-gan``: a conditional DCGAN of 28 px chest X-rays, measured.
+"""Model module for ``xray-gan``: a conditional DCGAN of 64 px chest X-rays (``SIZE``), measured.
 
 ``model.keras`` is the generator ((noise, label) -> 0-255 image). Extra files make the
 measurements reproducible without retraining: ``feature_extractor.keras`` (the xray-cnn feature

@@ -197,8 +197,8 @@ def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: i
     (``autoencoder.fit_encoder``). ``realistic_latents``: the WGAN-GP learns only the latents of
     the training molecules that pass the realism rule. ``temperature``: the decoder's sampling
     temperature (``autoencoder.write``), kept in preprocess.json. ``ae_encoder``: a new
-    autoencoder is fit with v4's recipe (``autoencoder.fit_v4``: learning-rate halving, longer
-    early stopping) and this encoder ("dense" or "bigru"); None keeps v2's recipe
+    autoencoder is fit with v4's recipe (``autoencoder.fit_with_lr_halving``: learning-rate
+    halving, longer early stopping) and this encoder ("dense" or "bigru"); None keeps v2's recipe
     (``autoencoder.fit``). ``randomised``: with ``ae_encoder``, a heteroencoder whose encoder
     reads one of this many randomised SMILES per molecule (``selfies_codec.randomised``).
     """
@@ -238,8 +238,8 @@ def fit(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int
         vocab = selfies_codec.vocabulary(smiles)
         x = selfies_codec.encode(smiles, vocab)
         inputs = selfies_codec.randomised(smiles, vocab, randomised) if randomised else None
-        encoder, decoder, ae_report = autoencoder.fit_v4(x, ae_epochs, encoder=ae_encoder,
-                                                         inputs=inputs)
+        encoder, decoder, ae_report = autoencoder.fit_with_lr_halving(
+            x, ae_epochs, encoder=ae_encoder, inputs=inputs)
     else:
         vocab = selfies_codec.vocabulary(smiles)
         x = selfies_codec.encode(smiles, vocab)
