@@ -2,7 +2,8 @@
 (``importlib.import_module("medcore.x")``, ``import_module(f"medcore.{name}.service")``); a
 cycle hidden by a function-level import still ties two modules into one. Layers keep their
 floor: models, services, reports, explanations, validation and the pages never reach the bench
-(measuring sits above what it measures), and ``medcore`` never imports Streamlit."""
+(measuring sits above what it measures), the workbenches sit side by side below the report and
+validation, and ``medcore`` never imports Streamlit."""
 
 from __future__ import annotations
 
@@ -150,6 +151,17 @@ def test_no_cycle_between_top_level_packages():
 def test_models_services_reports_and_pages_never_import_the_bench():
     found = _reaches_bench(_graph(_raw()))
     assert not found, "\n".join(found)
+
+
+def test_workbenches_sit_side_by_side_on_one_floor():
+    """A workbench (its models, io, service) reaches only the core and ``explain``: never another
+    workbench, nor the report, validation or bench built on top of the workbenches."""
+    packages = _packages(_graph(_raw()))
+    workbenches = {f"medcore.{s.workbench}" for s in registry.MODELS.values()}
+    above = workbenches | {"medcore.report", "medcore.validation", "medcore.bench"}
+    found = {w: sorted(packages.get(w, set()) & (above - {w})) for w in sorted(workbenches)}
+    assert not any(found.values()), found
+    assert not packages["medcore.explain"] & above, packages["medcore.explain"]
 
 
 def test_medcore_never_imports_streamlit():
