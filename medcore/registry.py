@@ -12,18 +12,18 @@ imports it; one parametrised test runs the contract over every registered model)
 - ``predict_paths(bundle: Bundle, paths: list[Path]) -> list[dict]``  one JSON-able dict per
   input with the prediction and a compact explanation, or ``{"file", "error"}``.
 - ``load_extras(folder: Path, card: dict) -> dict``  the files beside ``model.keras``.
-- ``bench(bundle: Bundle, quick: bool = False) -> dict``  speed on the path users run.
 - ``EXPLANATION``  the key of a ``predict_paths`` row that holds its explanation (None for
   a model that explains nothing: the generators, the embedding model);
-- ``CUSTOM_OBJECTS``  Keras classes the saved model needs (empty for most);
-  ``train_throughput``  a function for models whose training loop is not ``fit``, else None.
+- ``CUSTOM_OBJECTS``  Keras classes the saved model needs (empty for most).
+
+Measuring a model (its speed, a training loop that is not ``fit``) lives in ``medcore.bench``,
+which no model module imports.
 """
 
 from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -256,7 +256,6 @@ class ModelModule(Protocol):
 
     CUSTOM_OBJECTS: dict
     EXPLANATION: str | None
-    train_throughput: Callable[..., dict] | None
 
     def train(self, out_dir: Path, *, quick: bool = False, **options: Any) -> dict: ...
 
@@ -265,8 +264,6 @@ class ModelModule(Protocol):
     def predict_paths(self, bundle: Bundle, paths: list[Path]) -> list[dict]: ...
 
     def load_extras(self, folder: Path, card: dict) -> dict: ...
-
-    def bench(self, bundle: Bundle, quick: bool = False) -> dict: ...
 
 
 @dataclass

@@ -12,7 +12,7 @@ from medcore import registry, report
 from medcore.errors import InputError
 from medcore.molecules import draw, examples, io
 from medcore.report import molecules as molecules_report
-from pages import components
+from ui import components
 from ui.validate import validate_step
 
 components.use_app_navigation()

@@ -13,7 +13,7 @@ from medcore import conformal, provenance, registry, report, uploads
 from medcore.errors import InputError
 from medcore.genomics import figures, io, logos, service, synthetic, variant
 from medcore.report import genomics as genomics_report
-from pages import components
+from ui import components
 from ui.validate import validate_step
 
 components.use_app_navigation()

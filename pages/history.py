@@ -16,7 +16,7 @@ from medcore.errors import InputError
 from medcore.history import explain, exports, io, mapping, service, synthetic, weights
 from medcore.history import variables as V
 from medcore.report import history as history_report
-from pages import components
+from ui import components
 from ui.validate import validate_step
 
 components.use_app_navigation()

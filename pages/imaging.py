@@ -9,7 +9,7 @@ from medcore.explain import shap_image
 from medcore.imaging import figures, ood, service
 from medcore.imaging.gan import example_upload, generate_gallery
 from medcore.report import imaging as imaging_report
-from pages import components
+from ui import components
 from ui.validate import validate_step
 
 components.use_app_navigation()

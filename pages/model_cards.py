@@ -4,7 +4,7 @@ import streamlit as st
 
 from medcore import plots, registry
 from medcore.cards import baselines_table, figure_words, figures_table, load_card, metric
-from pages import components
+from ui import components
 
 components.use_app_navigation()
 

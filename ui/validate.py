@@ -16,7 +16,7 @@ import streamlit as st
 
 from medcore import registry
 from medcore.errors import InputError
-from pages import components
+from ui import components
 
 INPUTS = {  # workbench -> (file types, what to upload, the labels uploader's text or None)
     "imaging": (["png", "jpg", "jpeg", "dcm", "zip"],

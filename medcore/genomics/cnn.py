@@ -33,8 +33,6 @@ CV_FOLDS = 5
 N_BACKGROUND = 40  # SHAP background rows, expanded from the stored centroids
 N_CENTROIDS = 16  # k-means summary of the training windows shipped as background.npz
 LOSS_GOAL = 0.5  # a changed GT / AG should cost the site at least this much of its score
-# Keras fit trains this model, so the bench times fit (no own training loop to time).
-train_throughput = None
 
 
 def first_member(model):
@@ -372,9 +370,3 @@ def _variant_row(bundle, records: list, text: str) -> dict:
     fname = next(f for f, r in records if r is rec)
     eff = variant.record_effect(bundle.model, rec, v, text)
     return {"file": fname, "record": rec.name, "variant_effect": eff.to_json()}
-
-
-def bench(bundle, quick: bool = False) -> dict:
-    from medcore.genomics.bench import run
-
-    return run(bundle, quick)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +25,6 @@ EXPLANATION: str | None = None  # embeddings and clusters, no per-base attributi
 MODEL_ID = "dna-rnn"
 EMBED_LAYER = "embedding"
 EPOCHS = 150  # a first run capped at 60 epochs was still improving (best epoch 51)
-# Keras fit trains this model, so the bench times fit (no own training loop to time).
-train_throughput = None
 
 
 def build_model(units: int = 32, seed: int = 0):
@@ -183,21 +180,3 @@ def predict_paths(bundle, paths: list[Path]) -> list[dict]:
             "kmeans_cluster": int(labels["kmeans"][i]), "hdbscan_cluster": int(
                 labels["hdbscan"][i]), "notes": r.notes})
     return out
-
-
-def bench(bundle, quick: bool = False) -> dict:
-    """Embedding + classification speed for 10,000 windows (target as for dna-cnn: < 10 s)."""
-    rng = np.random.default_rng(0)
-    n = 2000 if quick else 10_000
-    seqs = ["".join(rng.choice(list("ACGT"), data.WINDOW)) for _ in range(n)]
-    embed(bundle.model, seqs[:64])
-    t = time.perf_counter()
-    embed(bundle.model, seqs)
-    ms = (time.perf_counter() - t) * 1000 * 10_000 / n
-    t = time.perf_counter()
-    cluster.cluster(embed(bundle.model, seqs[:1000]))
-    cl_ms = (time.perf_counter() - t) * 1000
-    return {"figures": {"embed_10k_ms": round(ms, 1), "embed_per_s": round(1e7 / ms, 1),
-                        "embed_cluster_1k_ms": round(cl_ms, 1)}, "quick": quick,
-            "targets": [{"name": "embed 10,000 sequences of 60 nt", "value": round(ms, 1),
-                         "target": 10_000, "unit": "ms", "pass": ms < 10_000}]}

@@ -23,8 +23,6 @@ CARD_TEXT = {
     "limitations": ("Same data limits as history-rnn (MIMIC-II, one challenge, PhysioNet "
                     "variable names and units). Explanations are associations, not causes."),
 }
-# Keras fit trains this model, so the bench times fit (no own training loop to time).
-train_throughput = None
 
 
 def build(shape: tuple[int, ...], filters: int = 64):
@@ -53,4 +51,3 @@ evaluate = deep.evaluate
 
 
 predict_paths = service.predict_paths
-bench = service.bench

@@ -186,34 +186,6 @@ def held_out_set_a(model, pre: dict, folds: int, data_dir: Path) -> tuple[np.nda
     return calibration.apply_temperature(calibration.logit(raw), pre["temperature"]), y
 
 
-def add_calibration(bundle, data_dir: Path) -> dict:
-    """Ship ``conformal.npz`` for a model trained before it existed and reseal its card.
-
-    Why: the held-out set-A risks are reproducible from the shipped weights (same seeds and
-    splits), so the prediction sets need no retraining; only ``metrics.conformal`` is new.
-    """
-    import datetime as _dt
-
-    from medcore.train import seal_card
-
-    pre = bundle.extras["preprocess"]
-    p_cal, y_cal = held_out_set_a(bundle.model, pre, bundle.card["validation"].get("folds", 1),
-                                  Path(data_dir))
-    save_calibration(bundle.folder, p_cal, y_cal)
-    extras = load_extras(Path(bundle.folder), bundle.card)
-    m = held_out_metrics(bundle.model, {**extras, "preprocess": {**pre, "n_boot": 0}},
-                         Path(data_dir))
-    card = dict(bundle.card)
-    card["metrics"] = {**card["metrics"], "conformal": m["conformal"]}
-    card["revisions"] = [*card.get("revisions", []), {
-        "date": _dt.date.today().isoformat(),
-        "change": "Conformal prediction sets added: calibration risks recomputed from the "
-                  "shipped weights on the set-A stays each scoring model never trained on "
-                  f"({len(y_cal):,}; {CONFORMAL_NOTE}). Weights, predictions and the other "
-                  "metrics unchanged."}]
-    return seal_card(Path(bundle.folder), card)
-
-
 def evaluate(bundle, data_dir: Path) -> dict:
     m = held_out_metrics(bundle.model, bundle.extras, Path(data_dir))
     m.pop("_pred")

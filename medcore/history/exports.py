@@ -82,11 +82,6 @@ def to_fhir_ndjson(records: pd.DataFrame) -> bytes:
     return fhir.to_ndjson(records, loinc, units)
 
 
-def to_fhir_bundle(records: pd.DataFrame) -> dict:
-    loinc, units = codes()
-    return fhir.to_bundle(records, loinc, units)
-
-
 # model variable -> (label, unit, fluid) as a hospital EHR writes them: the labels of the
 # MIMIC-IV item dictionaries (data/ehr_items.csv), lab units as its laboratory writes them
 EHR: dict[str, tuple[str, str, str]] = {

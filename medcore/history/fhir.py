@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from medcore.errors import CorruptFileError, EmptyInputError, SchemaError
-from medcore.history.report import ValidationReport
+from medcore.history.accounting import ValidationReport
 
 COLUMNS = ["patient_id", "time", "variable", "value", "unit"]
 LOINC = "http://loinc.org"

@@ -25,7 +25,7 @@ from medcore.errors import (
 )
 from medcore.history import fhir, mapping
 from medcore.history import variables as V
-from medcore.history.report import ValidationReport
+from medcore.history.accounting import ValidationReport
 
 log = logging.getLogger(__name__)
 

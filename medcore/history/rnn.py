@@ -42,9 +42,7 @@ CARD_TEXT = {
                     "may be slightly less spread than calibrated (ECE on set C says how much). "
                     "Explanations are associations learned by the model, not causes."),
 }
-# Keras fit trains this model, so the bench times fit (no own training loop to time).
 EXPLANATION: str | None = "top_reasons"  # top three reasons per patient (SHAP)
-train_throughput = None
 
 
 def build(shape: tuple[int, ...], units: int = 32, hidden_decay: bool = False):
@@ -102,4 +100,3 @@ evaluate = deep.evaluate
 
 
 predict_paths = service.predict_paths
-bench = service.bench

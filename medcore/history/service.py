@@ -1,5 +1,5 @@
 """The patient-history service: a validated history in, one typed result per patient out
-(risk, conformal set, coverage and warnings; reasons on request), and the speed benchmark.
+(risk, conformal set, coverage and warnings; reasons on request).
 
 The page, ``predict``, ``score`` and the bench all call :func:`analyse`, so what a clinician
 sees can be reproduced from a shell; the timeline's SHAP is asked for apart
@@ -9,7 +9,6 @@ sees can be reproduced from a shell; the timeline's SHAP is asked for apart
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 from typing import TypedDict
 
@@ -17,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from medcore import conformal, uploads
-from medcore.history import deep, explain, exports, grid, io, synthetic, weights
+from medcore.history import deep, explain, grid, io, synthetic, weights
 from medcore.history import mapping as hist_mapping
 from medcore.history import variables as V
 
@@ -28,7 +27,6 @@ CHUNK = 2000  # patients gridded and scored at a time
 MIN_WEIGHT = 0.5  # share of the model's weight, for a model without a measured table
 MAX_ROWS_LOST = 0.1  # share of the file's rows that may fail to reach the model unexplained
 MIN_HOURS = 24  # hours of data
-PER_FILE = 250  # patients per file in the benchmark's cohorts (FHIR: ~33 MB each)
 
 
 class PatientResult(TypedDict, total=False):
@@ -308,78 +306,3 @@ def _entry_row(e: hist_mapping.Entry) -> dict:
     return {"source": e.source, "unit": e.unit, "variable": e.variable, "read_as": e.read_as,
             "conversion": e.conversion, "use": e.use, "status": e.status, "rows": e.rows,
             "note": e.note}
-
-
-def _timed(fn, repeats: int) -> list[float]:
-    out = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
-
-
-def _upload_and_score(bundle, files: list[tuple[str, bytes]]) -> int:
-    """The page's path for each file: read, map, clean, score (no reasons)."""
-    return sum(len(analyse(bundle, io.load_upload(name, data), reasons=False))
-               for name, data in files)
-
-
-def bench(bundle, quick: bool = False) -> dict:
-    """Cohorts through the upload path (hospital CSV, FHIR NDJSON), latency and SHAP time.
-
-    10,000 patients do not fit one upload (50 MB, 500,000 lines), so they go as files of
-    ``PER_FILE`` patients, as a user would send them.
-    """
-    n = 500 if quick else 10_000
-    rec = synthetic.records(n, seed=1)
-    ids = list(pd.unique(rec["patient_id"]))
-    parts = [rec[rec["patient_id"].isin(set(ids[i:i + PER_FILE]))]
-             for i in range(0, n, PER_FILE)]
-    hosp = [(f"bench-{i}.csv", exports.to_hospital_csv(p)) for i, p in enumerate(parts)]
-    ndjson = [(f"bench-{i}.ndjson", exports.to_fhir_ndjson(p)) for i, p in enumerate(parts)]
-    _upload_and_score(bundle, hosp[:1])  # warm-up
-    hosp_ms = _timed(lambda: _upload_and_score(bundle, hosp), 1)[0]
-    fhir_ms = _timed(lambda: _upload_and_score(bundle, ndjson), 1)[0]
-    clean = io.HistoryData(rec, io.ValidationReport(rows_in=len(rec), rows_used=len(rec)))
-    score_ms = _timed(lambda: analyse(bundle, clean, reasons=False), 1)[0]
-    sets_ms = _sets_ms(bundle, n)
-    one = io.HistoryData(synthetic.records(1, seed=2), clean.report)
-    lat = _timed(lambda: analyse(bundle, one, reasons=False), 5 if quick else 30)
-    explain_ms = _timed(lambda: analyse(bundle, one), 3 if quick else 10)
-    scale = 10_000 / n
-    figures = {
-        "cohort_patients": n,
-        "hospital_csv_ms": round(hosp_ms, 1),
-        "fhir_ndjson_ms": round(fhir_ms, 1),
-        "cohort_score_ms": round(score_ms, 1),
-        "cohort_patients_per_s": round(n / score_ms * 1000, 1),
-        "predict_p50_ms": round(float(np.percentile(lat, 50)), 1),
-        "predict_p95_ms": round(float(np.percentile(lat, 95)), 1),
-        "explain_ms": round(float(np.median(explain_ms)), 1),
-        "conformal_sets_ms": round(sets_ms, 2),
-    }
-    overhead = 100 * sets_ms / score_ms
-    note = "" if n == 10_000 else f" (extrapolated from {n})"
-    return {"figures": figures, "targets": [
-        {"name": f"10,000 patients as hospital CSV, mapped and scored{note}",
-         "value": round(hosp_ms * scale, 1), "target": 40_000, "unit": "ms",
-         "pass": bool(hosp_ms * scale <= 40_000)},
-        {"name": f"10,000 patients as FHIR NDJSON, mapped and scored{note}",
-         "value": round(fhir_ms * scale, 1), "target": 90_000, "unit": "ms",
-         "pass": bool(fhir_ms * scale <= 90_000)},
-        {"name": f"Conformal sets' share of scoring time ({n:,} patients)",
-         "value": round(overhead, 2), "target": 5, "unit": "%", "pass": bool(overhead <= 5)}]}
-
-
-def _sets_ms(bundle, n: int) -> float:
-    """Median time of the prediction-set step ``analyse`` adds for ``n`` patients (in
-    chunks of ``CHUNK``, as there): timed alone, since 5 % of a cohort's scoring is inside the
-    noise of timing the whole twice."""
-    risks = np.round(np.random.default_rng(0).random(n), 4)
-
-    def step() -> None:
-        for lo in range(0, n, CHUNK):
-            prediction_sets(bundle, risks[lo:lo + CHUNK], conformal.LEVEL)
-
-    return float(np.median(_timed(step, 5)))

@@ -34,8 +34,6 @@ SIZE, MEMBERS, STEM, WIDTH, CONVS, EPOCHS, BATCH = 224, 1, 24, 32, (2, 2, 2), 30
 AUGMENT: dict = {"brightness": 0.1, "contrast": 0.3}  # on top of cnn_model.AUGMENT
 RESIZE = "stretch"  # the whole film to a square, as the kermany224 copy was made
 CALIBRATION = "conformal.npz"
-# Keras fit trains this model, so the bench times fit (no own training loop to time).
-train_throughput = None
 
 
 def fit_network(size: int = SIZE, *, quick: bool = False, members: int = MEMBERS,
@@ -369,9 +367,3 @@ def predict_paths(bundle, paths: list[Path]) -> list[dict]:
 
     return uploads.per_file(
         paths, lambda name, data: service.analyse_bytes(bundle, name, data).summary())
-
-
-def bench(bundle, quick: bool = False) -> dict:
-    from medcore.imaging.speed import run_bench
-
-    return run_bench(bundle, quick=quick)

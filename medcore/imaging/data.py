@@ -55,21 +55,6 @@ def npz_path(data_dir: Path, size: int = 28) -> Path:
     return Path(data_dir) / "xray" / name
 
 
-def load_splits(data_dir: Path, size: int = 28) -> dict[str, Split]:
-    path = npz_path(data_dir, size)
-    if not path.exists():
-        raise DataUnavailableError(
-            f"{path} not found.",
-            "Set MEDCORE_DATA_DIR to the folder holding xray/pneumoniamnist*.npz "
-            "(download from https://zenodo.org/records/6496656).",
-        )
-    with np.load(path) as f:
-        return {
-            s: Split(f[f"{s}_images"].astype(np.uint8), f[f"{s}_labels"].astype(int).ravel())
-            for s in ("train", "val", "test")
-        }
-
-
 def class_counts(splits: dict[str, Split]) -> dict[str, dict[str, int]]:
     return {
         s: {name: int((sp.y == i).sum()) for i, name in enumerate(CLASS_NAMES)}

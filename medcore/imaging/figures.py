@@ -24,20 +24,6 @@ def image_figure(pixels: np.ndarray, title: str) -> go.Figure:
     return fig
 
 
-def overlay_figure(pixels: np.ndarray, heat: np.ndarray, opacity: float, title: str,
-                   diverging: bool = False) -> go.Figure:
-    """Image with a heat map on top; ``diverging`` for signed SHAP values (red = pneumonia)."""
-    fig = image_figure(pixels, title)
-    if diverging:
-        lim = float(np.abs(heat).max()) or 1.0
-        fig.add_trace(go.Heatmap(z=heat, colorscale="RdBu_r", zmin=-lim, zmax=lim, zmid=0,
-                                 opacity=opacity, colorbar=dict(thickness=8, len=0.8)))
-    else:
-        fig.add_trace(go.Heatmap(z=heat, colorscale="Jet", zmin=0, zmax=1, opacity=opacity,
-                                 colorbar=dict(thickness=8, len=0.8)))
-    return fig
-
-
 def window(pixels: np.ndarray, level: float, width: float) -> np.ndarray:
     """Window/level (brightness/contrast) of an 8-bit film: ``level`` +- ``width``/2 -> 0-255."""
     lo = level - width / 2.0

@@ -1,4 +1,4 @@
-"""Model module for ``xray-gan``: a conditional DCGAN of 28 px chest X-rays, measured.
+"""Model module for ``xray-gan``: a conditional DCGAN of 64 px chest X-rays (``SIZE``), measured.
 
 ``model.keras`` is the generator ((noise, label) -> 0-255 image). Extra files make the
 measurements reproducible without retraining: ``feature_extractor.keras`` (the xray-cnn feature
@@ -139,32 +139,6 @@ def predict_paths(bundle, paths: list[Path]) -> list[dict]:
 
     cnn = registry.module("xray-cnn")
     return cnn.predict_paths(registry.load("xray-cnn"), paths)
-
-
-def bench(bundle, quick: bool = False) -> dict:
-    import time
-
-    generate_images(bundle, 8)
-    start = time.perf_counter()
-    n = 64 if quick else 512
-    generate_images(bundle, n, seed=1)
-    ms = (time.perf_counter() - start) * 1000
-    return {"figures": {"generate_per_s": round(n / (ms / 1000), 1),
-                        "generate_batch_ms": round(ms, 2)}, "targets": []}
-
-
-def train_throughput(bundle, quick: bool = False) -> dict:
-    """Images per second of the adversarial loop (generator + discriminator step)."""
-    from medcore.bench.training import epoch_difference
-    from medcore.imaging.gan_fit import fit_gan
-
-    size = int(bundle.extras["size"])
-    n = 256 if quick else 1024
-    rng = np.random.default_rng(0)
-    x = rng.integers(0, 256, (n, size, size)).astype(np.uint8)
-    y = rng.integers(0, 2, n)
-    width = int(bundle.extras.get("gan_width", 32))
-    return epoch_difference(lambda e: fit_gan(x, y, size, e, width=width), 1, n)
 
 
 def example_upload(gan_bundle, seed: int = 7, label: int = 1) -> tuple[str, bytes]:

@@ -12,7 +12,7 @@ from keras import layers
 LATENT = 64
 
 
-def build_generator(size: int = 28, width: int = 64) -> keras.Model:
+def build_generator(size: int = 64, width: int = 64) -> keras.Model:
     start = size // 4
     z = keras.Input((LATENT,), name="noise")
     label = keras.Input((1,), dtype="int32", name="label")
@@ -32,7 +32,7 @@ def build_generator(size: int = 28, width: int = 64) -> keras.Model:
     return keras.Model([z, label], img, name="xray_generator")
 
 
-def build_discriminator(size: int = 28, width: int = 64) -> keras.Model:
+def build_discriminator(size: int = 64, width: int = 64) -> keras.Model:
     img = keras.Input((size, size, 1), name="image")
     label = keras.Input((1,), dtype="int32", name="label")
     lab = layers.Flatten()(layers.Embedding(2, size * size, name="d_label_emb")(label))

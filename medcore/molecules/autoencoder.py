@@ -131,16 +131,16 @@ def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
     return encoder, decoder, report
 
 
-def fit_v4(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1,
-           encoder: str = "bigru", inputs: np.ndarray | None = None, lr_patience: int = 2,
-           patience: int = 5):
-    """``fit`` with an epoch loop of its own: the learning rate halves after ``lr_patience``
-    epochs without a better validation loss, training stops after ``patience`` (the best
-    weights are kept). ``inputs``: optional (n, k, MAX_LEN) token ids of k other strings of each
-    molecule (``selfies_codec.randomised``; LatentGAN's heteroencoder): each epoch the encoder
-    reads one of them, drawn with a seeded generator, and the decoder writes the canonical
-    string ``x``. Validation reads and writes the canonical strings. Returns what ``fit``
-    returns."""
+def fit_with_lr_halving(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1,
+                        encoder: str = "bigru", inputs: np.ndarray | None = None,
+                        lr_patience: int = 2, patience: int = 5):
+    """``fit`` with an epoch loop of its own (mol-gan v4's recipe, ``fit_v4`` in its design
+    record): the learning rate halves after ``lr_patience`` epochs without a better validation
+    loss, training stops after ``patience`` (the best weights are kept). ``inputs``: optional
+    (n, k, MAX_LEN) token ids of k other strings of each molecule (``selfies_codec.randomised``;
+    LatentGAN's heteroencoder): each epoch the encoder reads one of them, drawn with a seeded
+    generator, and the decoder writes the canonical string ``x``. Validation reads and writes
+    the canonical strings. Returns what ``fit`` returns."""
     import keras
 
     keras.utils.set_random_seed(seed)

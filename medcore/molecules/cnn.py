@@ -34,7 +34,6 @@ from medcore.molecules import (
     mtmetrics,
     uncertainty,
 )
-from medcore.molecules.bench import bench_tox as bench  # noqa: F401 - the registry's entry
 from medcore.molecules.service import predict_paths, score  # noqa: F401 - the registry's entry
 
 log = logging.getLogger(__name__)
@@ -42,9 +41,6 @@ CUSTOM_OBJECTS: dict = dmpnn.custom_objects()
 EXPLANATION: str | None = "top_atoms"  # atoms pushing the top assay (integrated gradients)
 QUICK_SUBSET = 400
 MEMBERS = 3
-# The bench times a fresh copy of the averaged model with Keras fit on random padded graphs;
-# the members train in their own loop (``dmpnn.fit``), but a step costs the same.
-train_throughput = None
 
 
 def _splits(t: data.Tox21) -> dict[str, dict[str, np.ndarray]]:

@@ -28,7 +28,6 @@ import numpy as np
 
 from medcore import settings
 from medcore.molecules import autoencoder, gan_core, genmetrics, realism, selfies_codec
-from medcore.molecules.bench import target
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
@@ -198,8 +197,8 @@ def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: i
     (``autoencoder.fit_encoder``). ``realistic_latents``: the WGAN-GP learns only the latents of
     the training molecules that pass the realism rule. ``temperature``: the decoder's sampling
     temperature (``autoencoder.write``), kept in preprocess.json. ``ae_encoder``: a new
-    autoencoder is fit with v4's recipe (``autoencoder.fit_v4``: learning-rate halving, longer
-    early stopping) and this encoder ("dense" or "bigru"); None keeps v2's recipe
+    autoencoder is fit with v4's recipe (``autoencoder.fit_with_lr_halving``: learning-rate
+    halving, longer early stopping) and this encoder ("dense" or "bigru"); None keeps v2's recipe
     (``autoencoder.fit``). ``randomised``: with ``ae_encoder``, a heteroencoder whose encoder
     reads one of this many randomised SMILES per molecule (``selfies_codec.randomised``).
     """
@@ -239,8 +238,8 @@ def fit(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int
         vocab = selfies_codec.vocabulary(smiles)
         x = selfies_codec.encode(smiles, vocab)
         inputs = selfies_codec.randomised(smiles, vocab, randomised) if randomised else None
-        encoder, decoder, ae_report = autoencoder.fit_v4(x, ae_epochs, encoder=ae_encoder,
-                                                         inputs=inputs)
+        encoder, decoder, ae_report = autoencoder.fit_with_lr_halving(
+            x, ae_epochs, encoder=ae_encoder, inputs=inputs)
     else:
         vocab = selfies_codec.vocabulary(smiles)
         x = selfies_codec.encode(smiles, vocab)
@@ -320,27 +319,3 @@ def predict_paths(bundle, paths: list[Path]) -> list[dict]:
         return {"file": name, "molecules": sorted(rows, key=lambda d: d["row"])}
 
     return uploads.per_file(paths, answer)
-
-
-def bench(bundle, quick: bool = False) -> dict:
-    """Generating 10,000 molecules with their metrics (target: under 60 s)."""
-    n = 1000 if quick else 10_000
-    t0 = time.perf_counter()
-    _, report = generate_with_metrics(bundle, n, seed=1)
-    total = time.perf_counter() - t0
-    figures = {"n_generated": n, "generate_with_metrics_ms": round(total * 1000, 1),
-               "molecules_per_s": round(n / total, 1), "validity": report["validity"]}
-    return {"figures": figures,
-            "targets": [target("generate 10,000 with metrics" + (" (scaled)" if quick else ""),
-                               total * 10_000 / n, 60.0)]}
-
-
-def train_throughput(bundle, quick: bool = False) -> dict:
-    """Latent vectors per second of WGAN-GP training (each step: 5 critic + 1 generator)."""
-    from medcore.bench.training import epoch_difference
-
-    rng = np.random.default_rng(0)
-    latent = bundle.extras["preprocess"]["latent"]
-    x = np.tanh(rng.standard_normal((512, latent))).astype(np.float32)
-    steps = 10 if quick else 120  # ~5 s of steps: well above the tracing's jitter
-    return epoch_difference(lambda s: gan_core.train_wgan(x, s), steps, 64)

@@ -11,5 +11,6 @@ one small, hashed site profile.
 - ``measure``      one run: every output's figures beside the card's, a new profile
 - ``report``       the self-contained HTML validation report
 - ``annotate``     a profile's answers added to ``predict``/``score`` rows
-- ``command``      ``python -m medcore validate`` and ``--site``; ``bench`` its timing
+- ``command``      ``python -m medcore validate`` and ``--site`` (``medcore.bench.validation``
+                   times it)
 """

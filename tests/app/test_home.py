@@ -76,7 +76,7 @@ def test_importing_the_page_helpers_never_reruns():
 
     code = ("from streamlit.runtime.pages_manager import PagesManager\n"
             "PagesManager.uses_pages_directory = True\n"
-            "import pages.components as c\n"
+            "import ui.components as c\n"
             "assert PagesManager.uses_pages_directory, 'import changed navigation'\n"
             "assert callable(c.model_summary)\n")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

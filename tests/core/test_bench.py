@@ -53,16 +53,16 @@ def test_quick_bench_runs_every_predictive_model(model_id, monkeypatch):
     load, the card's quality, the module's own speed figures and one case report built the
     way the download button builds it. The shared Keras timings (a training loop per model,
     tens of seconds) are left out here; they are tested on a tiny model below."""
+    from medcore.bench import case_report
     from medcore.bench import run as bench
     from medcore.cards import load_card
-    from medcore.report import bench as report_bench
 
     if not registry.is_trained(model_id):
         pytest.skip(f"{model_id} is not trained in this checkout")
-    monkeypatch.setattr(report_bench, "REPEATS", 1)
-    monkeypatch.setattr(bench, "keras_figures", lambda bundle, mod, quick: {})
+    monkeypatch.setattr(case_report, "REPEATS", 1)
+    monkeypatch.setattr(bench, "keras_figures", lambda bundle, quick: {})
     if model_id in _OWN_BENCH_TOO_SLOW:
-        monkeypatch.setattr(registry.module(model_id), "bench", lambda bundle, quick: {})
+        monkeypatch.setitem(bench.SPEED, model_id, lambda bundle, quick: {})
     out = bench.bench_model(model_id, quick=True)
     card = load_card(registry.model_folder(model_id))
     assert out["load_ms"] > 0 and out["quality"] == card["metrics"]
@@ -73,6 +73,15 @@ def test_quick_bench_runs_every_predictive_model(model_id, monkeypatch):
     if model_id not in _OWN_BENCH_TOO_SLOW:
         assert len(out["targets"]) > 1 and any(k.endswith("_ms") and k != "report_ms"
                                                for k in out["speed"]), out["speed"]
+
+
+def test_bench_hooks_name_registered_models():
+    """The bench's own speed and training-loop hooks are keyed by model id: a renamed or removed
+    model must not leave a hook that silently never runs."""
+    from medcore.bench import run as bench
+
+    assert set(bench.SPEED) <= set(registry.MODELS)
+    assert set(bench.TRAINING) <= set(bench.SPEED)
 
 
 def _tiny_model():

@@ -30,7 +30,6 @@ def check_module(model_id: str) -> None:
     assert isinstance(mod, registry.ModelModule)
     assert "quick" in inspect.signature(mod.train).parameters
     assert list(inspect.signature(mod.evaluate).parameters)[:2] == ["bundle", "data_dir"]
-    assert mod.train_throughput is None or callable(mod.train_throughput)
 
 
 def check_predicts(bundle: registry.Bundle, folder: Path) -> None:

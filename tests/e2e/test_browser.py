@@ -1,4 +1,5 @@
-"""End to end in headless Chromium: every page opens without an exception box."""
+"""End to end in headless Chromium: every page opens without an exception box, under the app's
+own navigation (the pages and nothing else)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ def test_page_opens_without_error(browser, server_url, shots, path, heading):
         wait_idle(page)
         page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
         assert_no_exception(page)
+        nav = [a.strip().splitlines()[-1]  # each link: its icon's name, then its title
+               for a in page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()]
+        assert nav == ["Home"] + [h for _, h in PAGES[1:]], nav
         page.screenshot(path=str(shots / f"page_{path or 'home'}.png"), full_page=True)
     finally:
         page.close()

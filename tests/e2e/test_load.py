@@ -115,14 +115,14 @@ async def _first_visit(browser, i: int, url: str) -> str:
 def test_first_visits_straight_to_a_page_get_the_app_navigation(tmp_path):
     """Streamlit starts a ``pages/`` app in old-style navigation (every file a page); the pages'
     guard must bring every session to app.py's navigation, even ones that began at once (7 of 8
-    stayed old-style, with a "components" page and no wide layout, before the guard also
+    stayed old-style, with no Home, a page per file and no wide layout, before the guard also
     recognised them)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}; install Debian's chromium (see .ci/run)")
     with running_server(tmp_path / "streamlit.log") as (url, _proc):
         navs = _run_async(_first_visit, url)
     for nav in navs:
-        assert "Patient history" in nav and "components" not in nav, nav
+        assert "Home" in nav and "Patient history" in nav and "components" not in nav, nav
 
 
 def test_eight_sessions_see_only_their_own_results(server, shots):

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from medcore.errors import CorruptFileError, EmptyInputError, SchemaError
+from medcore.history.accounting import ValidationReport
 from medcore.history.fhir import COLUMNS, looks_like_fhir, read_fhir, to_bundle, to_ndjson
-from medcore.history.report import ValidationReport
 
 T0 = "2024-03-01T08:00:00Z"
 T1 = "2024-03-01T09:30:00Z"

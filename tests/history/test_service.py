@@ -46,7 +46,9 @@ def test_explanation_shapes_and_sum(rnn_bundle):
 
 @pytest.mark.slow
 def test_bench_quick_reports_targets(rnn_bundle):
-    b = rnn.bench(rnn_bundle, quick=True)
+    from medcore.bench.history import bench_history
+
+    b = bench_history(rnn_bundle, quick=True)
     f = b["figures"]
     assert all(k.endswith(("_ms", "_per_s")) or k == "cohort_patients" for k in f)
     assert f["cohort_patients"] == 500 and f["predict_p95_ms"] >= f["predict_p50_ms"] > 0

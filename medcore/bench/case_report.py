@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from medcore.bench import samples
 from medcore.errors import DataUnavailableError
 from medcore.report import Case, build
 
@@ -16,7 +17,6 @@ REPEATS = 3
 
 
 def _imaging(bundle) -> Callable[[], Case]:
-    from medcore.bench import samples
     from medcore.imaging import service
     from medcore.report import imaging
 
@@ -36,7 +36,6 @@ def _history(bundle) -> Callable[[], Case]:
 
 
 def _molecules(bundle) -> Callable[[], Case]:
-    from medcore.bench import samples
     from medcore.molecules import io, service
     from medcore.report import molecules
 

@@ -1,4 +1,5 @@
-"""``bench`` for xray-cnn, on the path the page, ``predict`` and ``score`` run.
+"""Speed of the imaging models: xray-cnn on the path the page, ``predict`` and ``score`` run;
+xray-gan generating and its own adversarial training loop.
 
 ``analyse`` (decode -> stretch to the model's size -> probability -> both checks) is what every
 caller runs; Grad-CAM and SHAP are timed on their own because the page draws them after the
@@ -8,8 +9,12 @@ probability. Times are wall-clock p50 of repeated calls on whatever else the mac
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
+
+from medcore.bench import samples
+from medcore.bench.training import epoch_difference, times_ms
 
 TARGETS = {  # name: (target, unit, higher_is_better)
     "jpeg_2000px_to_probability_p50_ms": (100.0, "ms", False),
@@ -21,7 +26,6 @@ TARGETS = {  # name: (target, unit, higher_is_better)
 
 def _films(n: int) -> list[np.ndarray]:
     """Real test films when the data folder has them, else smooth random images."""
-    from medcore.bench import samples
     from medcore.errors import DataUnavailableError
 
     try:
@@ -33,10 +37,10 @@ def _films(n: int) -> list[np.ndarray]:
                 for _ in range(n)]
 
 
-def run_bench(bundle, quick: bool = False) -> dict:
+def bench_cnn(bundle, quick: bool = False) -> dict:
+    """xray-cnn: a 2000 px JPEG to its probability, a batch, Grad-CAM and SHAP, against targets."""
     from PIL import Image
 
-    from medcore.bench.training import times_ms
     from medcore.explain.gradcam import gradcam
     from medcore.imaging.figures import png_bytes
     from medcore.imaging.io import XrayImage
@@ -79,3 +83,29 @@ def run_bench(bundle, quick: bool = False) -> dict:
                         "op": ">=" if higher else "<=",
                         "pass": bool(value >= target if higher else value <= target)})
     return {"figures": figures, "targets": targets}
+
+
+def bench_gan(bundle, quick: bool = False) -> dict:
+    """xray-gan: generated images per second (no target: teaching material, not a hot path)."""
+    from medcore.imaging.gan import generate_images
+
+    generate_images(bundle, 8)
+    start = time.perf_counter()
+    n = 64 if quick else 512
+    generate_images(bundle, n, seed=1)
+    ms = (time.perf_counter() - start) * 1000
+    return {"figures": {"generate_per_s": round(n / (ms / 1000), 1),
+                        "generate_batch_ms": round(ms, 2)}, "targets": []}
+
+
+def gan_training(bundle, quick: bool = False) -> dict:
+    """Images per second of xray-gan's adversarial loop (generator + discriminator step)."""
+    from medcore.imaging.gan_fit import fit_gan
+
+    size = int(bundle.extras["size"])
+    n = 256 if quick else 1024
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (n, size, size)).astype(np.uint8)
+    y = rng.integers(0, 2, n)
+    width = int(bundle.extras.get("gan_width", 32))
+    return epoch_difference(lambda e: fit_gan(x, y, size, e, width=width), 1, n)

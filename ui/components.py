@@ -1,4 +1,4 @@
-"""Shared Streamlit widgets: the only UI helper module. Logic stays in ``medcore``."""
+"""Shared Streamlit widgets the pages and app.py use. Logic stays in ``medcore``."""
 
 from __future__ import annotations
 
@@ -19,21 +19,24 @@ if TYPE_CHECKING:  # pandas loads with the workbench pages, not on the home page
 def use_app_navigation() -> None:
     """Make a first request straight to a page go through app.py's ``st.navigation``.
 
-    Streamlit treats a ``pages/`` folder as old-style multipage navigation (every file a page,
-    this one included; app.py skipped) until some session has run app.py's ``st.navigation``
-    once. A page run that way clears that flag and reruns, so the very first visitors of
-    ``/imaging`` get the real app; sessions that started in the old style just before another
-    cleared the flag are told apart by this helper being listed as a page. Each page calls this
-    first, never at import: a rerun raised while this module was being imported left concurrent
-    sessions holding the half-imported module (an ImportError page).
+    Streamlit runs an app that has a ``pages/`` folder in its old-style navigation (app.py
+    skipped: no wide layout, no Home) until some session has run app.py's ``st.navigation``
+    once. Such a session lists app.py itself as a page beside ``pages/`` (app.py's navigation
+    lists Home as a function, never the script; a page run alone, as AppTest does, has no
+    ``pages/`` beside it): it leaves the old style and reruns, so the very first visitors
+    of ``/imaging`` get the real app, also sessions that began in the old style just before
+    another left it. Each page calls this first, never at import: a rerun raised while a module
+    was being imported left concurrent sessions holding the half-imported module.
     """
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    listed = ctx is not None and any(Path(page["script_path"]).name == Path(__file__).name
-                                     for page in ctx.pages_manager.get_pages().values())
-    if PagesManager.uses_pages_directory or listed:
+    main = Path(ctx.pages_manager.main_script_path).resolve() if ctx else None
+    old_style = main is not None and (main.parent / "pages").is_dir() and any(
+        page["script_path"] and Path(page["script_path"]).resolve() == main
+        for page in ctx.pages_manager.get_pages().values())
+    if PagesManager.uses_pages_directory or old_style:
         PagesManager.uses_pages_directory = False
         st.rerun()
 

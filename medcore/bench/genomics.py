@@ -1,7 +1,8 @@
-"""Speed of dna-cnn on the users' path (``analyse`` and ``variant.effect``), against targets.
+"""Speed of the genomics models on the users' path, against targets.
 
-Targets: scan 1 Mb <= 30 s, classify 10,000 windows of 400 nt <= 20 s, one variant's deltas
-<= 1 s, all on the 2-core CPU.
+dna-cnn (``analyse`` and ``variant.effect``): scan 1 Mb <= 30 s, classify 10,000 windows of
+400 nt <= 20 s, one variant's deltas <= 1 s; dna-rnn: embed 10,000 windows <= 10 s; all on the
+2-core CPU.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import time
 
 import numpy as np
 
-from medcore.genomics import service, variant
+from medcore.genomics import cluster, data, rnn, service, variant
 from medcore.genomics.io import SeqRecord
 
 
@@ -24,8 +25,9 @@ def _timed(fn) -> float:
     return (time.perf_counter() - t) * 1000
 
 
-def run(bundle, quick: bool = False) -> dict:
-    """Timings in ms (wall clock, this machine) and the targets they are checked against."""
+def bench_cnn(bundle, quick: bool = False) -> dict:
+    """dna-cnn's timings in ms (wall clock, this machine) and the targets they are checked
+    against."""
     rng = np.random.default_rng(0)
     n_cls = 1000 if quick else 10_000
     windows = [SeqRecord(f"w{i}", _random_dna(400, rng)) for i in range(n_cls)]
@@ -54,3 +56,21 @@ def run(bundle, quick: bool = False) -> dict:
         {"name": "one variant's deltas (±50 nt)", "value": figures["variant_effect_ms"],
          "target": 1_000, "unit": "ms", "pass": variant_ms <= 1_000},
     ]}
+
+
+def bench_rnn(bundle, quick: bool = False) -> dict:
+    """dna-rnn: embedding + clustering speed for 10,000 windows (target as for dna-cnn: < 10 s)."""
+    rng = np.random.default_rng(0)
+    n = 2000 if quick else 10_000
+    seqs = ["".join(rng.choice(list("ACGT"), data.WINDOW)) for _ in range(n)]
+    rnn.embed(bundle.model, seqs[:64])
+    t = time.perf_counter()
+    rnn.embed(bundle.model, seqs)
+    ms = (time.perf_counter() - t) * 1000 * 10_000 / n
+    t = time.perf_counter()
+    cluster.cluster(rnn.embed(bundle.model, seqs[:1000]))
+    cl_ms = (time.perf_counter() - t) * 1000
+    return {"figures": {"embed_10k_ms": round(ms, 1), "embed_per_s": round(1e7 / ms, 1),
+                        "embed_cluster_1k_ms": round(cl_ms, 1)}, "quick": quick,
+            "targets": [{"name": "embed 10,000 sequences of 60 nt", "value": round(ms, 1),
+                         "target": 10_000, "unit": "ms", "pass": ms < 10_000}]}
