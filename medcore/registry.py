@@ -103,6 +103,40 @@ class Example:
     make: Ref
 
 
+@dataclass(frozen=True)
+class Goal:
+    """A held-out quality target from the workbench issues: the card metric (dotted for
+    nested), the goal and its direction; ``bench`` reports it as passed or short."""
+
+    metric: str
+    goal: float
+    direction: str = ">="
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How ``python -m medcore bench`` measures a model beyond what every model gets (load
+    time, quality, the shared Keras timings). Each ref names a function in ``medcore.bench``
+    (``"module:function"`` there), which no model module imports: the registry only names it.
+
+    ``speed(bundle, quick)``: figures and targets on the path users run. ``training(bundle,
+    quick)``: a training loop that is not Keras ``fit`` (the GANs). ``case_report(bundle)``: a
+    callable building one case as the download button does. ``validation()``: labelled uploads
+    for one local validation, timed against ``validation_s`` seconds."""
+
+    speed: str | None = None
+    training: str | None = None
+    case_report: str | None = None
+    validation: str | None = None
+    validation_s: float | None = None
+    goals: tuple[Goal, ...] = ()
+
+    def ref(self, name: str) -> Callable | None:
+        """The bench function ``name`` names (imported now), or None."""
+        value = getattr(self, name)
+        return resolve("medcore.bench." + value) if value else None
+
+
 CLASSIFIER, GENERATOR, EMBEDDING = "classifier", "generator", "embedding"
 
 
@@ -120,6 +154,7 @@ class ModelSpec:
     example: Example | None = None  # what the contract test predicts on
     cannot: str = ""  # what the model cannot do, in a user's words (home page, model card)
     weakest: str = ""  # the card metric (dotted for nested) furthest from what users need
+    measure: Measure = field(default_factory=Measure)  # what the bench times and checks
 
     def __post_init__(self) -> None:
         if self.workbench not in WORKBENCHES:
@@ -168,48 +203,68 @@ for _spec in [
               cannot="Reads frontal chest films of children aged 1-5 for pneumonia only: not "
               "adults, lateral views, tuberculosis, effusions, nodules, fractures or devices. "
               "Films unlike its training films are flagged, not answered.",
-              weakest="accuracy"),
+              weakest="accuracy",
+              measure=Measure("imaging:bench_cnn", case_report="case_report:imaging",
+                              validation="validation:films", validation_s=60,
+                              goals=(Goal("roc_auc", 0.98), Goal("accuracy", 0.93)))),
     ModelSpec("xray-gan", "imaging", "Chest X-ray GAN", "medcore.imaging.gan", kind=GENERATOR,
               example=FILM,
               cannot="Makes 64-pixel synthetic films for teaching: they are not patients, "
               "look plausible only at thumbnail size and did not help a classifier.",
-              weakest="fd_generated_vs_test"),
+              weakest="fd_generated_vs_test",
+              measure=Measure("imaging:bench_gan", training="imaging:gan_training")),
     ModelSpec("history-rnn", "history", "ICU mortality GRU (GRU-D-style inputs)",
               "medcore.history.rnn", report="medcore.report.history:cases_from_paths",
               options=(MAPPING,), example=STAYS,
               cannot="Learned at one Boston hospital (2001-2008) from the first 48 h of adult "
               "ICU stays: risks shift at other hospitals and eras, so check it on your own "
               "patients first. Associations, not causes.",
-              weakest="event1"),
+              weakest="event1",
+              measure=Measure("history:bench_history", case_report="case_report:history",
+                              validation="validation:patients", validation_s=60,
+                              goals=(Goal("roc_auc", 0.87), Goal("event1", 0.55)))),
     ModelSpec("history-cnn", "history", "ICU mortality temporal CNN", "medcore.history.cnn",
               report="medcore.report.history:cases_from_paths", options=(MAPPING,),
               example=STAYS,
               cannot="Same data as the GRU (one Boston hospital, 2001-2008, first 48 h of "
               "adult stays) and ranks patients less well; shown beside it for comparison.",
-              weakest="event1"),
+              weakest="event1",
+              measure=Measure("history:bench_history", case_report="case_report:history",
+                              validation="validation:patients", validation_s=60)),
     ModelSpec("tox-cnn", "molecules", "Tox21 toxicity, graph networks (D-MPNN)",
               "medcore.molecules.cnn", report="medcore.report.molecules:cases_from_paths",
               example=DRUGS,
               cannot="Predicts in-vitro Tox21 assay activity, not clinical toxicity; less "
               "reliable for scaffolds unlike its ~6,000 training chemicals; metal complexes "
               "and mixtures are not scored.",
-              weakest="scaffold_mean_roc_auc"),
+              weakest="scaffold_mean_roc_auc",
+              measure=Measure("molecules:bench_tox", case_report="case_report:molecules",
+                              validation="validation:molecules", validation_s=30,
+                              goals=(Goal("mean_roc_auc", 0.87),
+                                     Goal("scaffold_mean_roc_auc", 0.80)))),
     ModelSpec("mol-gan", "molecules", "SELFIES LatentGAN", "medcore.molecules.gan",
               kind=GENERATOR, example=DRUGS,
               cannot="Proposes small molecules with no target in mind; many are simple or "
               "repeat among the drug-like ones, and every one needs a chemist's judgement.",
-              weakest="realism_filtered.uniqueness_10k"),
+              weakest="realism_filtered.uniqueness_10k",
+              measure=Measure("molecules:bench_gan", training="molecules:gan_training",
+                              goals=(Goal("validity", 1.0),
+                                     Goal("realism_filtered.uniqueness_10k", 0.95),
+                                     Goal("novelty", 0.90)))),
     ModelSpec("dna-cnn", "genomics", "Splice-junction CNN", "medcore.genomics.cnn",
               report="medcore.report.genomics:cases_from_paths", options=(VARIANT,),
               example=SPLICE,
               cannot="Finds splice junctions in human and primate DNA for research; it is not "
               "a test of whether a variant causes disease.",
-              weakest="mcc"),
+              weakest="mcc",
+              measure=Measure("genomics:bench_cnn", case_report="case_report:genomics",
+                              goals=(Goal("mcc", 0.85), Goal("uci_test.accuracy", 0.97)))),
     ModelSpec("dna-rnn", "genomics", "DNA BiGRU embeddings", "medcore.genomics.rnn",
               kind=EMBEDDING, example=SPLICE,
               cannot="Maps 60 nt around a junction for exploring clusters; the classifier is "
               "dna-cnn.",
-              weakest="macro_f1"),
+              weakest="macro_f1",
+              measure=Measure("genomics:bench_rnn")),
 ]:
     register(_spec)
 

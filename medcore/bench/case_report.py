@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from medcore import registry
 from medcore.bench import samples
 from medcore.errors import DataUnavailableError
 from medcore.report import Case, build
@@ -16,7 +17,7 @@ TARGET_MS = 2000
 REPEATS = 3
 
 
-def _imaging(bundle) -> Callable[[], Case]:
+def imaging(bundle) -> Callable[[], Case]:
     from medcore.imaging import service
     from medcore.report import imaging
 
@@ -25,7 +26,7 @@ def _imaging(bundle) -> Callable[[], Case]:
     return lambda: imaging.case(bundle, entry)
 
 
-def _history(bundle) -> Callable[[], Case]:
+def history(bundle) -> Callable[[], Case]:
     from medcore.history import io, service, synthetic
     from medcore.report import history
 
@@ -35,7 +36,7 @@ def _history(bundle) -> Callable[[], Case]:
     return lambda: history.case(bundle, row, hist, "example.csv", expl)
 
 
-def _molecules(bundle) -> Callable[[], Case]:
+def molecules(bundle) -> Callable[[], Case]:
     from medcore.molecules import io, service
     from medcore.report import molecules
 
@@ -44,7 +45,7 @@ def _molecules(bundle) -> Callable[[], Case]:
     return lambda: molecules.case(bundle, rows[0], "drugs.smi")
 
 
-def _genomics(bundle) -> Callable[[], Case]:
+def genomics(bundle) -> Callable[[], Case]:
     from medcore.genomics import io, service, synthetic
     from medcore.report import genomics
 
@@ -54,14 +55,12 @@ def _genomics(bundle) -> Callable[[], Case]:
     return lambda: genomics.case(bundle, result)
 
 
-PREPARE = {"xray-cnn": _imaging, "history-rnn": _history, "history-cnn": _history,
-           "tox-cnn": _molecules, "dna-cnn": _genomics}
 
 
 def run(bundle) -> dict:
     """``figures`` (median ms of one report) and its target, or nothing without sample data."""
     try:
-        make = PREPARE[bundle.id](bundle)
+        make = registry.spec(bundle.id).measure.ref("case_report")(bundle)
     except DataUnavailableError:
         return {}
     build(make())  # warm-up: fonts and drawing code load once per process

@@ -1,11 +1,11 @@
 """``python -m medcore bench``: speed and quality of every model, against targets and anchors.
 
 Writes ``benchmarks.json`` (times in ms under ``*_ms`` keys, grouped by model id) and
-``BENCHMARKS.md``. ``SPEED`` names each model's own speed figures on the path its users run
-(``medcore.bench.<workbench>``; no model module imports the bench); this module adds load
-time, held-out quality beside the card's anchors, one case report, one local validation, the
-figures every Keras model shares, app timings in a real browser and the pass/short table of
-the targets named in the issues.
+``BENCHMARKS.md``. Each model's ``registry.Measure`` names its own speed figures on the path
+its users run (``medcore.bench.<workbench>``; no model module imports the bench) and its
+quality goals; this module adds load time, held-out quality beside the card's anchors, one
+case report, one local validation, the figures every Keras model shares, app timings in a real
+browser and the pass/short table of the goals.
 """
 
 from __future__ import annotations
@@ -13,47 +13,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from medcore import registry, settings
-from medcore.bench import case_report, genomics, history, imaging, molecules, validation
+from medcore.bench import case_report, validation
 from medcore.bench import env as bench_env
 from medcore.bench import training as bench_train
 from medcore.bench.report import render_markdown
 from medcore.errors import MedcoreError
 
 log = logging.getLogger(__name__)
-
-# Quality targets from the workbench issues: (model id, metric path, goal, direction).
-QUALITY_TARGETS: list[tuple[str, str, float, str]] = [
-    ("xray-cnn", "roc_auc", 0.98, ">="),
-    ("xray-cnn", "accuracy", 0.93, ">="),
-    ("history-rnn", "roc_auc", 0.87, ">="),
-    ("history-rnn", "event1", 0.55, ">="),
-    ("tox-cnn", "mean_roc_auc", 0.87, ">="),
-    ("tox-cnn", "scaffold_mean_roc_auc", 0.80, ">="),
-    ("mol-gan", "validity", 1.0, ">="),
-    ("mol-gan", "uniqueness_10k", 0.95, ">="),
-    ("mol-gan", "novelty", 0.90, ">="),
-    ("dna-cnn", "mcc", 0.85, ">="),
-    ("dna-cnn", "uci_test.accuracy", 0.97, ">="),
-]
-
-# Each model's own speed on the path its users run, beside the figures every model shares; a
-# model without an entry gets the shared ones only.
-SPEED: dict[str, Callable[[registry.Bundle, bool], dict]] = {
-    "xray-cnn": imaging.bench_cnn, "xray-gan": imaging.bench_gan,
-    "history-rnn": history.bench_history, "history-cnn": history.bench_history,
-    "tox-cnn": molecules.bench_tox, "mol-gan": molecules.bench_gan,
-    "dna-cnn": genomics.bench_cnn, "dna-rnn": genomics.bench_rnn,
-}
-# Training loops that are not Keras ``fit`` (the GANs), timed on their own; the others train a
-# fresh copy of the shipped architecture with ``fit``.
-TRAINING: dict[str, Callable[[registry.Bundle, bool], dict]] = {
-    "xray-gan": imaging.gan_training, "mol-gan": molecules.gan_training,
-}
-
 
 def _lookup(metrics: dict, path: str):
     cur = metrics
@@ -83,10 +52,11 @@ def bench_model(model_id: str, quick: bool) -> dict:
         out["evaluate_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         out["quality_source"] = "recomputed by evaluate on the held-out split"
     out["anchors"] = bundle.card.get("anchors", [])
-    own = SPEED[model_id](bundle, quick) if model_id in SPEED else {}
+    measure = registry.spec(model_id).measure
+    own = measure.ref("speed")(bundle, quick) if measure.speed else {}
     out["speed"] = own.get("figures", {})
     out["targets"] = own.get("targets", [])
-    if model_id in case_report.PREPARE:  # the classifiers that give a case report
+    if measure.case_report:  # the classifiers that give a case report
         reported = case_report.run(bundle)
         out["speed"].update(reported.get("figures", {}))
         out["targets"] += reported.get("targets", [])
@@ -100,7 +70,7 @@ def bench_model(model_id: str, quick: bool) -> dict:
 def keras_figures(bundle: registry.Bundle, quick: bool) -> dict:
     """Figures every model shares: training throughput, batch inference, the tutorial ratio.
 
-    The GANs' adversarial loops are timed by their ``TRAINING`` entry; classifiers train a
+    The GANs' adversarial loops are timed by their ``Measure.training``; classifiers train a
     fresh copy of the shipped architecture with Keras ``fit``.
     """
     model = bundle.model
@@ -114,8 +84,9 @@ def keras_figures(bundle: registry.Bundle, quick: bool) -> dict:
         log.info("timing %s's first output of %s", bundle.id, names)
     steps = bench_train.steps_for(bundle.extras.get("preprocess", {}))
     out: dict = {"input_steps_if_variable": steps}
-    if bundle.id in TRAINING:
-        out.update(TRAINING[bundle.id](bundle, quick))
+    training = registry.spec(bundle.id).measure.training
+    if training:
+        out.update(registry.spec(bundle.id).measure.ref("training")(bundle, quick))
     else:
         n = 256 if quick else 1024
         out.update(bench_train.train_throughput(model, n=n, steps=steps))
@@ -132,12 +103,14 @@ def keras_figures(bundle: registry.Bundle, quick: bool) -> dict:
 
 def quality_targets(models: dict) -> list[dict]:
     rows = []
-    for mid, path, goal, direction in QUALITY_TARGETS:
-        quality = models.get(mid, {}).get("quality")
-        value = _lookup(quality, path) if quality else None
-        rows.append({"model": mid, "name": f"held-out {path}", "target": f"{direction} {goal}",
-                     "value": value,
-                     "pass": None if value is None else _passes(float(value), goal, direction)})
+    for mid, spec in registry.MODELS.items():
+        for g in spec.measure.goals:
+            quality = models.get(mid, {}).get("quality")
+            value = _lookup(quality, g.metric) if quality else None
+            rows.append({"model": mid, "name": f"held-out {g.metric}",
+                         "target": f"{g.direction} {g.goal}", "value": value,
+                         "pass": None if value is None else _passes(float(value), g.goal,
+                                                                    g.direction)})
     return rows
 
 

@@ -9,10 +9,8 @@ import io
 import time
 from pathlib import Path
 
-from medcore import settings
+from medcore import registry, settings
 from medcore.errors import DataUnavailableError
-
-TARGET_S = {"xray-cnn": 60, "history-rnn": 60, "history-cnn": 60, "tox-cnn": 30}
 
 
 def _need(path: Path) -> Path:
@@ -21,14 +19,14 @@ def _need(path: Path) -> Path:
     return path
 
 
-def _films(n: int = 1000) -> tuple[list[tuple[str, bytes]], None]:
+def films(n: int = 1000) -> tuple[list[tuple[str, bytes]], None]:
     """The official test films, then training films, up to ``n``, in class subfolders."""
     root = _need(settings.data_dir() / "xray" / "kermany224")
     paths = sorted((root / "test").rglob("*.jpeg")) + sorted((root / "train").rglob("*.jpeg"))
     return [(f"{p.parent.name}/{p.name}", p.read_bytes()) for p in paths[:n]], None
 
 
-def _patients(parts: int = 4) -> tuple[list[tuple[str, bytes]], tuple[str, bytes]]:
+def patients(parts: int = 4) -> tuple[list[tuple[str, bytes]], tuple[str, bytes]]:
     """Set C (4,000 stays) as ``parts`` exports (one file is over MAX_CSV_ROWS), outcomes."""
     import pandas as pd
 
@@ -43,14 +41,12 @@ def _patients(parts: int = 4) -> tuple[list[tuple[str, bytes]], tuple[str, bytes
     return files, (out.name, out.read_bytes())
 
 
-def _molecules(n: int = 1000) -> tuple[list[tuple[str, bytes]], None]:
+def molecules(n: int = 1000) -> tuple[list[tuple[str, bytes]], None]:
     path = _need(settings.data_dir() / "molecules" / "tox21.csv")
     lines = path.read_bytes().splitlines(keepends=True)
     return [("tox21-sample.csv", b"".join(lines[:n + 1]))], None
 
 
-PREPARE = {"xray-cnn": _films, "history-rnn": _patients, "history-cnn": _patients,
-           "tox-cnn": _molecules}
 
 
 def run(bundle, quick: bool = False) -> dict:
@@ -58,10 +54,11 @@ def run(bundle, quick: bool = False) -> dict:
     without the data."""
     from medcore.validation import cases, measure
 
-    if quick or bundle.id not in PREPARE:
+    spec = registry.spec(bundle.id).measure
+    if quick or spec.validation is None:
         return {}
     try:
-        files, labels = PREPARE[bundle.id]()
+        files, labels = spec.ref("validation")()
     except DataUnavailableError:
         return {}
     t = time.perf_counter()
@@ -69,7 +66,7 @@ def run(bundle, quick: bool = False) -> dict:
     measure.run(bundle, labelled, fit=True)
     s = round(time.perf_counter() - t, 2)
     n = max(len(task.y) for task in labelled.tasks)
-    target = TARGET_S[bundle.id]
+    target = spec.validation_s
     return {"figures": {"validate_cases": n, "validate_s": s}, "targets": [
         {"name": f"validate {n:,} labelled cases (read, score, measure, recalibrate)",
          "value": s, "target": target, "unit": "s", "pass": bool(s <= target)}]}

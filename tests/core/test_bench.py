@@ -1,5 +1,6 @@
 """`python -m medcore bench --quick` writes BENCHMARKS.md and benchmarks.json with ms timings."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -62,7 +63,9 @@ def test_quick_bench_runs_every_predictive_model(model_id, monkeypatch):
     monkeypatch.setattr(case_report, "REPEATS", 1)
     monkeypatch.setattr(bench, "keras_figures", lambda bundle, quick: {})
     if model_id in _OWN_BENCH_TOO_SLOW:
-        monkeypatch.setitem(bench.SPEED, model_id, lambda bundle, quick: {})
+        spec = registry.spec(model_id)
+        monkeypatch.setitem(registry.MODELS, model_id, dataclasses.replace(
+            spec, measure=dataclasses.replace(spec.measure, speed=None)))
     out = bench.bench_model(model_id, quick=True)
     card = load_card(registry.model_folder(model_id))
     assert out["load_ms"] > 0 and out["quality"] == card["metrics"]
@@ -75,13 +78,23 @@ def test_quick_bench_runs_every_predictive_model(model_id, monkeypatch):
                                                for k in out["speed"]), out["speed"]
 
 
-def test_bench_hooks_name_registered_models():
-    """The bench's own speed and training-loop hooks are keyed by model id: a renamed or removed
-    model must not leave a hook that silently never runs."""
+def test_every_measure_names_a_bench_function_and_every_goal_a_card_metric():
+    """What the registry says the bench measures must exist: a renamed bench function or card
+    metric would otherwise leave a hook that never runs or a goal read as "not measured"."""
     from medcore.bench import run as bench
+    from medcore.cards import load_card
 
-    assert set(bench.SPEED) <= set(registry.MODELS)
-    assert set(bench.TRAINING) <= set(bench.SPEED)
+    for model_id, spec in registry.MODELS.items():
+        for name in ("speed", "training", "case_report", "validation"):
+            if getattr(spec.measure, name):
+                fn = spec.measure.ref(name)
+                assert callable(fn) and fn.__module__.startswith("medcore.bench."), (model_id,
+                                                                                     name)
+        assert (spec.measure.validation is None) == (spec.measure.validation_s is None)
+        if spec.measure.goals and registry.is_trained(model_id):
+            metrics = load_card(registry.model_folder(model_id))["metrics"]
+            for goal in spec.measure.goals:
+                assert bench._lookup(metrics, goal.metric) is not None, (model_id, goal)
 
 
 def _tiny_model():
