@@ -32,6 +32,7 @@ from medcore.molecules import (
     fitting,
     measured,
     mtmetrics,
+    pretrain,
     uncertainty,
 )
 from medcore.molecules.bench import bench_tox as bench  # noqa: F401 - the registry's entry
@@ -135,14 +136,15 @@ def load_extras(folder: Path, card: dict) -> dict:
 
 
 def _fit_split(feats: features.Features, labels: np.ndarray, sp: dict, *, members: int,
-               epochs: int, mlp_epochs: int, arch: dict) -> dict:
-    """Every candidate part on one split: the D-MPNN members and the fingerprint MLP, with
-    their validation predictions (the choice between candidates reads only these)."""
+               epochs: int, mlp_epochs: int, arch: dict, init: dict | None = None) -> dict:
+    """Every candidate part on one split: the D-MPNN members (started from ``init``, the
+    pretrained layers, when given) and the fingerprint MLP, with their validation predictions
+    (the choice between candidates reads only these)."""
     tr, va = feats.take(sp["train"]), feats.take(sp["valid"])
     ytr, yva = labels[sp["train"]], labels[sp["valid"]]
     nets, history = [], {}
     for seed in range(members):
-        net, h = dmpnn.fit(tr, ytr, (va, yva), epochs=epochs, seed=seed, **arch)
+        net, h = dmpnn.fit(tr, ytr, (va, yva), epochs=epochs, seed=seed, init=init, **arch)
         nets.append(net)
         history[net.name] = h
     x_tr, x_va = tr.extra()["fingerprint"], va.extra()["fingerprint"]
@@ -175,9 +177,12 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 30, members: int 
     splits = _splits(t)
     arch = {"hidden": 32 if quick else hidden, "ffn": 32 if quick else hidden, "depth": depth}
     members = 2 if quick else members
+    pre_fit = None if quick else pretrain.load_or_fit(
+        data_dir, pretrain.held_out_keys(t, splits),
+        {"hidden": arch["hidden"], "ffn": arch["ffn"], "depth": depth})
     parts = {name: _fit_split(feats, t.labels, sp, members=members,
                               epochs=1 if quick else epochs, mlp_epochs=1 if quick else 40,
-                              arch=arch)
+                              arch=arch, init=pre_fit and pre_fit["weights"])
              for name, sp in splits.items()}
     chosen = choose(parts)
     models = {name: dmpnn.ensemble(p["nets"], p["mlp"] if chosen == "dmpnn_with_fingerprint"
@@ -205,15 +210,25 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 30, members: int 
     np.savez_compressed(out_dir / "baselines.npz", **base)
     extras = load_extras(out_dir, {})
     metrics = _held_out_metrics(models["random"], extras, data_dir)
-    from medcore.molecules.tox_card import build_card
+    from medcore.molecules import tox_card
 
-    card = build_card(t, splits, models["random"], metrics,
+    card = tox_card.build_card(t, splits, models["random"], metrics,
                       {k: p["history"] for k, p in parts.items()},
                       {k: p["valid_auc"] for k, p in parts.items()}, pre, extras["calls"],
                       epochs=epochs, members=members, arch=arch, quick=quick,
-                      seconds=time.time() - t0)
+                      seconds=time.time() - t0,
+                      pretraining=pre_fit and pre_fit["summary"])
+    card.update(tox_card.version_fields(_shipped_card(), card, quick))
     card["curves"] = _curves(models["random"], feats, t.labels, splits["random"])
     return card
+
+
+def _shipped_card() -> dict:
+    """The card of the version now shipped (its figures go into the new card's revisions)."""
+    from medcore import registry
+
+    path = registry.model_folder("tox-cnn") / "card.json"
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def _curves(model, feats: features.Features, labels: np.ndarray, split: dict) -> dict:
