@@ -1,6 +1,7 @@
-"""Model id ``tox-cnn`` (version 3): Tox21 12-assay toxicity from an ensemble of directed
-message-passing networks over the molecular graph (``dmpnn``), averaged with the
-fingerprint-and-descriptor MLP (``fingerprint_mlp``) when validation says it helps.
+"""Model id ``tox-cnn`` (version 4): Tox21 12-assay toxicity from an ensemble of directed
+message-passing networks over the molecular graph (``dmpnn``), each started from a multi-task
+pretraining on ToxCast (``pretrain``, cached between runs) and fine-tuned on Tox21, averaged
+with the fingerprint-and-descriptor MLP (``fingerprint_mlp``) when validation says it helps.
 
 One training run fits: the shipped ensemble on the seeded random 80/10/10 split, a second one on
 the Bemis-Murcko scaffold split (``scaffold.keras``), and 200-tree random forests on 2048-bit
