@@ -50,7 +50,7 @@ train_throughput = None
 
 
 def _splits(t: data.Tox21) -> dict[str, dict[str, np.ndarray]]:
-    return {"random": data.random_split(len(t.smiles)), "scaffold": data.scaffold_split(t.mols)}
+    return data.splits(t)
 
 
 def _rf_test_preds(x: np.ndarray, y: np.ndarray, split: dict, trees: int) -> np.ndarray:

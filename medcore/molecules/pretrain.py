@@ -165,10 +165,8 @@ def load_or_fit(data_dir: Path, exclude: set[str], config: dict | None = None) -
 
 
 def tox21_exclusions(data_dir: Path) -> set[str]:
-    from medcore.molecules import cnn
-
     t = data.load_tox21(Path(data_dir))
-    return held_out_keys(t, cnn._splits(t))
+    return held_out_keys(t, data.splits(t))
 
 
 def main(argv: list[str] | None = None) -> int:
