@@ -1,6 +1,7 @@
-"""Model id ``tox-cnn`` (version 3): Tox21 12-assay toxicity from an ensemble of directed
-message-passing networks over the molecular graph (``dmpnn``), averaged with the
-fingerprint-and-descriptor MLP (``fingerprint_mlp``) when validation says it helps.
+"""Model id ``tox-cnn`` (version 4): Tox21 12-assay toxicity from an ensemble of directed
+message-passing networks over the molecular graph (``dmpnn``), each started from a multi-task
+pretraining on ToxCast (``pretrain``, cached between runs) and fine-tuned on Tox21, averaged
+with the fingerprint-and-descriptor MLP (``fingerprint_mlp``) when validation says it helps.
 
 One training run fits: the shipped ensemble on the seeded random 80/10/10 split, a second one on
 the Bemis-Murcko scaffold split (``scaffold.keras``), and 200-tree random forests on 2048-bit
@@ -32,6 +33,7 @@ from medcore.molecules import (
     fitting,
     measured,
     mtmetrics,
+    pretrain,
     uncertainty,
 )
 from medcore.molecules.service import predict_paths, score  # noqa: F401 - the registry's entry
@@ -44,7 +46,7 @@ MEMBERS = 3
 
 
 def _splits(t: data.Tox21) -> dict[str, dict[str, np.ndarray]]:
-    return {"random": data.random_split(len(t.smiles)), "scaffold": data.scaffold_split(t.mols)}
+    return data.splits(t)
 
 
 def _rf_test_preds(x: np.ndarray, y: np.ndarray, split: dict, trees: int) -> np.ndarray:
@@ -131,14 +133,15 @@ def load_extras(folder: Path, card: dict) -> dict:
 
 
 def _fit_split(feats: features.Features, labels: np.ndarray, sp: dict, *, members: int,
-               epochs: int, mlp_epochs: int, arch: dict) -> dict:
-    """Every candidate part on one split: the D-MPNN members and the fingerprint MLP, with
-    their validation predictions (the choice between candidates reads only these)."""
+               epochs: int, mlp_epochs: int, arch: dict, init: dict | None = None) -> dict:
+    """Every candidate part on one split: the D-MPNN members (started from ``init``, the
+    pretrained layers, when given) and the fingerprint MLP, with their validation predictions
+    (the choice between candidates reads only these)."""
     tr, va = feats.take(sp["train"]), feats.take(sp["valid"])
     ytr, yva = labels[sp["train"]], labels[sp["valid"]]
     nets, history = [], {}
     for seed in range(members):
-        net, h = dmpnn.fit(tr, ytr, (va, yva), epochs=epochs, seed=seed, **arch)
+        net, h = dmpnn.fit(tr, ytr, (va, yva), epochs=epochs, seed=seed, init=init, **arch)
         nets.append(net)
         history[net.name] = h
     x_tr, x_va = tr.extra()["fingerprint"], va.extra()["fingerprint"]
@@ -171,9 +174,12 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 30, members: int 
     splits = _splits(t)
     arch = {"hidden": 32 if quick else hidden, "ffn": 32 if quick else hidden, "depth": depth}
     members = 2 if quick else members
+    pre_fit = None if quick else pretrain.load_or_fit(
+        data_dir, pretrain.held_out_keys(t, splits),
+        {"hidden": arch["hidden"], "ffn": arch["ffn"], "depth": depth})
     parts = {name: _fit_split(feats, t.labels, sp, members=members,
                               epochs=1 if quick else epochs, mlp_epochs=1 if quick else 40,
-                              arch=arch)
+                              arch=arch, init=pre_fit and pre_fit["weights"])
              for name, sp in splits.items()}
     chosen = choose(parts)
     models = {name: dmpnn.ensemble(p["nets"], p["mlp"] if chosen == "dmpnn_with_fingerprint"
@@ -201,15 +207,25 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 30, members: int 
     np.savez_compressed(out_dir / "baselines.npz", **base)
     extras = load_extras(out_dir, {})
     metrics = _held_out_metrics(models["random"], extras, data_dir)
-    from medcore.molecules.tox_card import build_card
+    from medcore.molecules import tox_card
 
-    card = build_card(t, splits, models["random"], metrics,
+    card = tox_card.build_card(t, splits, models["random"], metrics,
                       {k: p["history"] for k, p in parts.items()},
                       {k: p["valid_auc"] for k, p in parts.items()}, pre, extras["calls"],
                       epochs=epochs, members=members, arch=arch, quick=quick,
-                      seconds=time.time() - t0)
+                      seconds=time.time() - t0,
+                      pretraining=pre_fit and pre_fit["summary"])
+    card.update(tox_card.version_fields(_shipped_card(), card, quick))
     card["curves"] = _curves(models["random"], feats, t.labels, splits["random"])
     return card
+
+
+def _shipped_card() -> dict:
+    """The card of the version now shipped (its figures go into the new card's revisions)."""
+    from medcore import registry
+
+    path = registry.model_folder("tox-cnn") / "card.json"
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def _curves(model, feats: features.Features, labels: np.ndarray, split: dict) -> dict:

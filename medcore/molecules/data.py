@@ -87,6 +87,11 @@ def scaffold_split(mols: list) -> dict[str, np.ndarray]:
     return {k: np.sort(np.array(v, int)) for k, v in out.items()}
 
 
+def splits(t: Tox21) -> dict[str, dict[str, np.ndarray]]:
+    """The two splits every tox-cnn figure is reported on."""
+    return {"random": random_split(len(t.smiles)), "scaffold": scaffold_split(t.mols)}
+
+
 def counts(labels: np.ndarray, split: dict[str, np.ndarray]) -> dict:
     """Positives / negatives / missing per assay per split, for the card."""
     out = {}

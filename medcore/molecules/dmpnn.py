@@ -97,9 +97,10 @@ def run(model, feats: Features, batch: int = 256) -> dict[str, np.ndarray]:
 
 def fit(feats: Features, labels: np.ndarray, valid: tuple[Features, np.ndarray],
         epochs: int = 30, patience: int = 6, seed: int = 0, batch: int = 50, lr: float = 1e-3,
-        **arch):
+        init: dict[str, list] | None = None, **arch):
     """Adam on masked binary cross-entropy; keep the epoch with the best VALIDATION mean
-    ROC-AUC (``fitting.keep_best``). Returns (model, per-epoch validation AUCs)."""
+    ROC-AUC (``fitting.keep_best``). ``init`` starts the named layers from given weights
+    (pretraining, ``pretrain``). Returns (model, per-epoch validation AUCs)."""
     import keras
     import tensorflow as tf
 
@@ -108,6 +109,8 @@ def fit(feats: Features, labels: np.ndarray, valid: tuple[Features, np.ndarray],
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     model = build_member(feats.desc, labels.shape[1], name=f"dmpnn_{seed}", **arch)
+    for layer, weights in (init or {}).items():
+        model.get_layer(layer).set_weights(weights)
     opt = keras.optimizers.Adam(lr)
     y = np.nan_to_num(labels, nan=-1.0).astype(np.float32)
     spec = {i.name: tf.TensorSpec(i.shape, i.dtype) for i in model.inputs}
