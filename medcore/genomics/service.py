@@ -223,6 +223,10 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
     width = data.LONG_WINDOW
     short = [r for r in records if len(r.seq) <= width]
     p_short, each = scan.classify_with_members(bundle.model, [r.seq.upper() for r in short])
+    # sets from the probabilities as shown (4 places), as ``set_level`` recomputes them: a case
+    # on a threshold gets the same set from the command line and from the page
+    p_short = np.array([[round(float(v), 4) for v in row] for row in p_short]).reshape(
+        len(short), len(names))
     proba = dict(zip(map(id, short), p_short, strict=True))
     members = dict(zip(map(id, short), each, strict=True))
     shapes = {id(r): calibrate.shape_of(len(r.seq)) for r in short}
