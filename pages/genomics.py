@@ -89,7 +89,11 @@ if st.session_state.get("genomics_key") != key:
 results: list[service.SeqResult] = st.session_state["genomics_results"]
 names = cnn.card["class_names"]
 DEFAULTS = {shape: service.default_level(cnn, shape) for shape in ("window", "short", "scan")}
-own = st.toggle("Choose the prediction-set level myself", key="genomics_own_level",
+_levels = sorted(set(DEFAULTS.values()))
+own = st.toggle("Choose the prediction-set level myself (default: "
+                + (f"{_levels[0]:.0%} for every input, " if len(_levels) == 1 else
+                   "a level per kind of input, ")
+                + "chosen on held-out human cases)", key="genomics_own_level",
                 help="Off: each kind of input uses the level chosen for it on held-out human "
                      f"cases (400-nt windows {DEFAULTS['window']:.0%}, shorter windows "
                      f"{DEFAULTS['short']:.0%}, scan sites {DEFAULTS['scan']:.0%}).")

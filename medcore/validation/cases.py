@@ -42,7 +42,7 @@ class TaskCases:
     y: np.ndarray                  # class index per case
     p: np.ndarray                  # (n,) P(positive) or (n, k) class probabilities
     threshold: float | None        # the shipped one (binary)
-    shipped_q: np.ndarray | None   # the shipped sets' quantiles (conformal.LEVEL; dna-cnn: each shape's default)
+    shipped_q: np.ndarray | None   # the shipped sets' quantiles (dna-cnn: each shape's rule)
     flagged: np.ndarray | None = None
     groups: dict[str, list[str]] = field(default_factory=dict)
 
