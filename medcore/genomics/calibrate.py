@@ -51,6 +51,7 @@ GOAL_WRONG_SURE = 0.05  # share of cases shown one class that is wrong
 GOAL_COVERAGE_GAP = 0.02  # |coverage - level|
 GOAL_NOT_ANSWERED = 0.35  # share uncertain (2+ classes) or empty
 CV_REPEATS = 100  # half-splits of the calibration half per candidate
+MIN_CASES = 20  # fewer calibration cases than this: the default rule, not a choice
 DEFAULT_RULE = {"kind": "mondrian", "level": conformal.LEVEL}  # files saved before the rule
 DESIGN_V4_SETS = (
     "Fixed before the measured half was scored. Per shape (400-nt windows, shorter windows, "
@@ -234,8 +235,11 @@ def figures(p: np.ndarray, y: np.ndarray, q: np.ndarray) -> dict[str, float]:
 
 
 def _splits(y: np.ndarray, groups: np.ndarray, by_group: bool, seed: int = data.SEED):
-    from sklearn.model_selection import GroupShuffleSplit, StratifiedShuffleSplit
+    from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedShuffleSplit
 
+    if not by_group and np.unique(y, return_counts=True)[1].min() < 2:  # too rare to stratify
+        return list(ShuffleSplit(CV_REPEATS, test_size=0.5, random_state=seed)
+                    .split(np.zeros(len(y))))
     if by_group:
         return list(GroupShuffleSplit(CV_REPEATS, test_size=0.5, random_state=seed)
                     .split(np.zeros(len(y)), y, groups))
@@ -246,6 +250,10 @@ def _splits(y: np.ndarray, groups: np.ndarray, by_group: bool, seed: int = data.
 def choose(p: np.ndarray, y: np.ndarray, groups: np.ndarray, by_group: bool = False) -> dict:
     """The set rule of one shape, from its calibration cases alone (``DESIGN_V4_SETS``)."""
     p, y = np.asarray(p, float), np.asarray(y, int)
+    if len(y) < MIN_CASES or len(np.unique(groups)) < 2:  # a quick model's scan may list none
+        return {**DEFAULT_RULE, "score": "LAC", "cases": int(len(y)),
+                "goals_met_on_calibration_half": f"not chosen: fewer than {MIN_CASES} cases "
+                                                 "or one record"}
     splits = _splits(y, np.asarray(groups), by_group)
     rows = []
     for kind in KINDS:

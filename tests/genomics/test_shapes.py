@@ -132,6 +132,11 @@ def test_rule_choice_meets_the_goals_where_it_can_and_else_wrong_and_sure_first(
     # wrong-and-sure comes first: the uncertain share is given up, not the error
     assert cv["wrong_and_sure"] <= calibrate.GOAL_WRONG_SURE
     assert cv["share_uncertain"] + cv["share_empty"] > calibrate.GOAL_NOT_ANSWERED
+    # too few cases (a quick model's scan may list none): the default rule, said so
+    few = calibrate.choose(hard[:5], y[:5], np.arange(5))
+    assert (few["kind"], few["level"]) == (calibrate.DEFAULT_RULE["kind"],
+                                           calibrate.DEFAULT_RULE["level"])
+    assert few["goals_met_on_calibration_half"].startswith("not chosen")
 
 
 def test_the_page_cli_and_report_read_each_shapes_default_and_its_measured_figures(
