@@ -33,6 +33,23 @@ def thresholds(p_cal: np.ndarray, y_cal: np.ndarray, level: float = LEVEL) -> np
     return out
 
 
+def marginal_thresholds(p_cal: np.ndarray, y_cal: np.ndarray, level: float = LEVEL
+                        ) -> np.ndarray:
+    """One conformal quantile of 1 - p_true over all calibration cases (rank
+    ceil((n + 1) * level)), repeated for every class; infinite where too few cases.
+
+    Why besides ``thresholds``: one quantile from all n cases moves less between calibration
+    samples than k per-class quantiles from n / k cases each; the guarantee is then for all
+    cases together, not for each class."""
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must lie strictly between 0 and 1, got {level}")
+    p_cal, y_cal = np.asarray(p_cal, float), np.asarray(y_cal, int)
+    scores = np.sort(1.0 - p_cal[np.arange(len(y_cal)), y_cal])
+    rank = int(np.ceil((len(scores) + 1) * level))
+    q = scores[rank - 1] if 0 < rank <= len(scores) else np.inf
+    return np.full(p_cal.shape[1], q)
+
+
 def prediction_sets(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """(n, k) booleans: class c is in the set when 1 - p_c <= its threshold. ``q`` is one
     threshold per class (k,), or one row per case (n, k) where cases were calibrated apart

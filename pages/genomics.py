@@ -86,10 +86,21 @@ if st.session_state.get("genomics_key") != key:
         status.update(label="Done", state="complete")
 results: list[service.SeqResult] = st.session_state["genomics_results"]
 names = cnn.card["class_names"]
-level = st.slider("Prediction-set level", 0.5, 0.99, 0.9, 0.01, key="genomics_level",
-                  help="A window's prediction set holds every class the model cannot rule out "
-                       "at this level (conformal, calibrated on held-out human windows). One "
-                       "class: a call; two or three: uncertain.")
+DEFAULTS = {shape: service.default_level(cnn, shape) for shape in ("window", "short", "scan")}
+_levels = sorted(set(DEFAULTS.values()))
+own = st.toggle("Choose the prediction-set level myself (default: "
+                + (f"{_levels[0]:.0%} for every input, " if len(_levels) == 1 else
+                   "a level per kind of input, ")
+                + "chosen on held-out human cases)", key="genomics_own_level",
+                help="Off: each kind of input uses the level chosen for it on held-out human "
+                     f"cases (400-nt windows {DEFAULTS['window']:.0%}, shorter windows "
+                     f"{DEFAULTS['short']:.0%}, scan sites {DEFAULTS['scan']:.0%}).")
+level = (st.slider("Prediction-set level", 0.5, 0.99, DEFAULTS["window"], 0.01,
+                   key="genomics_level",
+                   help="A prediction set holds every class the model cannot rule out at this "
+                        "level (conformal, calibrated on held-out human cases of the input's "
+                        "shape). One class: a call; two or three: uncertain.")
+         if own else None)
 service.set_level(cnn, results, level)
 
 
@@ -151,8 +162,10 @@ if view == VIEWS[0]:
     if r.kind == "window":
         st.subheader(f"{r.name}: {r.verdict.sentence} (most likely {r.class_name}, P = "
                      f"{r.probabilities[r.class_name]:.2f})")
-        TONE[r.verdict.tone](f"{level:.0%} prediction set {conformal.describe(r.prediction_set)}"
-                             f": {r.verdict.after_set}. Calibrated on {SHAPE_TEXT[r.shape]}.")
+        TONE[r.verdict.tone](f"{r.level:.0%} prediction set "
+                             f"{conformal.describe(r.prediction_set)}: {r.verdict.after_set}. "
+                             f"Calibrated on {SHAPE_TEXT[r.shape]}. "
+                             + service.measured_text(cnn, r.shape, r.level))
         st.caption(f"{r.length} nt, classified at the junction after base {r.explain_at}"
                    + (f" = {r.locus.junction(r.explain_at)}" if r.locus else "") + ". "
                    + " ".join(r.notes))
@@ -188,8 +201,9 @@ if view == VIEWS[0]:
         st.dataframe(pd.DataFrame(known_rows), hide_index=True, width="stretch")
     if r.sites:
         st.write("**Top sites** (junction after base N; bases around it, '|' at the junction"
-                 + (f"; each with its {level:.0%} prediction set, calibrated on "
-                    f"{SHAPE_TEXT['scan']}: one class = sure, several = uncertain)"
+                 + (f"; each with its {r.level:.0%} prediction set, calibrated on "
+                    f"{SHAPE_TEXT['scan']}: one class = sure, several = uncertain. "
+                    + service.measured_text(cnn, "scan", r.level) + ")"
                     if r.kind == "scan" else "; in a window, the answer is the class at its "
                     "junction, above)"))
         st.dataframe(pd.DataFrame([s.to_json() for s in r.sites]), hide_index=True,
@@ -203,7 +217,7 @@ if view == VIEWS[0]:
         site = r.sites[pick]
         st.caption(f"{service.KIND[site.class_name]} site, junction after base "
                    f"{site.junction_after}" + (f" = {site.genomic}" if site.genomic else "")
-                   + f": P {site.probability:.2f}, {level:.0%} set "
+                   + f": P {site.probability:.2f}, {r.level:.0%} set "
                    f"{conformal.describe(site.prediction_set)}: {site.verdict.after_set}"
                    + (f"; a known {site.known} (your exons)" if site.known else "") + ".")
         if (r.explain_at, r.explain_class) != (site.junction_after, site.class_name):

@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     before = card["metrics"]
     card["metrics"] = cnn.evaluate(bundle, settings.data_dir())
     card.update(cnn.CARD_TEXT)
+    card["design_v4_sets"] = calibrate.design_text(bundle.extras["calibration"])
     if args.note:
         card["revisions"] = [*card.get("revisions", []), {
             "date": _dt.date.today().isoformat(), "change": args.note,
@@ -43,8 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     seal_card(folder, card)
     shapes = card["metrics"]["conformal_by_shape"]
     for name, m in shapes.items():
-        print(f"{name}: coverage {m['coverage']}, wrong and sure {m['wrong_and_sure']}, "
-              f"uncertain {m['share_uncertain']}, empty {m['share_empty']} (n {m['n']})")
+        print(f"{name}: {m['rule']['kind']} at {m['level']}: coverage {m['coverage']}, "
+              f"wrong and sure {m['wrong_and_sure']}, uncertain {m['share_uncertain']}, "
+              f"empty {m['share_empty']} (n {m['n']})")
     print("precision at k:", card["metrics"]["scan"]["precision_at_k"])
     return 0
 

@@ -153,8 +153,9 @@ def find_sites(seq: str, scores: np.ndarray, threshold: float = SITE_THRESHOLD,
     return sorted(sites, key=lambda s: -s.probability)
 
 
-def site_sets(bundle, sites: list[Site], level: float) -> None:
-    """Each listed site's set at ``level``, calibrated on sites a scan lists."""
+def site_sets(bundle, sites: list[Site], level: float | None) -> None:
+    """Each listed site's set at ``level`` (None: the scan rule's default), calibrated on
+    sites a scan lists."""
     if not sites:
         return
     names = list(bundle.card["class_names"])
@@ -171,18 +172,49 @@ def member_spread(p: np.ndarray) -> dict[str, float] | None:
             "sd": round(float(p.std()), 4), "members": int(len(p))}
 
 
-def prediction_sets(bundle, proba: np.ndarray, level: float, shape: str = "window"
+def prediction_sets(bundle, proba: np.ndarray, level: float | None, shape: str = "window"
                     ) -> list[list[str]]:
-    """Each case's class-conditional conformal set at ``level``, calibrated on held-out human
-    cases of its ``shape`` (``calibrate.SHAPES``, shipped in ``conformal.npz``)."""
-    cal = bundle.extras["calibration"][shape]
-    return conformal.named_sets(proba, cal["p"], cal["y"], list(bundle.card["class_names"]),
-                                level)
+    """Each case's conformal set with its ``shape``'s rule (``calibrate.SHAPES``: its kind of
+    quantile, calibrated on held-out human cases of that shape, shipped in ``conformal.npz``)
+    at ``level``; None: the shape's default level."""
+    sets = conformal.prediction_sets(proba, calibrate.thresholds(
+        bundle.extras["calibration"][shape], level))
+    names = list(bundle.card["class_names"])
+    return [[n for n, inside in zip(names, row, strict=True) if inside] for row in sets]
+
+
+def default_level(bundle, shape: str) -> float:
+    """The level a ``shape``'s sets use unless the user picks one (chosen per shape on the
+    calibration half: ``calibrate.choose``)."""
+    return float(bundle.extras["calibration"][shape]["rule"]["level"])
+
+
+def measured_text(bundle, shape: str, level: float) -> str:
+    """What the model card measured for sets of this shape at ``level`` on held-out human
+    cases (the curve's nearest level when the level is not one of them)."""
+    key = calibrate.SHAPE_KEYS[shape]
+    m = bundle.card.get("metrics", {}).get("conformal_by_shape", {}).get(key, {})
+    curve = m.get("curve") or []
+    if not curve or "wrong_and_sure" not in curve[0]:
+        return ""
+    point = min(curve, key=lambda c: abs(c["level"] - level))
+    at = ("at" if abs(point["level"] - level) < 1e-9 else "at the nearest measured level,")
+    return (f"Measured {at} {point['level']:.0%} on {m['n']:,} held-out "
+            f"{MEASURED_ON[shape]}: the set held the true class for "
+            f"{point['coverage']:.1%}, showed one wrong class alone for "
+            f"{point['wrong_and_sure']:.1%}, was uncertain for {point['share_uncertain']:.1%}"
+            + (f" and empty for {point['share_empty']:.1%}" if point["share_empty"] else "")
+            + ".")
+
+
+MEASURED_ON = {"window": "400-nt human windows", "short": "60-nt human windows",
+               "scan": "sites a scan listed in human sequence"}
 
 
 def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
-            level: float = conformal.LEVEL) -> list[SeqResult]:
-    """Score every record; explain the first ``explain_limit`` results with SHAP.
+            level: float | None = None) -> list[SeqResult]:
+    """Score every record; explain the first ``explain_limit`` results with SHAP. ``level``:
+    every set's level; None: each shape's own default (``default_level``).
 
     Windows are classified in batches at their junction; their per-position scores are
     computed when asked for (:func:`fill_scores`), since a batch of windows rarely needs them.
@@ -191,6 +223,10 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
     width = data.LONG_WINDOW
     short = [r for r in records if len(r.seq) <= width]
     p_short, each = scan.classify_with_members(bundle.model, [r.seq.upper() for r in short])
+    # sets from the probabilities as shown (4 places), as ``set_level`` recomputes them: a case
+    # on a threshold gets the same set from the command line and from the page
+    p_short = np.array([[round(float(v), 4) for v in row] for row in p_short]).reshape(
+        len(short), len(names))
     proba = dict(zip(map(id, short), p_short, strict=True))
     members = dict(zip(map(id, short), each, strict=True))
     shapes = {id(r): calibrate.shape_of(len(r.seq)) for r in short}
@@ -213,14 +249,16 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
             results.append(SeqResult(
                 r.name, seq, r.label, "window", None, cname,
                 {n: round(float(v), 4) for n, v in zip(names, p, strict=True)},
-                sets[id(r)], level=level, shape=shapes[id(r)], locus=r.locus,
+                sets[id(r)], level=level or default_level(bundle, shapes[id(r)]),
+                shape=shapes[id(r)], locus=r.locus,
                 member_spread=member_spread(members[id(r)][:, int(p.argmax())]), notes=notes,
                 explain_at=j, explain_class=cname))
             continue
         notes.append(f"Longer than {width} nt: every position scored; no single class. "
                      f"Sites are positions scoring >= {SITE_THRESHOLD}.")
-        res = SeqResult(r.name, seq, r.label, "scan", None, notes=notes, level=level,
-                        shape="scan", locus=r.locus)
+        res = SeqResult(r.name, seq, r.label, "scan", None, notes=notes,
+                        level=level or default_level(bundle, "scan"), shape="scan",
+                        locus=r.locus)
         fill_scores(bundle, res)
         if res.sites:
             res.explain_at, res.explain_class = res.sites[0].junction_after, \
@@ -230,9 +268,9 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
     return results
 
 
-def set_level(bundle, results: list[SeqResult], level: float) -> None:
-    """Recompute the windows' and listed sites' prediction sets at another level (no model
-    call)."""
+def set_level(bundle, results: list[SeqResult], level: float | None) -> None:
+    """Recompute the windows' and listed sites' prediction sets at another level (None: each
+    shape's default; no model call)."""
     names = list(bundle.card["class_names"])
     for shape in ("window", "short"):
         windows = [r for r in results if r.kind == "window" and r.shape == shape]
@@ -240,11 +278,11 @@ def set_level(bundle, results: list[SeqResult], level: float) -> None:
             continue
         proba = np.array([[r.probabilities[n] for n in names] for r in windows])
         for r, s in zip(windows, prediction_sets(bundle, proba, level, shape), strict=True):
-            r.prediction_set, r.level = s, level
+            r.prediction_set, r.level = s, level or default_level(bundle, shape)
     for r in results:
         if r.kind == "scan":
-            r.level = level
-            site_sets(bundle, r.sites, level)
+            r.level = level or default_level(bundle, "scan")
+            site_sets(bundle, r.sites, r.level)
 
 
 def fill_scores(bundle, result: SeqResult) -> SeqResult:
@@ -256,7 +294,7 @@ def fill_scores(bundle, result: SeqResult) -> SeqResult:
             for site in result.sites:
                 site.genomic = result.locus.junction(site.junction_after)
         if result.kind == "scan":
-            site_sets(bundle, result.sites, result.level or conformal.LEVEL)
+            site_sets(bundle, result.sites, result.level)
     return result
 
 

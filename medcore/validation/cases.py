@@ -42,7 +42,7 @@ class TaskCases:
     y: np.ndarray                  # class index per case
     p: np.ndarray                  # (n,) P(positive) or (n, k) class probabilities
     threshold: float | None        # the shipped one (binary)
-    shipped_q: np.ndarray | None   # the shipped sets' quantiles at conformal.LEVEL
+    shipped_q: np.ndarray | None   # the shipped sets' quantiles (dna-cnn: each shape's rule)
     flagged: np.ndarray | None = None
     groups: dict[str, list[str]] = field(default_factory=dict)
 
@@ -347,10 +347,9 @@ def sequences(bundle, files: list[tuple[str, bytes]],
         ys.append(idx)
         ps.append([res.probabilities[c] for c in names])
         lengths.append(len(rec.seq))
-    # each window's sets come from the calibration of its shape (400-nt or short window)
+    # each window's sets come from the calibration and rule of its shape (400-nt or short)
     cal = bundle.extras["calibration"]
-    by_shape = {shape: conformal.thresholds(c["p"], c["y"], conformal.LEVEL)
-                for shape, c in cal.items()}
+    by_shape = {shape: calibrate.thresholds(c) for shape, c in cal.items()}
     q = np.array([by_shape[calibrate.shape_of(n)] for n in lengths]).reshape(-1, len(names))
     proba = np.array(ps, float).reshape(-1, len(names))
     proba /= np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)  # rounded as shown: sum to 1

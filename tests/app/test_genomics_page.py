@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from medcore import registry
+from medcore.cards import load_card
 from medcore.genomics import synthetic
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -40,7 +41,14 @@ def test_example_then_upload_good_and_bad():
     calls = set(table["class"])
     assert len(table) == 25 and all(c in {"EI", "IE", "N", "scan: see sites"}
                                     or c.startswith("uncertain: {") for c in calls), calls
-    assert set(table["level"].dropna()) == {0.9}
+    # each shape's default level (all shapes of the example: 60-nt windows and one scan)
+    shipped = load_card(registry.model_folder("dna-cnn"))["metrics"]["conformal_by_shape"]
+    assert set(table["level"].dropna()) == {shipped[k]["level"] for k in ("short_60",
+                                                                          "scan_sites")}
+    at.toggle(key="genomics_own_level").set_value(True).run()
+    at.slider(key="genomics_level").set_value(0.8).run()
+    assert set(at.dataframe[0].value["level"].dropna()) == {0.8}  # the user's level, for all
+    at.toggle(key="genomics_own_level").set_value(False).run()
     assert (table["mode"] == "scan").sum() == 1 and table["model"].str.startswith("dna-cnn").all()
     assert any(c.value.startswith("Method: SHAP") for c in at.caption), "contribution drawn"
     fasta = b">up1\n" + synthetic.window("EI", np.random.default_rng(5)).encode()

@@ -2,7 +2,9 @@
 donor window followed by an acceptor window, 800 nt, written on the minus strand) with score
 tracks, listed sites with their sets and genome positions, and the junctions of exons the user
 gives; then a VCF line placed by chromosome and position breaks the donor's GT: the donor-loss
-delta is shown at its genome position, read against SpliceAI's cut-offs."""
+delta is shown at its genome position, read against SpliceAI's cut-offs. Last, the 400-nt
+window in the same file: its set at its shape's default level, with the coverage and
+wrong-and-sure the card measured for that shape."""
 
 from __future__ import annotations
 
@@ -29,8 +31,22 @@ def _region() -> tuple[str, str]:
     return pick[0] + pick[1], pick[1]
 
 
+def _measured(shape: str) -> tuple[str, str]:
+    """The shape's default level and the words the card's figures give there."""
+    from medcore.cards import load_card
+    from medcore.genomics import calibrate
+    from medcore.registry import model_folder
+
+    m = load_card(model_folder("dna-cnn"))["metrics"]["conformal_by_shape"][
+        calibrate.SHAPE_KEYS[shape]]
+    return (f"{m['level']:.0%}", f"the set held the true class for {m['coverage']:.1%}, "
+            f"showed one wrong class alone for {m['wrong_and_sure']:.1%}")
+
+
 def test_scan_and_variant(browser, server_url, shots):
     region, window = _region()
+    scan_level, scan_words = _measured("scan")
+    window_level, window_words = _measured("window")
     # chr7:100,001-100,800 on the minus strand: record base i is genome base 100,801 - i, so
     # the donor's G (record base 201) is genome base 100,600, a C on the forward strand
     fasta = (f">gene_region chr7:100001-100800(-)\n{region}\n>acceptor_window\n{window}\n"
@@ -44,6 +60,7 @@ def test_scan_and_variant(browser, server_url, shots):
         body = page.locator("body").inner_text()
         assert "no single class" in body and "Top sites" in body
         assert "calibrated on sites a scan lists" in body
+        assert f"Measured at {scan_level} on 1,226 held-out sites" in body and scan_words in body
         assert page.locator(".js-plotly-plot").count() >= 2  # score track and importance
         exons = page.get_by_role("textbox", name="Known exons of this record")
         exons.fill("100601-100800\n100001-100200")
@@ -54,7 +71,7 @@ def test_scan_and_variant(browser, server_url, shots):
         assert re.search(r"Known junctions from your exons: [012] of 2 rank", body), body
         # the site picker names each site's genome position and its call (tables are canvas)
         assert re.search(r"site, junction after base \d+ = chr7:100,\d{3}\|100,\d{3}\(-\): "
-                         r"P 0\.\d\d, 90% set \{", body), body
+                         rf"P 0\.\d\d, {scan_level} set \{{", body), body
         page.screenshot(path=str(shots / "genomics_scan_known_exons.png"), full_page=True)
         page.get_by_text("Variant effect", exact=True).click()
         wait_idle(page)
@@ -73,4 +90,16 @@ def test_scan_and_variant(browser, server_url, shots):
         assert "at the junction after base 200 (chr7:100,600|100,601(-)), +0 nt" in body
         assert re.search(r"donor loss \d\.\d\d, (likely|strong) \(>= 0\.[58]\) by SpliceAI", body)
         assert f"[G>C]{region[201:211]}" in body  # the bases around the change
+        page.get_by_text("Classify and scan", exact=True).click()
+        wait_idle(page)
+        box = page.locator("[data-testid='stSelectbox']").filter(has_text="Sequence").first
+        box.locator("input").first.click()
+        page.get_by_role("option", name="acceptor_window", exact=True).click()
+        page.get_by_text("acceptor_window: ", exact=False).first.wait_for(timeout=60_000)
+        wait_idle(page)
+        body = page.locator("body").inner_text()
+        assert f"{window_level} prediction set {{" in body, body
+        assert (f"Calibrated on 400-nt human windows. Measured at {window_level} on 457 "
+                f"held-out 400-nt human windows: {window_words}") in body, body
+        page.screenshot(path=str(shots / "genomics_window_set.png"), full_page=True)
         assert_no_exception(page)

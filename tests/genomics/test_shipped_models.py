@@ -152,8 +152,10 @@ def test_prediction_sets_follow_the_level(cnn_bundle, data_dir):
     service.set_level(cnn_bundle, res, 0.99)
     assert all(set(a) <= set(r.prediction_set) for a, r in zip(low, res, strict=True))
     assert res[0].to_json()["level"] == 0.99
-    card = cnn_bundle.card["metrics"]["conformal"]
-    assert card["level"] == 0.9 and 0 <= card["share_uncertain"] <= 1
+    card = cnn_bundle.card["metrics"]["conformal"]  # the 400-nt windows' shipped rule
+    assert card["level"] == service.default_level(cnn_bundle, "window")
+    assert card["coverage"] == cnn_bundle.card["metrics"]["conformal_by_shape"][
+        "window_400"]["coverage"] and 0 <= card["share_uncertain"] <= 1
 
 
 def test_windows_report_their_members_spread(cnn_bundle):
