@@ -3,9 +3,15 @@
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-from medcore import registry
-from ui.components import model_summary
+# This script's st.navigation below is the app's navigation: say so before any page runs, so the
+# pages' guard for direct visits (components.use_app_navigation) does not spend a run on a
+# rerun that would replace a page's widgets while its first visitor is already using them.
+PagesManager.uses_pages_directory = False
+
+from medcore import registry  # noqa: E402
+from ui.components import model_summary  # noqa: E402
 
 # a local icon: a Material-icon favicon is fetched by the browser from fonts.gstatic.com on every
 # page load, a request to a third party that hospital networks block and users did not ask for

@@ -256,10 +256,12 @@ def patients(bundle, files: list[tuple[str, bytes]], labels: tuple[str, bytes]) 
 
 def molecules(bundle, files: list[tuple[str, bytes]]) -> Labelled:
     """CSVs of molecules with assay columns (0/1, blank = not measured): one task per assay."""
-    from medcore.molecules import io, service, uncertainty
+    from medcore.molecules import calls, io, service, uncertainty
 
-    pre = bundle.extras["preprocess"]
-    assays, thr = list(pre["assays"]), list(pre["thresholds"])
+    # the thresholds the page calls "active" at; an assay with none makes no call to measure
+    rules = calls.Rules.of(bundle)
+    thr = [rules.assays[a].threshold for a in bundle.extras["preprocess"]["assays"]]
+    assays = list(bundle.extras["preprocess"]["assays"])
     per = {a: {"ids": [], "y": [], "p": [], "far": [], "groups": []} for a in assays}
     notes: list[str] = []
     group_cols: set[str] = set()
@@ -302,6 +304,10 @@ def molecules(bundle, files: list[tuple[str, bytes]]) -> Labelled:
     for j, a in enumerate(assays):
         d = per[a]
         if not d["y"]:
+            continue
+        if thr[j] is None:
+            notes.append(f"{a}: the model makes no call for this assay (no validation cut-off "
+                         f"met its precision rule), so its {len(d['y'])} labels are not measured")
             continue
         m = ~np.isnan(cal["y"][:, j])
         q = conformal.thresholds(conformal.binary(cal["p"][m, j]), cal["y"][m, j].astype(int),

@@ -44,3 +44,7 @@ def upload(page, files: list[tuple[str, bytes, str]], index: int = 0) -> None:
     target = page.locator("input[type=file]").nth(index)
     target.wait_for(state="attached", timeout=180_000)  # first load of a model can be slow
     target.set_input_files(payload)
+    try:  # the uploader lists the file once the server has it
+        page.get_by_text(files[0][0]).first.wait_for(state="attached", timeout=60_000)
+    except Exception:  # set on an uploader a rerun was replacing: a user would pick it again
+        target.set_input_files(payload)

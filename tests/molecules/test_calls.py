@@ -206,3 +206,24 @@ def test_generator_filters_on_the_score_tabs_calls(tox):
     only_active = generator.propose(gan, tox, 30, seed=4, min_qed=0.0, realistic=False,
                                     drop=(calls.ACTIVE,))
     assert sum(r["passes"] for r in only_active) >= sum(r["passes"] for r in rows)
+
+
+def test_local_validation_measures_at_the_pages_thresholds(tox):
+    """Local validation compares a lab's labels with the calls the page makes: at each assay's
+    call threshold, and an assay that makes no call (no threshold) is left out and named."""
+    from medcore.validation import cases
+
+    rules = calls.Rules.of(tox)
+    assays = list(tox.extras["preprocess"]["assays"])
+    rows = "\n".join(f"{s},{i % 2},{(i + 1) % 2}" for i, s in enumerate(
+        ["CC(=O)Oc1ccccc1C(=O)O", "CC(=O)Nc1ccc(O)cc1", "CCO", "c1ccccc1O"]))
+    silent = [a for a in assays if rules.assays[a].threshold is None]
+    called = [a for a in assays if rules.assays[a].threshold is not None]
+    cols = [called[0]] + silent[:1]
+    labelled = cases.read(tox, [("lab.csv", f"smiles,{','.join(cols)}\n{rows}\n".encode())],
+                          None)
+    by_name = {t.name: t for t in labelled.tasks}
+    assert by_name[called[0]].threshold == rules.assays[called[0]].threshold
+    for a in silent[:1]:
+        assert a not in by_name and any(n.startswith(f"{a}: the model makes no call")
+                                        for n in labelled.notes)
