@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from medcore.bench import samples
@@ -38,13 +40,18 @@ def splice_fasta(n: int = 3, header_prefix: str = "seq") -> bytes:
     return or_skip(samples.splice_fasta, n, header_prefix)
 
 
+def chip(name: str) -> str:
+    """The uploader's chip for a file: its text may be shortened, its title is the whole name."""
+    return f"[data-testid='stFileChipName'][title={json.dumps(name)}]"
+
+
 def upload(page, files: list[tuple[str, bytes, str]], index: int = 0) -> None:
     """Send files to the index-th file input on the page, as a user's file chooser would."""
     payload = [{"name": n, "mimeType": m, "buffer": b} for n, b, m in files]
     target = page.locator("input[type=file]").nth(index)
     target.wait_for(state="attached", timeout=180_000)  # first load of a model can be slow
     target.set_input_files(payload)
-    try:  # the uploader lists the file once the server has it
-        page.get_by_text(files[0][0]).first.wait_for(state="attached", timeout=60_000)
+    try:  # the uploader lists the file (a chip titled with its whole name) once it has it
+        page.locator(chip(files[0][0])).first.wait_for(state="attached", timeout=60_000)
     except Exception:  # set on an uploader a rerun was replacing: a user would pick it again
         target.set_input_files(payload)

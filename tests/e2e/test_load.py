@@ -42,8 +42,8 @@ async def _upload(page, files: list[dict], done: str) -> None:
     target = page.locator("input[type=file]").first
     await target.set_input_files(files)
     try:
-        await page.get_by_text(files[0]["name"]).first.wait_for(state="attached",
-                                                                  timeout=60_000)
+        await page.locator(samples.chip(files[0]["name"])).first.wait_for(state="attached",
+                                                                         timeout=60_000)
     except Exception:
         await target.set_input_files(files)
     await page.get_by_text(done).first.wait_for(state="attached", timeout=SLOW_MS)
