@@ -49,9 +49,14 @@ def upload(page, files: list[tuple[str, bytes, str]], index: int = 0) -> None:
     """Send files to the index-th file input on the page, as a user's file chooser would."""
     payload = [{"name": n, "mimeType": m, "buffer": b} for n, b, m in files]
     target = page.locator("input[type=file]").nth(index)
-    target.wait_for(state="attached", timeout=180_000)  # first load of a model can be slow
-    target.set_input_files(payload)
-    try:  # the uploader lists the file (a chip titled with its whole name) once it has it
-        page.locator(chip(files[0][0])).first.wait_for(state="attached", timeout=60_000)
-    except Exception:  # set on an uploader a rerun was replacing: a user would pick it again
+    for attempt in range(3):
+        target.wait_for(state="attached", timeout=180_000)  # first model load can be slow
         target.set_input_files(payload)
+        try:  # the uploader lists the file (a chip titled with its whole name) once it has it
+            page.locator(chip(files[0][0])).first.wait_for(state="attached", timeout=45_000)
+            return
+        except Exception:
+            # the uploader never took it (a rerun replaced it): a user would pick the file
+            # again, then reload the page
+            if attempt == 1:
+                page.reload(timeout=120_000)

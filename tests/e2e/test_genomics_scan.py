@@ -82,6 +82,8 @@ def test_scan_and_variant(browser, server_url, shots):
         page.get_by_text("donor loss", exact=False).first.wait_for(timeout=60_000)
         wait_idle(page)
         metrics = page.locator("[data-testid='stMetric']")
+        metrics.nth(3).wait_for(timeout=60_000)  # "donor loss" can show before the four metrics
+        wait_idle(page)
         assert metrics.count() == 4
         loss = metrics.filter(has_text="donor loss").first.inner_text()
         assert float(re.findall(r"\d\.\d\d", loss)[0]) >= 0.5, loss
