@@ -256,12 +256,10 @@ def patients(bundle, files: list[tuple[str, bytes]], labels: tuple[str, bytes]) 
 
 def molecules(bundle, files: list[tuple[str, bytes]]) -> Labelled:
     """CSVs of molecules with assay columns (0/1, blank = not measured): one task per assay."""
-    from medcore.molecules import calls, io, service, uncertainty
+    from medcore.molecules import io, service, uncertainty
 
-    # the thresholds the page calls "active" at; an assay with none makes no call to measure
-    rules = calls.Rules.of(bundle)
-    thr = [rules.assays[a].threshold for a in bundle.extras["preprocess"]["assays"]]
-    assays = list(bundle.extras["preprocess"]["assays"])
+    # the thresholds the page calls "active" at (inf: the assay makes no call to measure)
+    assays, thr = list(bundle.extras["preprocess"]["assays"]), service.thresholds(bundle)
     per = {a: {"ids": [], "y": [], "p": [], "far": [], "groups": []} for a in assays}
     notes: list[str] = []
     group_cols: set[str] = set()
@@ -305,9 +303,9 @@ def molecules(bundle, files: list[tuple[str, bytes]]) -> Labelled:
         d = per[a]
         if not d["y"]:
             continue
-        if thr[j] is None:
-            notes.append(f"{a}: the model makes no call for this assay (no validation cut-off "
-                         f"met its precision rule), so its {len(d['y'])} labels are not measured")
+        if not np.isfinite(thr[j]):
+            notes.append(f"{a}: the model makes no call for this assay (see its card's calls), "
+                         f"so its {len(d['y'])} labels are not measured")
             continue
         m = ~np.isnan(cal["y"][:, j])
         q = conformal.thresholds(conformal.binary(cal["p"][m, j]), cal["y"][m, j].astype(int),
