@@ -133,14 +133,18 @@ def fit(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1):
 
 def fit_with_lr_halving(x: np.ndarray, epochs: int, seed: int = 0, val_fraction: float = 0.1,
                         encoder: str = "bigru", inputs: np.ndarray | None = None,
-                        lr_patience: int = 2, patience: int = 5):
+                        lr_patience: int = 2, patience: int = 5,
+                        time_budget_s: float | None = None):
     """``fit`` with an epoch loop of its own (mol-gan v4's recipe, ``fit_v4`` in its design
     record): the learning rate halves after ``lr_patience`` epochs without a better validation
     loss, training stops after ``patience`` (the best weights are kept). ``inputs``: optional
     (n, k, MAX_LEN) token ids of k other strings of each molecule (``selfies_codec.randomised``;
     LatentGAN's heteroencoder): each epoch the encoder reads one of them, drawn with a seeded
     generator, and the decoder writes the canonical string ``x``. Validation reads and writes
-    the canonical strings. Returns what ``fit`` returns."""
+    the canonical strings. ``time_budget_s``: no epoch starts once this many seconds of fitting
+    have passed (a large corpus on two cores). Returns what ``fit`` returns."""
+    import time
+
     import keras
 
     keras.utils.set_random_seed(seed)
@@ -153,7 +157,11 @@ def fit_with_lr_halving(x: np.ndarray, epochs: int, seed: int = 0, val_fraction:
     pick = np.random.default_rng(seed + 1)
     target_in = shift_right(train)
     best, best_epoch, best_acc, best_w, stale, lr_stale, run = np.inf, 0, 0.0, None, 0, 0, 0
+    t0, out_of_time = time.time(), False
     for epoch in range(epochs):
+        if time_budget_s is not None and time.time() - t0 > time_budget_s:
+            out_of_time = True
+            break
         run = epoch + 1
         if inputs is None:
             read = train
@@ -179,7 +187,10 @@ def fit_with_lr_halving(x: np.ndarray, epochs: int, seed: int = 0, val_fraction:
               "encoder": ENCODERS[encoder],
               "training": f"Adam 1e-3 halved after {lr_patience} epochs without a better "
                           f"validation loss, early stopping patience {patience}, at most "
-                          f"{epochs} epochs"}
+                          f"{epochs} epochs"
+                          + (f" or {time_budget_s:g} s of fitting" if time_budget_s else "")}
+    if out_of_time:
+        report["stopped_by"] = "time budget"
     if inputs is not None:
         report["heteroencoder"] = (f"the encoder reads one of {inputs.shape[1]} randomised "
                                    "SMILES' SELFIES per molecule (a new draw each epoch), the "

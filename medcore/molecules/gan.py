@@ -188,7 +188,9 @@ def _histograms(model, extras: dict) -> dict:
 def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int = 40,
           data_dir: Path | None = None, base: Path | None = None,
           realistic_latents: bool = False, temperature: float = 1.0,
-          encoder_epochs: int = 30, ae_encoder: str | None = None, randomised: int = 0) -> dict:
+          encoder_epochs: int = 30, ae_encoder: str | None = None, randomised: int = 0,
+          corpus: str = "tox21", n_molecules: int = 100_000,
+          ae_budget_s: float | None = None) -> dict:
     """Autoencoder first (early-stopped on a 10 % validation slice of the corpus), then the
     WGAN-GP on the encoded corpus.
 
@@ -201,24 +203,36 @@ def train(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: i
     halving, longer early stopping) and this encoder ("dense" or "bigru"); None keeps v2's recipe
     (``autoencoder.fit``). ``randomised``: with ``ae_encoder``, a heteroencoder whose encoder
     reads one of this many randomised SMILES per molecule (``selfies_codec.randomised``).
+    ``corpus``: "tox21" (the MoleculeNet structures, ``selfies_codec.corpus``) or "moses" (a
+    seeded subset of ``n_molecules`` MOSES training molecules, ``generate.moses.corpus``).
+    ``ae_budget_s``: with ``ae_encoder``, no autoencoder epoch starts after this many seconds.
     """
     return card(out_dir, fit(out_dir, quick=quick, steps=steps, ae_epochs=ae_epochs,
                              data_dir=data_dir, base=base, realistic_latents=realistic_latents,
                              temperature=temperature, encoder_epochs=encoder_epochs,
-                             ae_encoder=ae_encoder, randomised=randomised))
+                             ae_encoder=ae_encoder, randomised=randomised, corpus=corpus,
+                             n_molecules=n_molecules, ae_budget_s=ae_budget_s))
 
 
 def fit(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int = 40,
         data_dir: Path | None = None, base: Path | None = None,
         realistic_latents: bool = False, temperature: float = 1.0,
-        encoder_epochs: int = 30, ae_encoder: str | None = None, randomised: int = 0) -> dict:
+        encoder_epochs: int = 30, ae_encoder: str | None = None, randomised: int = 0,
+        corpus: str = "tox21", n_molecules: int = 100_000,
+        ae_budget_s: float | None = None) -> dict:
     """``train`` without the metrics: writes the model files into ``out_dir`` and returns what
     ``card`` needs (JSON-serialisable), so candidates can be compared on other seeds before the
     card's seed-0 draw is scored."""
     t0 = time.time()
     out_dir = Path(out_dir)
-    smiles = selfies_codec.corpus(Path(data_dir or settings.data_dir()),
-                                  limit=150 if quick else None)
+    data_dir = Path(data_dir or settings.data_dir())
+    if corpus == "moses":
+        from medcore.molecules.generate import moses
+
+        smiles = moses.corpus(data_dir, 150 if quick else n_molecules, seed=0,
+                              min_token_count=1 if quick else 20)
+    else:
+        smiles = selfies_codec.corpus(data_dir, limit=150 if quick else None)
     if quick:
         steps, ae_epochs, encoder_epochs = 10, 1, 1
     if base is not None:
@@ -239,7 +253,7 @@ def fit(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int
         x = selfies_codec.encode(smiles, vocab)
         inputs = selfies_codec.randomised(smiles, vocab, randomised) if randomised else None
         encoder, decoder, ae_report = autoencoder.fit_with_lr_halving(
-            x, ae_epochs, encoder=ae_encoder, inputs=inputs)
+            x, ae_epochs, encoder=ae_encoder, inputs=inputs, time_budget_s=ae_budget_s)
     else:
         vocab = selfies_codec.vocabulary(smiles)
         x = selfies_codec.encode(smiles, vocab)
@@ -273,7 +287,8 @@ def fit(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int
         pre["temperature"] = float(temperature)
     (out_dir / "preprocess.json").write_text(json.dumps(pre, indent=1))
     return {"ae_report": ae_report, "n_train": len(smiles), "steps": steps, "quick": quick,
-            "seconds": round(time.time() - t0, 1), "gan_data": gan_data}
+            "seconds": round(time.time() - t0, 1), "gan_data": gan_data, "corpus": corpus,
+            "n_drawn": 150 if quick else n_molecules}
 
 
 def card(folder: Path, info: dict) -> dict:
