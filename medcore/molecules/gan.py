@@ -28,6 +28,7 @@ import numpy as np
 
 from medcore import settings
 from medcore.molecules import autoencoder, gan_core, genmetrics, realism, selfies_codec
+from medcore.molecules.generate import moses_metrics
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
@@ -128,6 +129,8 @@ def _held_out_metrics(model, extras: dict, data_dir: Path | None = None) -> dict
     n = pre.get("n_eval", N_EVAL)
     gen = _sample(model, extras, n, seed=0)  # the eval draw
     out = genmetrics.generation_report(gen, extras["train_smiles"], extras["train_props"])
+    out["moses"] = moses_metrics.table(gen, out, Path(data_dir or settings.data_dir()),
+                                       pre.get("moses_reference_n", moses_metrics.N_REFERENCE))
     out["ci95"] = {"validity": _wilson(out["validity"] * n, n),
                    "novelty": _wilson(out["novelty"] * out["n_unique"], out["n_unique"])}
     base = gan_core.positional_unigram(extras["position_freq"], n, pre["vocab"], seed=0)
@@ -282,6 +285,7 @@ def fit(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int
                         **training_summary(smiles, x, props, realism.features(ref)))
     pre = {"vocab": vocab, "max_len": selfies_codec.MAX_LEN, "noise": gan_core.NOISE,
            "latent": autoencoder.LATENT, "n_eval": 200 if quick else N_EVAL,
+           **({"moses_reference_n": 300} if quick else {}),
            "train_int_div1": round(genmetrics.internal_diversity(genmetrics.fingerprints(ref)), 4)}
     if temperature != 1.0:
         pre["temperature"] = float(temperature)
@@ -306,7 +310,8 @@ def card(folder: Path, info: dict) -> dict:
     out = build_card(gen, extras["decoder"], metrics, info["ae_report"], info["n_train"],
                      info["steps"], info["quick"], info["seconds"] + time.time() - t0,
                      pre["vocab"], gan_data=info["gan_data"],
-                     temperature=pre.get("temperature", 1.0))
+                     temperature=pre.get("temperature", 1.0),
+                     corpus=info.get("corpus", "tox21"), n_drawn=info.get("n_drawn"))
     out["curves"] = _histograms(gen, extras)
     return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from medcore.molecules import autoencoder, gan_core, selfies_codec
+from medcore.molecules.generate import moses_metrics
 
 # Pre-committed (before any fitting) for the realism goals: the filtered stream's
 # uniqueness@10k was 0.6671 against the 0.95 goal. Copied into every card built from now on.
@@ -149,9 +150,42 @@ def realism_goals(filtered: dict, training: dict) -> dict[str, bool]:
                 filtered["ring8_share"] <= training["ring8_share"] + 0.01}
 
 
+_CITATION = ("Krenn et al., SELFIES, Mach Learn Sci Technol 2020; Gulrajani et al., WGAN-GP, "
+             "NeurIPS 2017; Prykhodko et al., LatentGAN, J Cheminform 2019.")
+
+
+def _dataset(corpus: str, n_train: int, n_drawn: int | None) -> dict:
+    """The card's dataset block for the corpus the model learned from."""
+    if corpus == "moses":
+        return {
+            "name": "MOSES training set (ZINC Clean Leads, MOSES-filtered), a seeded subset",
+            "source": "data folder molecules/moses_train.csv.gz; reference sets "
+                      "moses_test.csv.gz and moses_test_scaffolds.csv.gz for metrics.moses",
+            "licence": "MOSES (MIT)",
+            "citation": "Polykovskiy et al., MOSES, Front Pharmacol 2020; " + _CITATION,
+            "split": f"No held-out split (generative model): {n_drawn:,} molecules drawn from "
+                     "MOSES's training set with numpy default_rng(0); those with <= 48 SELFIES "
+                     "tokens built from tokens >= 20 of them use are training data. Metrics are "
+                     "computed on 10,000 samples (seed 0) against that set; metrics.moses "
+                     "against MOSES's test sets.",
+            "counts": {"train": {"molecules": n_train, "drawn": n_drawn}},
+        }
+    return {
+        "name": "MoleculeNet Tox21 + BBBP + ClinTox + ESOL structures (labels unused)",
+        "source": "data folder molecules/*.csv",
+        "licence": "Tox21 public domain; MoleculeNet copies as distributed with chemprop (MIT)",
+        "citation": "Wu et al., MoleculeNet, Chem Sci 2018; " + _CITATION,
+        "split": "No held-out split (generative model): all parsable, de-duplicated largest "
+                 "fragments with >= 3 heavy atoms and <= 48 SELFIES tokens are training data; "
+                 "metrics are computed on 10,000 samples (seed 0) against that set.",
+        "counts": {"train": {"molecules": n_train}},
+    }
+
+
 def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps: int,
                quick: bool, seconds: float, vocab: list[str],
-               gan_data: str = "the encoded corpus", temperature: float = 1.0) -> dict:
+               gan_data: str = "the encoded corpus", temperature: float = 1.0,
+               corpus: str = "tox21", n_drawn: int | None = None) -> dict:
     units = int(decoder.init.outputs[0].shape[-1])
     decoder_text = ("this decoder was trained for an earlier version and is kept unchanged "
                     "(autoencoder.decoder_from; its encoder was re-fit against it, "
@@ -186,18 +220,9 @@ def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps
             "design_v4_moses": DESIGN_V4_MOSES,
             "quick": quick,
         },
-        "dataset": {
-            "name": "MoleculeNet Tox21 + BBBP + ClinTox + ESOL structures (labels unused)",
-            "source": "data folder molecules/*.csv",
-            "licence": "Tox21 public domain; MoleculeNet copies as distributed with chemprop (MIT)",
-            "citation": "Wu et al., MoleculeNet, Chem Sci 2018; Krenn et al., SELFIES, Mach "
-                        "Learn Sci Technol 2020; Gulrajani et al., WGAN-GP, NeurIPS 2017; "
-                        "Prykhodko et al., LatentGAN, J Cheminform 2019.",
-            "split": "No held-out split (generative model): all parsable, de-duplicated largest "
-                     "fragments with >= 3 heavy atoms and <= 48 SELFIES tokens are training data; "
-                     "metrics are computed on 10,000 samples (seed 0) against that set.",
-            "counts": {"train": {"molecules": n_train}},
-        },
+        "dataset": _dataset(corpus, n_train, n_drawn),
+        "moses_published": {"source": moses_metrics.PUBLISHED_SOURCE,
+                            "models": moses_metrics.PUBLISHED},
         "metrics": metrics,
         "headline_metrics": ["validity", "uniqueness_10k", "novelty"],
         "class_names": [],
@@ -224,7 +249,10 @@ def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps
         "intended_use": "Idea generation for medicinal chemists: candidates to be filtered by "
                         "predicted toxicity (tox-cnn) and QED, then judged by a chemist.",
         "limitations": [
-            "Trained on ~12k small molecules; outputs are often simple and chemically odd.",
+            ("Trained on a 100k subset of MOSES's 1.58 M lead-like molecules (MW 250-350): "
+             "it proposes lead-like molecules, not larger drugs or natural products."
+             if corpus == "moses" else
+             "Trained on ~12k small molecules; outputs are often simple and chemically odd."),
             "Validity 1.0 comes from SELFIES decoding, not from learned chemistry; synthesis "
             "accessibility (SA score) is only an estimate.",
             "No target or activity conditioning: filtering happens after generation.",
