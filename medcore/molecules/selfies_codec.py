@@ -7,6 +7,7 @@ from the representation and the generator only has to learn diversity and drug-l
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -54,10 +55,19 @@ def corpus(data_dir: Path, limit: int | None = None, min_token_count: int = 20) 
     return [s for s, toks in tokens.items() if all(counts[t] >= min_token_count for t in toks)]
 
 
+@functools.lru_cache(maxsize=300_000)
+def selfies_of(smiles: str) -> str:
+    """The SELFIES of a SMILES, remembered: a large corpus is encoded for its vocabulary and
+    again for its one-hot strings, and encoding is the slow part."""
+    import selfies as sf
+
+    return sf.encoder(smiles)
+
+
 def vocabulary(smiles: list[str]) -> list[str]:
     import selfies as sf
 
-    tokens = sorted(sf.get_alphabet_from_selfies(sf.encoder(s) for s in smiles))
+    tokens = sorted(sf.get_alphabet_from_selfies(selfies_of(s) for s in smiles))
     return [NOP, *[t for t in tokens if t != NOP]]
 
 
@@ -68,7 +78,7 @@ def encode(smiles: list[str], vocab: list[str]) -> np.ndarray:
     index = {t: i for i, t in enumerate(vocab)}
     x = np.zeros((len(smiles), MAX_LEN, len(vocab)), np.float32)
     for r, s in enumerate(smiles):
-        ids = [index[t] for t in sf.split_selfies(sf.encoder(s))]
+        ids = [index[t] for t in sf.split_selfies(selfies_of(s))]
         ids += [0] * (MAX_LEN - len(ids))
         x[r, np.arange(MAX_LEN), ids] = 1.0
     return x

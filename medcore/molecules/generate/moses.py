@@ -44,7 +44,7 @@ def corpus(data_dir: Path, n: int, seed: int = 0, min_token_count: int = 20) -> 
     from rdkit import Chem
 
     from medcore.molecules import featurize
-    from medcore.molecules.selfies_codec import MAX_LEN
+    from medcore.molecules.selfies_codec import MAX_LEN, selfies_of
 
     featurize.silence_rdkit()
     seen: dict[str, list[str]] = {}
@@ -55,7 +55,7 @@ def corpus(data_dir: Path, n: int, seed: int = 0, min_token_count: int = 20) -> 
         Chem.RemoveStereochemistry(mol)
         can = Chem.MolToSmiles(mol)
         try:
-            toks = list(sf.split_selfies(sf.encoder(can)))
+            toks = list(sf.split_selfies(selfies_of(can)))
         except Exception:  # noqa: BLE001 - selfies raises its own EncoderError subclasses
             continue
         if toks and len(toks) <= MAX_LEN:
