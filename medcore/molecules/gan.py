@@ -241,6 +241,8 @@ def fit(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int
     if base is not None:
         base = Path(base)
         vocab = json.loads((base / "preprocess.json").read_text())["vocab"]
+        if quick:  # a tiny corpus: only what the kept decoder's vocabulary can write
+            smiles = [s for s in smiles if set(selfies_codec.tokens(s)) <= set(vocab)]
         if not quick and selfies_codec.vocabulary(smiles) != vocab:
             raise ValueError(f"the corpus's vocabulary differs from {base}'s")
         decoder = _load_decoder(base)

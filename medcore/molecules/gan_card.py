@@ -188,6 +188,21 @@ def _dataset(corpus: str, n_train: int, n_drawn: int | None) -> dict:
     }
 
 
+def _realism_limitation(corpus: str, metrics: dict) -> str:
+    kept = metrics.get("realism_filtered", {}).get("acceptance_rate", 0)
+    alerts = ("Brenk's alerts are strict (aspirin's phenyl ester fails; see "
+              "metrics.training_set.filters_pass for the training set's share that passes).")
+    if corpus == "moses":
+        return ("The realism rule (metrics.realism_filtered.rule) is rejection sampling on top "
+                f"of the raw generator; it keeps {kept:.0%} of draws. " + alerts)
+    return ("The realism rule (metrics.realism_filtered.rule) is rejection sampling on top of "
+            "the raw generator: the WGAN-GP can learn only the realistic training molecules' "
+            "latents, but the decoder's token draws still spoil most larger molecules, so the "
+            f"rule keeps {kept:.0%} of draws, mostly small molecules that repeat (compare "
+            "uniqueness with the raw figures; a generator that reproduced the realistic "
+            "training latents exactly would repeat more, see architecture.design_v2). " + alerts)
+
+
 def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps: int,
                quick: bool, seconds: float, vocab: list[str],
                gan_data: str = "the encoded corpus", temperature: float = 1.0,
@@ -262,14 +277,11 @@ def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps
             "Validity 1.0 comes from SELFIES decoding, not from learned chemistry; synthesis "
             "accessibility (SA score) is only an estimate.",
             "No target or activity conditioning: filtering happens after generation.",
-            "The realism rule (metrics.realism_filtered.rule) is rejection sampling on top of "
-            "the raw generator: the WGAN-GP can learn only the realistic training molecules' "
-            "latents, but the decoder's token draws still spoil most larger molecules, so the "
-            f"rule keeps {metrics.get('realism_filtered', {}).get('acceptance_rate', 0):.0%} "
-            "of draws, mostly small molecules that repeat (compare uniqueness with the raw "
-            "figures; a generator that reproduced the realistic training latents exactly would "
-            "repeat more, see architecture.design_v2). Brenk's "
-            "alerts are strict (aspirin's phenyl ester fails; about half the training set "
-            "fails the structural filters, see metrics.training_set.filters_pass).",
+            _realism_limitation(corpus, metrics),
+            "metrics.moses follows MOSES's definitions but not its scale: 10,000 samples (MOSES "
+            "30,000) against seeded 10,000-molecule subsamples of each reference set (MOSES all "
+            "176k); its filters are the realism rule's PAINS + Brenk, stricter than MOSES's MCF "
+            "list; FCD is not computed (ChemNet's weights ship only with PyTorch packages such as "
+            "fcd_torch, and torch is not otherwise used by this TensorFlow app).",
         ],
     }

@@ -64,6 +64,13 @@ def selfies_of(smiles: str) -> str:
     return sf.encoder(smiles)
 
 
+def tokens(smiles: str) -> list[str]:
+    """The SELFIES tokens of a SMILES."""
+    import selfies as sf
+
+    return list(sf.split_selfies(selfies_of(smiles)))
+
+
 def vocabulary(smiles: list[str]) -> list[str]:
     import selfies as sf
 

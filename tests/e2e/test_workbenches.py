@@ -58,6 +58,11 @@ def test_generator_tab_draws_filters_and_shows_molecules(browser, server_url, sh
         page.goto(f"{server_url}/drugs", timeout=60_000)
         wait_idle(page)
         page.get_by_role("tab", name="Generator").click()
+        page.get_by_text("How does it compare with published generators?").click()
+        table = page.locator("[data-testid='stTable']").filter(has_text="CharRNN")
+        table.first.wait_for(timeout=60_000)  # the MOSES table, this model beside the baselines
+        for words in ("LatentGAN", "similarity to unseen scaffolds", "this model"):
+            assert words in table.first.inner_text()
         page.get_by_role("button", name="Generate").click()
         summary = page.get_by_text("unique valid molecules", exact=False).first
         summary.wait_for(timeout=180_000)

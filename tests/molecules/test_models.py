@@ -184,16 +184,20 @@ def test_gan_on_a_kept_decoder_learns_realistic_latents(tmp_path):
 
 
 def test_gan_with_v4s_autoencoder_recipe(tmp_path):
-    """v4's recipe in quick mode: a new BiGRU-encoder heteroencoder (randomised SMILES in) under
-    the WGAN-GP on realistic latents; the card says so and evaluate == card."""
+    """v4's recipe in quick mode on the MOSES corpus: a new BiGRU-encoder heteroencoder
+    (randomised SMILES in) under the WGAN-GP on realistic latents; the card says so, carries the
+    MOSES table and evaluate == card."""
     folder = tmp_path / "mol-gan"
     train("mol-gan", folder, quick=True, ae_encoder="bigru", randomised=2,
-          realistic_latents=True, temperature=0.8)
+          realistic_latents=True, temperature=0.8, corpus="moses")
     bundle = _bundle("mol-gan", folder)
     arch = bundle.card["architecture"]
     assert "bidirectional GRU(128)" in arch["text"] and "Heteroencoder" in arch["text"]
     ae = arch["autoencoder"]
     assert ae["epochs_run"] == 1 and "heteroencoder" in ae and "halved" in ae["training"]
-    assert "selection_rule" in arch["design_v3"]
+    assert "selection_rule" in arch["design_v3"] and "shipping_rule" in arch["design_v4_moses"]
+    assert "MOSES" in bundle.card["dataset"]["name"]
+    moses = bundle.card["metrics"]["moses"]
+    assert moses["reference"]["n_per_set"] == 300 and 0.0 < moses["snn_test"] <= 1.0
     mod = registry.module("mol-gan")
     assert mod.evaluate(bundle, settings.data_dir()) == bundle.card["metrics"]
