@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from medcore import conformal, report
-from medcore.explain import shap_image
+from medcore import conformal, report, uploads
 from medcore.imaging import figures, ood, service
 from medcore.imaging.gan import example_upload, generate_gallery
 from medcore.report import imaging as imaging_report
@@ -17,20 +16,21 @@ components.use_app_navigation()
 AUTO_SHAP = 4  # larger batches compute SHAP on request, so predictions come back fast
 
 
-def _cases(cnn, good: list, shap: dict, level: float, show_tags: bool) -> list:
+def _cases(cnn, keys: list[str], held: dict, level: float, prevalence: float | None,
+           show_tags: bool) -> list:
     """The films' report cases, built only when a download is clicked (off the script run):
-    each film as read on the page (its level and prevalence)."""
-    return [imaging_report.case(cnn, e, show_tags, shap.get(k, (None,))[0]) for k, e in good]
+    each film as read on the page (its level and prevalence), with SHAP where computed."""
+    return [imaging_report.case(cnn, r, show_tags)
+            for r in service.set_level(cnn, [held[k] for k in keys], level, prevalence)]
 
 st.title("Imaging")
 components.model_summary("xray-cnn")
-state = st.session_state.setdefault("imaging", {"results": {}, "shap": {}, "example": None,
-                                                "gan": None})
+state = st.session_state.setdefault("imaging", {"results": {}, "example": None, "gan": None})
 cnn = components.get_model("xray-cnn")
 if cnn is None:
     st.stop()
 size = int(cnn.extras["size"])
-shap_image.warm_up((size, size))  # once per server: SHAP's compile runs while files are picked
+service.warm_up(cnn)  # once per server: SHAP's compile runs while files are picked
 tab_cls, tab_gan = st.tabs(["Classify X-rays", "Synthetic X-rays (GAN)"])
 
 # The GAN tab is filled first: it is cheap, and stays usable while SHAP runs below.
@@ -114,22 +114,27 @@ with tab_cls:
     new = [(n, d) for (n, d), k in zip(inputs, keys, strict=True) if k not in state["results"]]
     if new:
         with st.status(f"Analysing {len(new)} image(s)…", expanded=False) as status:
-            fresh = service.analyse_uploads(cnn, new, synthetic)
+            fresh = service.analyse_uploads(cnn, new, synthetic, explain_top=len(new))
             state["results"].update(fresh)
-            failed = sum("error" in e for e in fresh.values())
+            failed = sum(isinstance(r, uploads.Failed) for r in fresh.values())
             if failed:
                 status.update(label=f"{failed} of {len(new)} file(s) could not be read; "
                                     "see below", state="error")
             else:
                 status.update(label=f"Analysed {len(new)} image(s)", state="complete")
-    entries = [e if "error" in e else service.reread(cnn, e, level_set, user_prevalence)
-               for e in (state["results"][k] for k in keys)]
+    # the session keeps each film's result at the default reading (SHAP added when computed);
+    # the page shows them re-read at the chosen level and prevalence
+    held = [state["results"][k] for k in keys]
+    failed = [r for r in held if isinstance(r, uploads.Failed)]
+    good_keys = [k for k, r in zip(keys, held, strict=True) if not isinstance(r, uploads.Failed)]
+    shown = dict(zip(good_keys, service.set_level(
+        cnn, [state["results"][k] for k in good_keys], level_set, user_prevalence), strict=True))
+    entries = [shown.get(k, r) for k, r in zip(keys, held, strict=True)]
     if not entries:
         st.info("Upload one or more chest X-rays, or press **Try an example**.")
-    for e in entries:
-        if "error" in e:
-            components.file_error(e["name"], e["error"])
-    good = [(k, e) for k, e in zip(keys, entries, strict=True) if "summary" in e]
+    for f in failed:
+        components.file_error(f.name, f.error)
+    good = list(shown.items())
     measured = cnn.card["metrics"].get("answer", {}).get("test_measured_half")
     coverage_text = (f"At {default_level:.0%}, on official test films not used for calibration, "
                      f"{measured['decided']:.0%} got one class, "
@@ -151,9 +156,9 @@ with tab_cls:
         components.download_table(table, "imaging_results.csv", key="imaging_csv")
     if len(good) > 1:
         st.plotly_chart(figures.gallery_figure(
-            [e["model_input"] for _, e in good],
-            [f"{e['summary']['file'][:18]}: {service.answer_text(e['summary'])}"
-             for _, e in good]), key="imaging_gallery")
+            [r.model_input for _, r in good],
+            [f"{r.name[:18]}: {service.answer_text(r.summary())}"
+             for _, r in good]), key="imaging_gallery")
     if good:
         c1, c2, c3, c4 = st.columns(4)
         opacity = c1.slider("Grad-CAM / SHAP opacity", 0.0, 1.0, 0.4, 0.05,
@@ -168,7 +173,8 @@ with tab_cls:
                               help="Patient-identifying tags stay hidden unless you open them.")
         if len(entries) > 1:
             st.download_button(
-                "Download reports + CSV (ZIP)", lambda args=(cnn, good, state["shap"], level_set,
+                "Download reports + CSV (ZIP)", lambda args=(cnn, good_keys, state["results"],
+                                                             level_set, user_prevalence,
                                                              show_tags),
                 csv=table.to_csv(index=False).encode(): report.zip_bytes(
                     _cases(*args), "imaging_results.csv", csv),
@@ -176,12 +182,12 @@ with tab_cls:
                 help="One HTML report per film and the results table.")
     shap_slots = []
     for i, (k, e) in enumerate(good):
-        s = e["summary"]
+        s = e.summary()
         st.subheader(s["file"])
-        if e["synthetic"]:
+        if e.synthetic:
             components.synthetic_badge()
-        film = figures.view(e["film"], brightness, width)
-        h, w = e["film"].shape
+        film = figures.view(e.image.pixels, brightness, width)
+        h, w = e.image.pixels.shape
         W, H = s["original_size"]
         if s["status"] == "not_chest_xray":
             st.error(s["message"], icon="🚫")
@@ -217,17 +223,17 @@ with tab_cls:
             st.plotly_chart(figures.probability_figure(s), key=f"imaging_prob_{i}")
             cols = st.columns([2, 1])
             cols[0].plotly_chart(figures.film_figure(
-                figures.blend(film, e["cam"], opacity),
+                figures.blend(film, e.cam, opacity),
                 f"Grad-CAM over the film ({W}x{H}, shown at {w}x{h})", scale="Jet",
                 scale_title="Grad-CAM (0-1)"), key=f"imaging_cam_{i}")
-            cols[1].plotly_chart(figures.image_figure(e["model_input"],
+            cols[1].plotly_chart(figures.image_figure(e.model_input,
                                                       f"What the model saw ({size}x{size})"),
                                  key=f"imaging_input_{i}")
             shap_slots.append((k, e, film, cols[1].empty()))
         st.caption(f"Model: {s['model']}.")
         st.download_button(
-            "Download report (HTML)", lambda args=(cnn, [(k, e)], state["shap"], level_set,
-                                                   show_tags):
+            "Download report (HTML)", lambda args=(cnn, [k], state["results"], level_set,
+                                                   user_prevalence, show_tags):
             report.build(_cases(*args)[0]),
             file_name=report.file_name("xray-cnn", s["file"]), mime="text/html",
             key=f"imaging_report_{i}", help="Self-contained: opens offline, figures inside. "
@@ -238,13 +244,14 @@ with tab_cls:
                       "limit": [r[2] for r in rows], "verdict": [r[3] for r in rows]})
         for note in s["notes"]:
             st.caption(note)
-        if e["tags"] and show_tags:
-            st.table({"tag": list(e["tags"]), "value": list(e["tags"].values())})
-        elif e["tags"]:
+        tags = e.image.dicom_tags
+        if tags and show_tags:
+            st.table({"tag": list(tags), "value": list(tags.values())})
+        elif tags:
             st.caption("DICOM patient tags hidden (toggle above to show).")
     auto = len(shap_slots) <= AUTO_SHAP or state.get("shap_all")
     for i, (k, e, film, slot) in enumerate(shap_slots):
-        if k not in state["shap"]:
+        if e.shap is None:
             if not auto:
                 with slot.container():
                     st.caption(f"SHAP is not computed yet for a batch of {len(shap_slots)} "
@@ -254,12 +261,13 @@ with tab_cls:
                               args=("shap_all", True))
                 continue
             with slot.container(), st.status("Computing SHAP…", expanded=False):
-                state["shap"][k] = service.explain_shap(cnn, e["model_input"])
-        values, base = state["shap"][k]
+                e = service.explain(cnn, [e])[0]
+                state["results"][k] = e  # kept with its SHAP for reruns and the reports
+        values, base = e.shap
         lim = figures.shap_limit(values)
         slot.plotly_chart(figures.film_figure(
             figures.blend(film, values, opacity, diverging=True),
             "SHAP over the film<br><sup>red: towards pneumonia, blue: towards normal</sup>",
             height=320, scale="RdBu_r", scale_range=(-lim, lim),
             scale_title="log-odds"), key=f"imaging_shap_{i}")
-    validate_step("xray-cnn", [e["summary"] for _, e in good] or None)
+    validate_step("xray-cnn", [e.summary() for _, e in good] or None)
