@@ -262,23 +262,26 @@ def analyse_uploads(bundle, files: list[tuple[str, bytes]], synthetic: set[str] 
 SHAP_EVALS = 800
 
 
-def shap_values(bundle, model_input: np.ndarray) -> tuple[np.ndarray, float]:
+def shap_values(bundle, model_input: np.ndarray, max_evals: int = SHAP_EVALS
+                ) -> tuple[np.ndarray, float]:
     """SHAP values of the network's log-odds for one image (partition explainer, blur masker).
     Values plus the base value sum to the image's log-odds."""
     from medcore.explain.shap_image import shap_image
 
-    return shap_image(lambda x: predict_logit(bundle, x), model_input, max_evals=SHAP_EVALS)
+    return shap_image(lambda x: predict_logit(bundle, x), model_input, max_evals=max_evals)
 
 
 def explain(bundle, results: list[FilmResult], *,
-            progress: Callable[[float, str], None] | None = None) -> list[FilmResult]:
-    """New results with SHAP (``shap_values``) where it is missing; the given ones unchanged."""
+            progress: Callable[[float, str], None] | None = None,
+            max_evals: int = SHAP_EVALS) -> list[FilmResult]:
+    """New results with SHAP (``shap_values``, ``max_evals`` model calls per film) where it is
+    missing; the given ones unchanged."""
     out = []
     for i, r in enumerate(results):
         if r.shap is None:
             if progress:
                 progress(i / len(results), f"SHAP for {r.name}")
-            r = replace(r, shap=shap_values(bundle, r.model_input))
+            r = replace(r, shap=shap_values(bundle, r.model_input, max_evals))
         out.append(r)
     return out
 
