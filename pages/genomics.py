@@ -18,6 +18,10 @@ from ui.validate import validate_step
 
 components.use_app_navigation()
 
+# the page's models, as registered: its classifier and its embedding network
+(CNN,) = registry.ids("genomics", registry.CLASSIFIER)
+(RNN,) = registry.ids("genomics", registry.EMBEDDING)
+
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _pwm_png(pwm_json: str, title: str) -> bytes:
@@ -70,9 +74,9 @@ for (name, _), parsed in zip(sources, uploads.each(sources, io.load_upload), str
 
 if not records:
     st.info("Upload or paste DNA sequences, or press **Try an example**.")
-    validate_step("dna-cnn")  # a lab can measure the model before scoring anything
+    validate_step(CNN)  # a lab can measure the model before scoring anything
     st.stop()
-cnn = components.get_model("dna-cnn")
+cnn = components.get_model(CNN)
 if cnn is None:
     st.stop()
 
@@ -243,7 +247,7 @@ if view == VIEWS[0]:
     st.download_button(
         "Download this record's report (HTML)",
         lambda args=(cnn, r): report.build(genomics_report.case(*args)),
-        file_name=report.file_name("dna-cnn", r.name), mime="text/html",
+        file_name=report.file_name(CNN, r.name), mime="text/html",
         key=f"dl_report_{idx}", help="Self-contained: opens offline, figures inside.")
 
 elif view == VIEWS[1]:
@@ -306,7 +310,7 @@ elif view == VIEWS[3]:
             st.caption(label or "no known splice consensus match")
 
 else:
-    rnn = components.get_model("dna-rnn")
+    rnn = components.get_model(RNN)
     if rnn is not None and len(results) >= 3:
         from medcore.genomics.embedding import embedding_table, embedding_windows
 
@@ -333,4 +337,4 @@ else:
     elif rnn is not None:
         st.info("The embedding needs at least 3 sequences.")
 
-validate_step("dna-cnn", [r.to_json() for r in results])
+validate_step(CNN, [r.to_json() for r in results])
