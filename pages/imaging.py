@@ -128,16 +128,17 @@ with tab_cls:
     # the session keeps each film's result at the default reading (SHAP added when computed);
     # the page shows them re-read at the chosen level and prevalence
     held = [state["results"][k] for k in keys]
-    failed = [r for r in held if isinstance(r, uploads.Failed)]
-    good_keys = [k for k, r in zip(keys, held, strict=True) if not isinstance(r, uploads.Failed)]
-    shown = dict(zip(good_keys, service.set_level(
-        cnn, [state["results"][k] for k in good_keys], level_set, user_prevalence), strict=True))
-    entries = [shown.get(k, r) for k, r in zip(keys, held, strict=True)]
+    read = iter(service.set_level(cnn, [r for r in held if not isinstance(r, uploads.Failed)],
+                                  level_set, user_prevalence))
+    entries = [r if isinstance(r, uploads.Failed) else next(read) for r in held]
     if not entries:
         st.info("Upload one or more chest X-rays, or press **Try an example**.")
-    for f in failed:
-        components.file_error(f.name, f.error)
-    good = list(shown.items())
+    for e in entries:
+        if isinstance(e, uploads.Failed):
+            components.file_error(e.name, e.error)
+    good = [(k, e) for k, e in zip(keys, entries, strict=True)
+            if not isinstance(e, uploads.Failed)]
+    good_keys = [k for k, _ in good]
     measured = cnn.card["metrics"].get("answer", {}).get("test_measured_half")
     coverage_text = (f"At {default_level:.0%}, on official test films not used for calibration, "
                      f"{measured['decided']:.0%} got one class, "
