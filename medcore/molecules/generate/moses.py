@@ -44,7 +44,7 @@ def corpus(data_dir: Path, n: int, seed: int = 0, min_token_count: int = 20) -> 
     from rdkit import Chem
 
     from medcore.molecules import featurize
-    from medcore.molecules.selfies_codec import MAX_LEN, selfies_of
+    from medcore.molecules.generate.selfies_codec import MAX_LEN, selfies_of
 
     featurize.silence_rdkit()
     seen: dict[str, list[str]] = {}

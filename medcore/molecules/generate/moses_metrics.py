@@ -171,7 +171,7 @@ def table(generated: list[str], report: dict, data_dir: Path, n_reference: int =
     """The MOSES table of a raw draw: ``report`` is its ``genmetrics.generation_report`` (validity,
     uniqueness, novelty against the model's training set, filters and internal diversity of the
     unique molecules); SNN, Frag and Scaf are added from ``generated``."""
-    from medcore.molecules import genmetrics
+    from medcore.molecules.generate import metrics as genmetrics
 
     valid = [c for c in map(genmetrics.canon_or_none, generated) if c]
     return {
