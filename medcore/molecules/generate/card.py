@@ -187,6 +187,14 @@ def _dataset(corpus: str, n_train: int, n_drawn: int | None) -> dict:
     }
 
 
+def moses_limitation() -> str:
+    return ("metrics.moses follows MOSES's definitions but not its scale: 10,000 samples (MOSES "
+            "30,000) against seeded 10,000-molecule subsamples of each reference set (MOSES all "
+            "176k); its filters are the realism rule's PAINS + Brenk, stricter than MOSES's MCF "
+            "list; FCD is not computed (ChemNet's weights ship only with PyTorch packages such as "
+            "fcd_torch, and torch is not otherwise used by this TensorFlow app).")
+
+
 def _realism_limitation(corpus: str, metrics: dict) -> str:
     kept = metrics.get("realism_filtered", {}).get("acceptance_rate", 0)
     alerts = ("Brenk's alerts are strict (aspirin's phenyl ester fails; see "
@@ -277,10 +285,6 @@ def build_card(gen, decoder, metrics: dict, ae_report: dict, n_train: int, steps
             "accessibility (SA score) is only an estimate.",
             "No target or activity conditioning: filtering happens after generation.",
             _realism_limitation(corpus, metrics),
-            "metrics.moses follows MOSES's definitions but not its scale: 10,000 samples (MOSES "
-            "30,000) against seeded 10,000-molecule subsamples of each reference set (MOSES all "
-            "176k); its filters are the realism rule's PAINS + Brenk, stricter than MOSES's MCF "
-            "list; FCD is not computed (ChemNet's weights ship only with PyTorch packages such as "
-            "fcd_torch, and torch is not otherwise used by this TensorFlow app).",
+            moses_limitation(),
         ],
     }

@@ -318,6 +318,32 @@ def card(folder: Path, info: dict) -> dict:
     return out
 
 
+def remeasure(folder: Path, change: str, design: dict | None = None) -> dict:
+    """The card of a trained model whose weights stay as they are, with its metrics recomputed
+    by today's code (what ``evaluate`` returns), the published MOSES baselines beside them,
+    ``design`` (a design record with its outcome) in ``architecture`` and a revision saying
+    ``change``. Returns the new card (unsealed)."""
+    from medcore.cards import load_card
+    from medcore.molecules.generate.card import moses_limitation
+    from medcore.registry import load_keras_file
+
+    folder = Path(folder)
+    card = load_card(folder)
+    before = {k: card["metrics"].get(k) for k in ("validity", "uniqueness_10k", "novelty")}
+    metrics = _held_out_metrics(load_keras_file(folder / "model.keras"), load_extras(folder, {}))
+    card["metrics"] = metrics
+    card["moses_published"] = {"source": moses_metrics.PUBLISHED_SOURCE,
+                               "models": moses_metrics.PUBLISHED}
+    if design is not None:
+        card["architecture"]["design_v4_moses"] = design
+    if moses_limitation() not in card["limitations"]:
+        card["limitations"].append(moses_limitation())
+    card.setdefault("revisions", []).append({
+        "date": time.strftime("%Y-%m-%d", time.gmtime()), "change": change, "before": before,
+        "after": {k: metrics.get(k) for k in before}})
+    return card
+
+
 def evaluate(bundle, data_dir: Path) -> dict:
     return _held_out_metrics(bundle.model, bundle.extras, data_dir)
 
