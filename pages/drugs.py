@@ -432,7 +432,7 @@ def _moses_table(card: dict) -> None:
         st.caption(
             "All figures run from 0 to 1; higher is better. *Unseen MOSES molecules* is MOSES's "
             "test set, *unseen scaffolds* its test set of ring scaffolds absent from its "
-            "training set (there a generator is not expected to score high). Similarity: "
+            "training set (so ring-scaffold similarity to it is low for every model). Similarity: "
             "nearest neighbour by Tanimoto on Morgan fingerprints; fragments and ring scaffolds "
             "by how often each occurs (cosine). Structural filters here are RDKit's PAINS and "
             "Brenk alerts (Brenk is stricter than MOSES's own list). "
