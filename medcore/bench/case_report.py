@@ -31,9 +31,8 @@ def history(bundle) -> Callable[[], Case]:
     from medcore.report import history
 
     hist = io.load_upload("example.csv", synthetic.example_csv(1))
-    row = service.analyse(bundle, hist, reasons=False)[0]
-    expl = service.explain_patients(bundle, hist)[0]
-    return lambda: history.case(bundle, row, hist, "example.csv", expl)
+    [result] = service.analyse(bundle, hist, explain_top=1)
+    return lambda: history.case(bundle, result, "example.csv")
 
 
 def molecules(bundle) -> Callable[[], Case]:

@@ -225,18 +225,18 @@ def patients(bundle, files: list[tuple[str, bytes]], labels: tuple[str, bytes]) 
                                 names)
     notes: list[str] = []
     scored, failed = uploads.partition(uploads.each(expand(files), lambda name, data: (
-        service.analyse(bundle, io.load_upload(name, data), reasons=False))))
+        service.analyse(bundle, io.load_upload(name, data), explain_top=0))))
     notes += [f"{f.name}: {f.error}" for f in failed]
     rows = [r for file_rows in scored for r in file_rows]
     ids, ys, ps, flags = [], [], [], []
     for r in rows:
-        pid = str(r["patient_id"])
+        pid = str(r.patient_id)
         if pid not in table:
             continue
         ids.append(pid)
         ys.append(table[pid])
-        ps.append(r["risk"])
-        flags.append(bool(r["warnings"]))
+        ps.append(r.risk)
+        flags.append(bool(r.warnings))
     missing = len(set(table) - set(ids))
     if missing:
         notes.append(f"{missing} patients of the outcomes file are not in the export")
