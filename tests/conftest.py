@@ -45,3 +45,14 @@ def shipped_bundle(model_id: str):
     if not registry.is_trained(model_id):
         pytest.skip(f"{model_id} is not trained; run `python -m medcore train {model_id}`")
     return registry.load(model_id)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under ``-n`` (pytest-xdist, ``--dist loadgroup``) every real-browser test runs on one
+    worker, in file order: they share one app server per worker, and the load test must not
+    compete with another browser test; the rest of the suite spreads over the other cores."""
+    e2e = ROOT / "tests" / "e2e"
+    for item in items:
+        if e2e in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -24,7 +24,7 @@ def test_runtime_pins_and_test_tools_are_split():
     names = {d.split(">=")[0] for d in project["dependencies"]}
     pins = [line.split("==")[0] for line in (ROOT / "requirements.txt").read_text().splitlines()
             if line.strip() and not line.startswith("#")]
-    tools = {"hypothesis", "pytest", "playwright", "ruff"}
+    tools = {"hypothesis", "pytest", "pytest-xdist", "playwright", "ruff"}
     assert set(pins) - tools == names  # every runtime pin is a dependency, no test tool is
     extras = project["optional-dependencies"]
     assert tools - {"ruff"} <= {d.split(">=")[0] for d in extras["test"]}
