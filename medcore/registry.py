@@ -232,7 +232,7 @@ for _spec in [
               measure=Measure("history:bench_history", case_report="case_report:history",
                               validation="validation:patients", validation_s=60)),
     ModelSpec("tox-cnn", "molecules", "Tox21 toxicity, graph networks (D-MPNN)",
-              "medcore.molecules.cnn", report="medcore.report.molecules:cases_from_paths",
+              "medcore.molecules.tox.model", report="medcore.report.molecules:cases_from_paths",
               example=DRUGS,
               cannot="Predicts in-vitro Tox21 assay activity, not clinical toxicity; less "
               "reliable for scaffolds unlike its ~6,000 training chemicals; metal complexes "
@@ -242,7 +242,7 @@ for _spec in [
                               validation="validation:molecules", validation_s=30,
                               goals=(Goal("mean_roc_auc", 0.87),
                                      Goal("scaffold_mean_roc_auc", 0.80)))),
-    ModelSpec("mol-gan", "molecules", "SELFIES LatentGAN", "medcore.molecules.gan",
+    ModelSpec("mol-gan", "molecules", "SELFIES LatentGAN", "medcore.molecules.generate.gan",
               kind=GENERATOR, example=DRUGS,
               cannot="Proposes small molecules with no target in mind; many are simple or "
               "repeat among the drug-like ones, and every one needs a chemist's judgement.",

@@ -104,8 +104,9 @@ def _score(tox, records: list[io.MolRecord]) -> list[dict]:
 def _help(tox) -> dict:
     """Column help for the results table: glossary text, each assay's base rate, threshold and
     held-out precision, and the domain's cut-off."""
-    from medcore.molecules import calls, glossary
+    from medcore.molecules import glossary
     from medcore.molecules.service import domain_threshold
+    from medcore.molecules.tox import calls
 
     rules = calls.Rules.of(tox)
     cfg = {}
@@ -194,7 +195,8 @@ def _results(tox, rows: list[dict]) -> None:
 
 def _thresholds(tox) -> None:
     """The rule and, per assay, what a call rests on: shown, not folded away."""
-    from medcore.molecules import calls, glossary
+    from medcore.molecules import glossary
+    from medcore.molecules.tox import calls
 
     rules = calls.Rules.of(tox)
     st.subheader("When is a molecule called active?")
@@ -213,7 +215,7 @@ def _thresholds(tox) -> None:
 
 def _chip(word: str) -> str:
     """A call as a coloured label, in the colours the report and the charts use."""
-    from medcore.molecules import calls
+    from medcore.molecules.tox import calls
 
     return (f'<span style="background-color:{calls.COLOURS[word]};color:white;'
             f'padding:0 5px;border-radius:4px;font-weight:600">{word}</span>')
@@ -224,7 +226,7 @@ def _calls(tox, rows: list[dict], n_scored: int) -> None:
     the base rate, and Tox21's measured labels where it holds the molecule."""
     from html import escape
 
-    from medcore.molecules import calls
+    from medcore.molecules.tox import calls
 
     st.subheader("Calls per molecule")
     if n_scored > len(rows):
@@ -265,7 +267,8 @@ def _glossary() -> None:
 
 
 def _detail(tox, rows: list[dict], assays: list[str]) -> None:
-    from medcore.molecules import explain, glossary
+    from medcore.molecules import glossary
+    from medcore.molecules.tox import explain
 
     st.subheader("Why this prediction? (per-atom attribution)")
     names = [r["name"] for r in rows]
@@ -313,7 +316,7 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
         st.markdown("\n".join(f"- **{k}**: {m}" for k, m in zip(whole["property"],
                                                                  whole["meaning"], strict=True)))
     with right:
-        from medcore.molecules import calls
+        from medcore.molecules.tox import calls
 
         rules = calls.Rules.of(tox)
         prob = pd.DataFrame({"assay": assays, "probability": [row["probabilities"][x]
@@ -334,7 +337,7 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
 def _certainty(tox, row: dict, assay: str) -> None:
     """The assay's call, in the colour and words of the one rule (never a green "active")."""
     from medcore.conformal import describe
-    from medcore.molecules import calls
+    from medcore.molecules.tox import calls
 
     r = calls.Rules.of(tox).assays[assay]
     word = row["calls"][assay]
@@ -364,7 +367,7 @@ def _certainty(tox, row: dict, assay: str) -> None:
 
 def _call_table(tox, row: dict) -> None:
     """All twelve calls of one molecule, coloured by the rule's colour."""
-    from medcore.molecules import calls
+    from medcore.molecules.tox import calls
 
     rules = calls.Rules.of(tox)
     df = pd.DataFrame([{
@@ -451,7 +454,7 @@ with gen_tab:
              "the training set. Off: the raw generator (see the mol-gan card for both).")
     if registry.is_trained("mol-gan"):
         from medcore.cards import load_card
-        from medcore.molecules.realism import comparison
+        from medcore.molecules.generate.realism import comparison
 
         with st.expander("How realistic are the molecules? (10,000 drawn with seed 0)"):
             st.dataframe(comparison(load_card(registry.model_folder("mol-gan"))["metrics"]),

@@ -8,8 +8,10 @@ import time
 import numpy as np
 
 from medcore.bench.training import epoch_difference
-from medcore.molecules import examples, explain, gan, gan_core, io, uncertainty
+from medcore.molecules import examples, io
+from medcore.molecules.generate import gan, gan_core
 from medcore.molecules.service import analyse, score, score_with_domain, thresholds, top_assay
+from medcore.molecules.tox import explain, uncertainty
 
 
 def _smiles_pool(n: int) -> list[str]:

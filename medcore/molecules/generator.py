@@ -5,7 +5,8 @@ calls the Score tab shows (``calls.decide``) and on QED."""
 from __future__ import annotations
 
 from medcore import conformal
-from medcore.molecules import calls, genmetrics
+from medcore.molecules.generate import metrics as genmetrics
+from medcore.molecules.tox import calls
 
 DROP = (calls.ACTIVE, calls.UNCERTAIN)  # calls that fail the filter by default
 
@@ -18,7 +19,7 @@ def propose(gan_bundle, tox_bundle, n: int, seed: int, min_qed: float,
     valid ones, add QED, SA, novelty and tox-cnn's calls at ``level``; ``passes`` marks those
     with QED >= ``min_qed`` and no assay whose call is in ``drop``. Without tox-cnn only QED
     filters."""
-    from medcore.molecules.gan import generate, generate_realistic
+    from medcore.molecules.generate.gan import generate, generate_realistic
 
     raw = (generate_realistic(gan_bundle, n, seed, distinct=True).smiles if realistic
            else generate(gan_bundle, n, seed))

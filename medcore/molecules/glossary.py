@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from medcore.molecules import descriptors
+from medcore.molecules import featurize
 
 
 @dataclass(frozen=True)
@@ -162,11 +162,11 @@ def _vsa(name: str) -> str:
     prefix, k = name.rsplit("_VSA", 1)
     k = int(k)
     if prefix == "SlogP":
-        what, edges = "Crippen logP contribution", descriptors.SLOGP_BINS
+        what, edges = "Crippen logP contribution", featurize.SLOGP_BINS
         hint = ("negative contributions are polar, water-loving atoms (N, O); high ones are "
                 "fat-loving carbons and halogens")
     elif prefix == "SMR":
-        what, edges = "molar-refractivity contribution", descriptors.SMR_BINS
+        what, edges = "molar-refractivity contribution", featurize.SMR_BINS
         hint = ("low contributions are small, hard atoms (hydrogen-bonding N and O); high ones "
                 "are large, polarisable atoms (aromatic C, S, Br, I)")
     else:
@@ -180,7 +180,7 @@ def _vsa(name: str) -> str:
 DESCRIPTORS: dict[str, str] = {
     **_SCALARS,
     **{f"MQN{i}": f"Molecular Quantum Number {i}: count of {w}." for i, w in enumerate(_MQN, 1)},
-    **{n: _vsa(n) for n in descriptors.NAMES if "_VSA" in n},
+    **{n: _vsa(n) for n in featurize.DESCRIPTOR_NAMES if "_VSA" in n},
     "substructures absent (ECFP4)": "The summed effect of the ECFP4 substructures (atom "
                                     "neighbourhoods up to two bonds) this molecule does not "
                                     "have: what its absence of typical groups says.",

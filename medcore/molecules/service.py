@@ -18,7 +18,8 @@ import numpy as np
 
 from medcore import conformal, uploads
 from medcore.errors import InputError
-from medcore.molecules import calls, dmpnn, domain, explain, features, io, measured, uncertainty
+from medcore.molecules import featurize, io
+from medcore.molecules.tox import calls, dmpnn, domain, explain, measured, uncertainty
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class MoleculeResult(TypedDict, total=False):
 
 def score(bundle, smiles: list[str]) -> np.ndarray:
     """(n, 12) assay probabilities for canonical SMILES from ``io``."""
-    return dmpnn.run(bundle.model, features.of_smiles(smiles))["assays"]
+    return dmpnn.run(bundle.model, featurize.of_smiles(smiles))["assays"]
 
 
 def domain_threshold(bundle) -> float:
@@ -80,7 +81,7 @@ def domain_threshold(bundle) -> float:
 
 def score_with_domain(bundle, smiles: list[str]) -> Scores:
     """Probabilities, spread and applicability domain; ECFP4 bits are computed once for all."""
-    feats = features.of_smiles(smiles)
+    feats = featurize.of_smiles(smiles)
     out = dmpnn.run(bundle.model, feats)
     near = domain.neighbours(bundle.extras["domain"], feats.bits, domain_threshold(bundle))
     return Scores(out["assays"], out["members"].std(axis=1), near)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from medcore import uploads
 from medcore.errors import InputError
-from medcore.molecules import calls, draw, io, service
+from medcore.molecules import draw, io, service
+from medcore.molecules.tox import calls
 from medcore.report import Case, Failure, Figure, Table, model_facts
 
 

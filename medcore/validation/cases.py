@@ -256,7 +256,8 @@ def patients(bundle, files: list[tuple[str, bytes]], labels: tuple[str, bytes]) 
 
 def molecules(bundle, files: list[tuple[str, bytes]]) -> Labelled:
     """CSVs of molecules with assay columns (0/1, blank = not measured): one task per assay."""
-    from medcore.molecules import io, service, uncertainty
+    from medcore.molecules import io, service
+    from medcore.molecules.tox import uncertainty
 
     # the thresholds the page calls "active" at (inf: the assay makes no call to measure)
     assays, thr = list(bundle.extras["preprocess"]["assays"]), service.thresholds(bundle)

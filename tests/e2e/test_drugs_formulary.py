@@ -70,7 +70,7 @@ def _calls_are_shown_with_what_they_rest_on(page, text: str) -> None:
     """Base rates, thresholds with their held-out precision, measured labels, and the members'
     disagreement turning doxorubicin's call into an orange "uncertain", never a green one."""
     from medcore import registry
-    from medcore.molecules import calls
+    from medcore.molecules.tox import calls
 
     rules = calls.Rules.of(registry.load("tox-cnn"))
     for expected in ("When is a molecule called active?", "base rate", "held-out precision",

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from medcore.molecules import autoencoder
-from medcore.molecules.selfies_codec import MAX_LEN
+from medcore.molecules.generate import autoencoder
+from medcore.molecules.generate.selfies_codec import MAX_LEN
 
 
 def test_write_is_seeded_starts_allowed_and_stays_ended():
@@ -30,7 +30,8 @@ def test_write_is_seeded_starts_allowed_and_stays_ended():
 
 
 def test_randomised_strings_are_the_same_molecule_and_seeded():
-    from medcore.molecules import genmetrics, selfies_codec
+    from medcore.molecules.generate import metrics as genmetrics
+    from medcore.molecules.generate import selfies_codec
 
     smiles = ["CCOc1ccccc1C(=O)N", "CC(C)Cc1ccc(C(C)C(=O)O)cc1", "CCN"]
     vocab = selfies_codec.vocabulary(smiles)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from medcore.molecules import calls
+from medcore.molecules.tox import calls
 from tests.conftest import shipped_bundle
 
 FORMULARY = (b"compound_id,Drug name,SMILES\n"
@@ -147,7 +147,8 @@ def test_training_molecules_written_otherwise_still_show_their_labels(tox):
     also holds no active call below a threshold."""
     from rdkit import Chem
 
-    from medcore.molecules import io, measured, service
+    from medcore.molecules import io, service
+    from medcore.molecules.tox import measured
 
     table = tox.extras["measured"]
     smiles = list(table.smiles)

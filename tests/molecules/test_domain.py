@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from medcore import registry
-from medcore.molecules import domain, featurize
+from medcore.molecules import featurize
+from medcore.molecules.tox import domain
 
 DRUGS = ["CC(=O)Oc1ccccc1C(=O)O", "Cn1c(=O)c2c(ncn2C)n(C)c1=O", "CC(C)Cc1ccc(cc1)C(C)C(=O)O",
          "CC(=O)Nc1ccc(O)cc1", "CC(C)(c1ccc(O)cc1)c1ccc(O)cc1"]

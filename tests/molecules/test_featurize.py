@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from rdkit import Chem
 
-from medcore.molecules import data, mtmetrics
+from medcore.molecules.tox import data
+from medcore.molecules.tox import metrics as mtmetrics
 
 
 def test_splits_are_disjoint_and_scaffold_groups_stay_together():

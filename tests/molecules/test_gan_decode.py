@@ -5,7 +5,8 @@ import json
 import numpy as np
 
 from medcore import registry
-from medcore.molecules import genmetrics, selfies_codec
+from medcore.molecules.generate import metrics as genmetrics
+from medcore.molecules.generate import selfies_codec
 
 
 def test_random_token_rows_with_silicon_always_decode_to_valid_molecules():
@@ -22,7 +23,7 @@ def test_random_token_rows_with_silicon_always_decode_to_valid_molecules():
 
 
 def _shipped_decoder():
-    from medcore.molecules import gan
+    from medcore.molecules.generate import gan
 
     folder = registry.model_folder("mol-gan")
     vocab = json.loads((folder / "preprocess.json").read_text())["vocab"]
@@ -30,7 +31,7 @@ def _shipped_decoder():
 
 
 def test_low_temperature_draws_the_greedy_string_and_one_is_the_plain_draw():
-    from medcore.molecules import autoencoder
+    from medcore.molecules.generate import autoencoder
 
     decoder, vocab = _shipped_decoder()
     lat = np.tanh(np.random.default_rng(1).standard_normal((64, 64))).astype(np.float32)
@@ -42,7 +43,7 @@ def test_low_temperature_draws_the_greedy_string_and_one_is_the_plain_draw():
 
 
 def test_teacher_forced_graph_shares_the_decoders_weights():
-    from medcore.molecules import autoencoder
+    from medcore.molecules.generate import autoencoder
 
     decoder, vocab = _shipped_decoder()
     lat = np.tanh(np.random.default_rng(3).standard_normal((8, 64))).astype(np.float32)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from medcore.molecules import data, descriptors, glossary
+from medcore.molecules import featurize, glossary
+from medcore.molecules.tox import data
 
 
 def test_every_assay_and_descriptor_has_text():
     assert list(glossary.ASSAYS) == data.ASSAYS
-    for name in [*data.ASSAYS, *descriptors.NAMES, "substructures absent (ECFP4)"]:
+    for name in [*data.ASSAYS, *featurize.DESCRIPTOR_NAMES, "substructures absent (ECFP4)"]:
         assert len(glossary.describe(name)) > 30, name
     assert glossary.describe("no such thing") == ""
 

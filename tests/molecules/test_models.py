@@ -10,7 +10,8 @@ import pytest
 
 from medcore import registry, settings
 from medcore.cards import REQUIRED_FIELDS
-from medcore.molecules import draw, examples, explain, generator, io
+from medcore.molecules import draw, examples, generator, io
+from medcore.molecules.tox import explain
 from medcore.train import train
 
 pytestmark = [pytest.mark.skipif(
@@ -109,32 +110,33 @@ def test_atom_attribution_is_deterministic_and_complete(tox):
 
 
 def test_graph_batches_do_not_change_a_molecules_score(tox):
-    from medcore.molecules import dmpnn, features, graph
+    from medcore.molecules import featurize
+    from medcore.molecules.tox import dmpnn
 
     smiles = [io.standardise(s).smiles for s in examples.EXAMPLES.values()]
-    feats = features.of_smiles(smiles)
+    feats = featurize.of_smiles(smiles)
     g = feats.graphs[0]
     assert np.array_equal(g.src[0::2], g.dst[1::2]) and np.array_equal(g.dst[0::2], g.src[1::2])
     together = dmpnn.run(tox.model, feats)["assays"]
     alone = np.concatenate([dmpnn.run(tox.model, feats.take([i]))["assays"]
                             for i in range(len(smiles))])
     assert np.abs(together - alone).max() < 1e-5
-    assert graph.batch([g])["atoms"].shape[1] % 8 == 0
+    assert dmpnn.batch_graphs([g])["atoms"].shape[1] % 8 == 0
 
 
 def test_fingerprint_bits_map_onto_their_atoms():
     from rdkit import Chem
 
-    from medcore.molecules import descriptors
+    from medcore.molecules import featurize
 
     mol = Chem.MolFromSmiles("CCO")
-    envs = descriptors.bit_atoms(mol)
+    envs = featurize.bit_atoms(mol)
     assert all(set(a) <= {0, 1, 2} for e in envs.values() for a in e)
     assert any(a == [0, 1, 2] for e in envs.values() for a in e)  # radius-1 around the CH2
-    values = np.zeros(descriptors.N_BITS)
+    values = np.zeros(featurize.N_BITS)
     bit = next(b for b, e in envs.items() if [0, 1, 2] in e)
     values[bit] = 0.3
-    values[(set(range(descriptors.N_BITS)) - set(envs)).pop()] = -0.1
+    values[(set(range(featurize.N_BITS)) - set(envs)).pop()] = -0.1
     atoms, absent = explain.bits_to_atom_values(mol, values)
     assert np.isclose(atoms.sum(), 0.3) and np.isclose(absent, -0.1) and atoms.min() > 0
 

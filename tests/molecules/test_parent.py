@@ -58,7 +58,7 @@ def test_refused_with_a_reason_never_a_fragment(smiles, words):
 
 def test_metal_share_of_training_data_is_as_small_as_the_docstring_says():
     """The rule's reason (1.2 % of the training split holds a metal) checked on the data."""
-    from medcore.molecules import data
+    from medcore.molecules.tox import data
 
     if not (settings.data_dir() / "molecules" / "tox21.csv").exists():
         pytest.skip("data folder not found; set MEDCORE_DATA_DIR")

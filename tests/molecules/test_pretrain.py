@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from rdkit import Chem
 
-from medcore.molecules import pretrain
+from medcore.molecules.tox import pretrain
 
 
 def test_held_out_molecules_are_removed_however_written(tmp_path, monkeypatch):

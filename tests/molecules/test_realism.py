@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from medcore.molecules import realism
+from medcore.molecules.generate import realism
 from tests.conftest import shipped_bundle
 
 RULE = realism.RealismRule(sa_max=4.0)
@@ -71,7 +71,8 @@ def test_shipped_generator_obeys_its_rule():
     from rdkit import Chem
     from rdkit.Contrib.SA_Score import sascorer
 
-    from medcore.molecules import gan, genmetrics
+    from medcore.molecules.generate import gan
+    from medcore.molecules.generate import metrics as genmetrics
 
     bundle = shipped_bundle("mol-gan")
     rule = bundle.extras["realism_rule"]

@@ -30,7 +30,7 @@ def test_evaluate_equals_card(model_id):
 
 
 def test_tox_cnn_ranks_estrogens_above_caffeine_for_er():
-    from medcore.molecules.cnn import score
+    from medcore.molecules.tox.model import score
 
     bundle = _bundle("tox-cnn")
     names = ["estradiol", "bisphenol_A", "caffeine"]
@@ -40,7 +40,8 @@ def test_tox_cnn_ranks_estrogens_above_caffeine_for_er():
 
 
 def test_gan_samples_are_valid_and_mostly_unique():
-    from medcore.molecules import gan, genmetrics
+    from medcore.molecules.generate import gan
+    from medcore.molecules.generate import metrics as genmetrics
 
     bundle = _bundle("mol-gan")
     raw = gan.generate(bundle, 500, seed=7)

@@ -14,19 +14,20 @@ from medcore.validation import cases, measure, profile
 
 
 def test_recalibrated_sets_reach_their_level_on_new_scaffolds():
-    from medcore.molecules import data
+    from medcore.molecules.tox import data
 
     if not registry.is_trained("tox-cnn"):
         pytest.skip("tox-cnn is not trained (python -m medcore train tox-cnn)")
     if not (settings.data_dir() / "molecules" / "tox21.csv").exists():
         pytest.skip(f"data folder {settings.data_dir()} not found; set MEDCORE_DATA_DIR")
-    from medcore.molecules import cnn, features
+    from medcore.molecules import featurize
+    from medcore.molecules.tox import model as tox_model
 
     bundle = registry.load("tox-cnn")
     tox = data.load_tox21(settings.data_dir())
     test = data.scaffold_split(tox.mols)["test"]
-    p = cnn.probabilities(bundle.extras["scaffold_model"],
-                          features.of_mols([tox.mols[i] for i in test]))
+    p = tox_model.probabilities(bundle.extras["scaffold_model"],
+                                featurize.of_mols([tox.mols[i] for i in test]))
     y = tox.labels[test]
     tasks = []
     for j, assay in enumerate(data.ASSAYS):

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from medcore.molecules import descriptors
+from medcore.molecules import featurize
 
 
 def bits_to_atom_values(mol, bit_values: np.ndarray) -> tuple[np.ndarray, float]:
     """(per-atom share of the bits the molecule has, total of the bits it lacks)."""
     out = np.zeros(mol.GetNumAtoms())
-    present = descriptors.bit_atoms(mol)
+    present = featurize.bit_atoms(mol)
     for bit, envs in present.items():
         for atoms in envs:
             out[atoms] += bit_values[bit] / len(envs) / len(atoms)
@@ -39,8 +39,8 @@ def _reference(model, x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     mean = np.asarray(member.get_layer("standardise").mean).reshape(-1)
     ref["descriptors"][:] = mean
     if "fingerprint" in ref:
-        ref["fingerprint"][:, :descriptors.N_BITS] = 0.0
-        ref["fingerprint"][:, descriptors.N_BITS:] = mean
+        ref["fingerprint"][:, :featurize.N_BITS] = 0.0
+        ref["fingerprint"][:, featurize.N_BITS:] = mean
     return ref
 
 
@@ -94,23 +94,23 @@ def attribution(bundle, smiles: str, assay: int, steps: int = STEPS) -> dict:
     from rdkit import Chem
 
     from medcore.errors import InputError
-    from medcore.molecules import dmpnn, features
+    from medcore.molecules.tox import dmpnn
 
     mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         raise InputError(f"Not a valid SMILES: {smiles[:80]!r}.",
                          "Pass the canonical SMILES that medcore.molecules.io returned.")
-    feats = features.of_mols([mol])
+    feats = featurize.of_mols([mol])
     x = dmpnn.batch_inputs(bundle.model, feats, np.array([0]))
     attr, fx, expected = integrated_gradients(bundle.model, x, assay, steps)
     atoms = graph_to_atoms(attr, feats.graphs[0])
     desc = attr["descriptors"].copy()
     absent = 0.0
     if "fingerprint" in attr:
-        bit_atoms, absent = bits_to_atom_values(mol, attr["fingerprint"][:descriptors.N_BITS])
+        bit_atoms, absent = bits_to_atom_values(mol, attr["fingerprint"][:featurize.N_BITS])
         atoms = atoms + bit_atoms
-        desc = desc + attr["fingerprint"][descriptors.N_BITS:]
-    return {"atoms": atoms, "descriptors": dict(zip(descriptors.NAMES, desc.tolist(),
+        desc = desc + attr["fingerprint"][featurize.N_BITS:]
+    return {"atoms": atoms, "descriptors": dict(zip(featurize.DESCRIPTOR_NAMES, desc.tolist(),
                                                     strict=True)),
             "absent_substructures": absent, "expected": expected, "probability": fx}
 

@@ -3,7 +3,7 @@
 Why messages on directed bonds: a message from atom v to w sums what reached v from every
 neighbour except w, so information does not bounce straight back along the bond it came from
 ("totters"); Chemprop found this generalises better than atom-centred message passing. The
-network reads the graph from ``graph.batch`` and adds RDKit descriptors at the readout
+network reads the graph from ``batch_graphs`` and adds RDKit descriptors at the readout
 (Chemprop's "features"), which carry what a local message passing misses (logP, size, charge).
 
 Layers are written with dense one-hot incidence on padded batches (edges x atoms) rather than
@@ -18,15 +18,52 @@ import logging
 import numpy as np
 
 from medcore import memo
-from medcore.molecules import graph
-from medcore.molecules.features import Features
+from medcore.molecules import featurize
+from medcore.molecules.featurize import Features
 
 log = logging.getLogger(__name__)
 GRAPH_INPUTS = ("atoms", "mask", "edges", "src", "dst")
 
 
+def pad_to(n: int, step: int = 8) -> int:
+    """Round sizes up so a few padded shapes cover every batch."""
+    return max(step, -(-n // step) * step)
+
+
+def batch_graphs(graphs: list[featurize.Graph]) -> dict[str, np.ndarray]:
+    """Pad a list of graphs into the network's inputs (``atoms``, ``mask``, ``edges``, ``src``,
+    ``dst``); a molecule's scores do not depend on the padding (tested)."""
+    n = pad_to(max((len(g.atoms) for g in graphs), default=1))
+    e = pad_to(max((len(g.src) for g in graphs), default=2))
+    out = {"atoms": np.zeros((len(graphs), n, featurize.N_ATOM), np.float32),
+           "mask": np.zeros((len(graphs), n), np.float32),
+           "edges": np.zeros((len(graphs), e, featurize.N_EDGE), np.float32),
+           "src": np.full((len(graphs), e), -1, np.int32),
+           "dst": np.full((len(graphs), e), -1, np.int32)}
+    for i, g in enumerate(graphs):
+        out["atoms"][i, :len(g.atoms)] = g.atoms
+        out["mask"][i, :len(g.atoms)] = 1.0
+        out["edges"][i, :len(g.src)] = g.edges()
+        out["src"][i, :len(g.src)] = g.src
+        out["dst"][i, :len(g.src)] = g.dst
+    return out
+
+
+def size_batches(graphs: list[featurize.Graph], size: int, rng: np.random.Generator | None = None
+                 ) -> list[np.ndarray]:
+    """Index batches of molecules of similar size (little padding); shuffled with ``rng``."""
+    order = np.argsort([len(g.atoms) for g in graphs], kind="stable")
+    if rng is not None:  # jitter sizes so batches differ between epochs
+        keys = np.array([len(g.atoms) for g in graphs]) + rng.uniform(0, 4, len(graphs))
+        order = np.argsort(keys, kind="stable")
+    out = [order[k:k + size] for k in range(0, len(order), size)]
+    if rng is not None:
+        out = [out[i] for i in rng.permutation(len(out))]
+    return out
+
+
 def custom_objects() -> dict:
-    from medcore.molecules.layers import DirectedMessagePassing, MaskedMean
+    from medcore.molecules.tox.layers import DirectedMessagePassing, MaskedMean
 
     return {"DirectedMessagePassing": DirectedMessagePassing, "MaskedMean": MaskedMean}
 
@@ -34,9 +71,9 @@ def custom_objects() -> dict:
 def graph_inputs():
     import keras
 
-    return [keras.Input((None, graph.N_ATOM), name="atoms"),
+    return [keras.Input((None, featurize.N_ATOM), name="atoms"),
             keras.Input((None,), name="mask"),
-            keras.Input((None, graph.N_EDGE), name="edges"),
+            keras.Input((None, featurize.N_EDGE), name="edges"),
             keras.Input((None,), dtype="int32", name="src"),
             keras.Input((None,), dtype="int32", name="dst")]
 
@@ -47,7 +84,7 @@ def build_member(desc_train: np.ndarray, n_tasks: int = 12, hidden: int = 300, d
     sigmoid per assay. Descriptor statistics are the training molecules'."""
     import keras
 
-    from medcore.molecules.layers import DirectedMessagePassing, MaskedMean
+    from medcore.molecules.tox.layers import DirectedMessagePassing, MaskedMean
 
     inputs = graph_inputs()
     desc = keras.Input((desc_train.shape[1],), name="descriptors")
@@ -76,7 +113,7 @@ def infer_fn(model):
 def batch_inputs(model, feats: Features, idx: np.ndarray) -> dict[str, np.ndarray]:
     """The padded inputs ``model`` takes, for molecules ``idx``."""
     part = feats.take(idx)
-    x = graph.batch(part.graphs) | part.extra()
+    x = batch_graphs(part.graphs) | part.extra()
     return {i.name: x[i.name] for i in model.inputs}
 
 
@@ -85,7 +122,7 @@ def run(model, feats: Features, batch: int = 256) -> dict[str, np.ndarray]:
     ``members``) for all molecules, in batches of similar size (little padding)."""
     fn = infer_fn(model)
     out: dict[str, np.ndarray] = {}
-    for idx in graph.size_batches(feats.graphs, batch):
+    for idx in size_batches(feats.graphs, batch):
         y = fn(batch_inputs(model, feats, idx))
         y = y if isinstance(y, dict) else {"assays": y}
         for k, v in y.items():
@@ -104,7 +141,7 @@ def fit(feats: Features, labels: np.ndarray, valid: tuple[Features, np.ndarray],
     import keras
     import tensorflow as tf
 
-    from medcore.molecules import fitting
+    from medcore.molecules.tox import fitting
 
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
@@ -124,7 +161,7 @@ def fit(feats: Features, labels: np.ndarray, valid: tuple[Features, np.ndarray],
         return loss
 
     def run_epoch() -> None:
-        for idx in graph.size_batches(feats.graphs, batch, rng):
+        for idx in size_batches(feats.graphs, batch, rng):
             step(batch_inputs(model, feats, idx), y[idx])
 
     vf, vy = valid

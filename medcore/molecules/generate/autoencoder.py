@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from medcore.molecules.selfies_codec import MAX_LEN, draw_tokens
+from medcore.molecules.generate.selfies_codec import MAX_LEN, draw_tokens
 
 log = logging.getLogger(__name__)
 LATENT = 64

@@ -5,8 +5,8 @@ latents out as SELFIES ships beside it (``decoder_init.keras``, ``decoder_step.k
 sampling temperature is ``preprocess.json``'s ``temperature`` (1.0 if absent). Since v3 the
 WGAN-GP learns only the latents of training molecules that pass the realism rule
 (``train(..., base=..., realistic_latents=True)``; design and selection in
-``gan_card.DESIGN_V2``). A v4 with a new autoencoder (``train(..., ae_encoder="bigru",
-randomised=k)``) was tried and not shipped (``gan_card.DESIGN_V3``).
+``card.DESIGN_V2``). A v4 with a new autoencoder (``train(..., ae_encoder="bigru",
+randomised=k)``) was tried and not shipped (``card.DESIGN_V3``).
 
 There is no held-out split for a generator: ``metrics`` are the MOSES/GuacaMol figures of 10,000
 molecules drawn with seed 0, against the training set stored in ``training_set.npz``; the
@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from medcore import settings
-from medcore.molecules import autoencoder, gan_core, genmetrics, realism, selfies_codec
+from medcore.molecules.generate import autoencoder, gan_core, realism, selfies_codec
+from medcore.molecules.generate import metrics as genmetrics
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = {}
@@ -152,10 +153,10 @@ CANDIDATE_KEYS = ("validity", "uniqueness_10k", "novelty", "filters_pass",
 
 
 def candidate_figures(folder: Path, seed: int = 1, n: int = N_EVAL) -> dict:
-    """A candidate model's figures for ``gan_card.DESIGN_V2``'s selection rule: n raw and n
+    """A candidate model's figures for ``card.DESIGN_V2``'s selection rule: n raw and n
     realism-filtered molecules (not de-duplicated) drawn with ``seed`` (not the card's 0), the
     acceptance rate, and which of the realism goals the filtered stream meets."""
-    from medcore.molecules.gan_card import realism_goals
+    from medcore.molecules.generate.card import realism_goals
     from medcore.registry import load_keras_file
 
     model = load_keras_file(Path(folder) / "model.keras")
@@ -279,7 +280,7 @@ def fit(out_dir: Path, *, quick: bool = False, steps: int = 4000, ae_epochs: int
 def card(folder: Path, info: dict) -> dict:
     """The card of the model in ``folder`` (written by ``fit``; ``info`` is what fit returned):
     the seed-0 metrics and histograms."""
-    from medcore.molecules.gan_card import build_card
+    from medcore.molecules.generate.card import build_card
     from medcore.registry import load_keras_file
 
     folder = Path(folder)

@@ -55,7 +55,7 @@ class Neighbour:
 
 
 def save_reference(path: Path, bits: np.ndarray, smiles: list[str]) -> None:
-    """Write the training split's bits (packed) and SMILES; written by ``cnn.train``."""
+    """Write the training split's bits (packed) and SMILES; written by ``model.train``."""
     np.savez_compressed(path, bits=np.packbits(np.asarray(bits, np.uint8), axis=1),
                         smiles=np.array(smiles))
 
@@ -93,7 +93,7 @@ def neighbours(ref: Reference, bits: np.ndarray, threshold: float) -> list[Neigh
 def curve(similarity: np.ndarray, y: np.ndarray, p: np.ndarray, edges=EDGES) -> list[dict]:
     """Mean ROC-AUC over assays (each on its measured molecules) per similarity bin."""
     from medcore.metrics import _r
-    from medcore.molecules import mtmetrics
+    from medcore.molecules.tox import metrics as mtmetrics
 
     out = []
     for k, (lo, hi) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
@@ -110,7 +110,7 @@ def choose_threshold(similarity: np.ndarray, y: np.ndarray, p: np.ndarray,
     """The highest bin edge t such that every bin below t has mean ROC-AUC at least ``drop``
     under the mean ROC-AUC of all molecules with similarity >= t; 0 (nothing flagged) if none."""
     from medcore.metrics import _r
-    from medcore.molecules import mtmetrics
+    from medcore.molecules.tox import metrics as mtmetrics
 
     for k in range(len(bins) - 1, 0, -1):
         t = bins[k]["from"]

@@ -6,7 +6,8 @@ import datetime as _dt
 
 import numpy as np
 
-from medcore.molecules import calls, data, descriptors, graph
+from medcore.molecules import featurize
+from medcore.molecules.tox import calls, data
 
 THRESHOLD_RULE = calls.RULE
 CALLS_LIMITATION = (
@@ -132,14 +133,15 @@ def build_card(t: data.Tox21, splits: dict, model, metrics: dict, history: dict,
         ],
         "input_spec": {
             "shape": "graph of heavy atoms padded per batch: atoms (batch, atoms, "
-                     f"{graph.N_ATOM}), mask (batch, atoms), directed edges (batch, edges, "
-                     f"{graph.N_EDGE}) with source and destination atom; descriptors (batch, "
-                     f"{len(descriptors.NAMES)}); fingerprint (batch, {descriptors.N_FEATURES}) "
+                     f"{featurize.N_ATOM}), mask (batch, atoms), directed edges (batch, edges, "
+                     f"{featurize.N_EDGE}) with source and destination atom; descriptors (batch, "
+                     f"{len(featurize.DESCRIPTOR_NAMES)}); fingerprint "
+                     f"(batch, {featurize.N_FEATURES}) "
                      "when the MLP is part of the model",
             "preprocessing": "RDKit parse, parent molecule (salts removed, largest organic "
                              "fragment), canonical SMILES; graph, ECFP4 radius 2 and "
                              "descriptors from the same molecule",
-            "descriptors": list(descriptors.NAMES),
+            "descriptors": list(featurize.DESCRIPTOR_NAMES),
         },
         **calls_fields(calls_cfg),
         "training": {"epochs_max": epochs, "members": members, "arch": arch,

@@ -10,8 +10,8 @@ without stereo or charge) matches a Tox21 molecule in the validation or test par
 split is dropped, so neither the choice on validation nor the test figures see pretraining on
 those molecules.
 
-``python -m medcore.molecules.pretrain`` fits and caches the weights (keyed by the settings and
-the excluded molecules); ``cnn.train`` reuses the cache or fits the same thing itself.
+``python -m medcore.molecules.tox.pretrain`` fits and caches the weights (keyed by the settings and
+the excluded molecules); ``model.train`` reuses the cache or fits the same thing itself.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from medcore import settings
-from medcore.molecules import data, features, featurize
+from medcore.molecules import featurize
+from medcore.molecules.tox import data
 
 log = logging.getLogger(__name__)
 FILE = "toxcast.csv.gz"
@@ -110,12 +111,12 @@ def fit(data_dir: Path, exclude: set[str], config: dict | None = None) -> dict:
     """Pretrain one D-MPNN on ToxCast (masked BCE over its assays), stopping on the mean
     ROC-AUC of ToxCast molecules held out from pretraining. Returns the transferable layers'
     weights and what the card records."""
-    from medcore.molecules import dmpnn
+    from medcore.molecules.tox import dmpnn
 
     cfg = CONFIG | (config or {})
     t0 = time.time()
     tc = load_toxcast(data_dir, exclude)
-    feats = features.of_mols(tc.mols)
+    feats = featurize.of_mols(tc.mols)
     order = np.random.default_rng(cfg["seed"]).permutation(len(tc.smiles))
     n_out = int(HELD_OUT * len(order))
     out_idx, in_idx = np.sort(order[:n_out]), np.sort(order[n_out:])
@@ -170,7 +171,7 @@ def tox21_exclusions(data_dir: Path) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m medcore.molecules.pretrain",
+    p = argparse.ArgumentParser(prog="python -m medcore.molecules.tox.pretrain",
                                 description=__doc__.split("\n\n")[0])
     p.add_argument("--epochs", type=int, default=CONFIG["epochs"])
     args = p.parse_args(argv)

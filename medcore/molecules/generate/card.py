@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medcore.molecules import autoencoder, gan_core, selfies_codec
+from medcore.molecules.generate import autoencoder, gan_core, selfies_codec
 
 # Pre-committed (before any fitting) for the realism goals: the filtered stream's
 # uniqueness@10k was 0.6671 against the 0.95 goal. Copied into every card built from now on.

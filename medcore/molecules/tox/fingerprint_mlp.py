@@ -2,7 +2,7 @@
 
 Why beside the graph network: it sees whole-molecule properties and exact substructures the
 message passing summarises; version 2 shipped it averaged with a SMILES CNN, and version 3's
-training run decides on validation whether it joins the D-MPNN members (``cnn.choose``).
+training run decides on validation whether it joins the D-MPNN members (``model.choose``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import logging
 
 import numpy as np
 
-from medcore.molecules import descriptors, fitting
+from medcore.molecules import featurize
+from medcore.molecules.tox import fitting
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def build(x_train: np.ndarray, n_tasks: int = 12, hidden: int = 1024, dropout: f
 
     mean = np.zeros(x_train.shape[1], np.float32)
     var = np.ones(x_train.shape[1], np.float32)
-    d = slice(descriptors.N_BITS, None)
+    d = slice(featurize.N_BITS, None)
     mean[d], var[d] = x_train[:, d].mean(0), x_train[:, d].var(0) + 1e-6
     inp = keras.Input((x_train.shape[1],), name="fingerprint")
     h = keras.layers.Normalization(mean=mean, variance=var, name="standardise")(inp)

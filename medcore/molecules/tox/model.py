@@ -23,20 +23,20 @@ from pathlib import Path
 import numpy as np
 
 from medcore import settings
-from medcore.molecules import (
+from medcore.molecules import featurize
+from medcore.molecules.service import predict_paths, score  # noqa: F401 - the registry's entry
+from medcore.molecules.tox import (
     calls,
     data,
     dmpnn,
     domain,
-    features,
     fingerprint_mlp,
     fitting,
     measured,
-    mtmetrics,
     pretrain,
     uncertainty,
 )
-from medcore.molecules.service import predict_paths, score  # noqa: F401 - the registry's entry
+from medcore.molecules.tox import metrics as mtmetrics
 
 log = logging.getLogger(__name__)
 CUSTOM_OBJECTS: dict = dmpnn.custom_objects()
@@ -64,7 +64,7 @@ def _rf_test_preds(x: np.ndarray, y: np.ndarray, split: dict, trees: int) -> np.
     return out
 
 
-def probabilities(model, feats: features.Features) -> np.ndarray:
+def probabilities(model, feats: featurize.Features) -> np.ndarray:
     return dmpnn.run(model, feats)["assays"]
 
 
@@ -73,7 +73,7 @@ def _held_out_metrics(model, extras: dict, data_dir: Path) -> dict:
     prediction sets and the stored RF baselines."""
     pre = extras["preprocess"]
     t = data.load_tox21(Path(data_dir), pre.get("subset"))
-    feats = features.of_mols(t.mols)
+    feats = featurize.of_mols(t.mols)
     splits, assays = _splits(t), pre["assays"]
     rs, sc = splits["random"], splits["scaffold"]
     y, sy = t.labels[rs["test"]], t.labels[sc["test"]]
@@ -132,7 +132,7 @@ def load_extras(folder: Path, card: dict) -> dict:
     }
 
 
-def _fit_split(feats: features.Features, labels: np.ndarray, sp: dict, *, members: int,
+def _fit_split(feats: featurize.Features, labels: np.ndarray, sp: dict, *, members: int,
                epochs: int, mlp_epochs: int, arch: dict, init: dict | None = None) -> dict:
     """Every candidate part on one split: the D-MPNN members (started from ``init``, the
     pretrained layers, when given) and the fingerprint MLP, with their validation predictions
@@ -170,7 +170,7 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 30, members: int 
     data_dir = Path(data_dir or settings.data_dir())
     subset = QUICK_SUBSET if quick else None
     t = data.load_tox21(data_dir, subset)
-    feats = features.of_mols(t.mols)
+    feats = featurize.of_mols(t.mols)
     splits = _splits(t)
     arch = {"hidden": 32 if quick else hidden, "ffn": 32 if quick else hidden, "depth": depth}
     members = 2 if quick else members
@@ -207,7 +207,7 @@ def train(out_dir: Path, *, quick: bool = False, epochs: int = 30, members: int 
     np.savez_compressed(out_dir / "baselines.npz", **base)
     extras = load_extras(out_dir, {})
     metrics = _held_out_metrics(models["random"], extras, data_dir)
-    from medcore.molecules import tox_card
+    from medcore.molecules.tox import card as tox_card
 
     card = tox_card.build_card(t, splits, models["random"], metrics,
                       {k: p["history"] for k, p in parts.items()},
@@ -228,7 +228,7 @@ def _shipped_card() -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def _curves(model, feats: features.Features, labels: np.ndarray, split: dict) -> dict:
+def _curves(model, feats: featurize.Features, labels: np.ndarray, split: dict) -> dict:
     """Pooled (all assay/molecule pairs) ROC, reliability and confusion at 0.5, test split."""
     from medcore.metrics import binary_curves
 

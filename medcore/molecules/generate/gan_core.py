@@ -11,7 +11,7 @@ import logging
 
 import numpy as np
 
-from medcore.molecules import autoencoder, selfies_codec
+from medcore.molecules.generate import autoencoder, selfies_codec
 
 log = logging.getLogger(__name__)
 NOISE = 64

@@ -1,4 +1,4 @@
-"""``python -m medcore.molecules.add_calls``: give the shipped tox-cnn its calls without
+"""``python -m medcore.molecules.tox.add_calls``: give the shipped tox-cnn its calls without
 retraining, and reseal its card.
 
 Why a command: the calls' thresholds and SD cut are chosen on the random split's validation
@@ -18,7 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from medcore import registry, settings
-from medcore.molecules import calls, cnn, data, dmpnn, features, measured, tox_card
+from medcore.molecules import featurize
+from medcore.molecules.tox import calls, data, dmpnn, measured
+from medcore.molecules.tox import card as tox_card
+from medcore.molecules.tox import model as tox_model
 
 log = logging.getLogger(__name__)
 REVISION = "Calls replace Youden's J thresholds"  # rerunning replaces its own revision
@@ -31,8 +34,8 @@ def add_calls(data_dir: Path) -> dict:
     folder = Path(bundle.folder)
     pre = bundle.extras["preprocess"]
     t = data.load_tox21(Path(data_dir), pre.get("subset"))
-    sp = cnn._splits(t)["random"]
-    feats = features.of_mols(t.mols)
+    sp = tox_model._splits(t)["random"]
+    feats = featurize.of_mols(t.mols)
     out_va = dmpnn.run(bundle.model, feats.take(sp["valid"]))
     shipped = bundle.extras["conformal"]["p"]
     if not np.allclose(out_va["assays"], shipped, atol=1e-5):
@@ -42,7 +45,7 @@ def add_calls(data_dir: Path) -> dict:
                     t.labels[sp["train"]], pre["assays"])
     calls.save(folder, cfg)
     measured.save(folder, measured.build(t, sp["train"]))
-    p_test = cnn.probabilities(bundle.model, feats.take(sp["test"]))
+    p_test = tox_model.probabilities(bundle.model, feats.take(sp["test"]))
     held = calls.held_out(cfg, p_test, t.labels[sp["test"]], pre["assays"])
     card = dict(bundle.card)
     metrics = {}
@@ -69,7 +72,7 @@ def add_calls(data_dir: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m medcore.molecules.add_calls",
+    p = argparse.ArgumentParser(prog="python -m medcore.molecules.tox.add_calls",
                                 description=__doc__.split("\n\n")[0])
     p.parse_args(argv)
     card = add_calls(settings.data_dir())

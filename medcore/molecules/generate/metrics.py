@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from medcore.molecules import realism
+from medcore.molecules.generate import realism
 
 DIGITS = 4
 
