@@ -39,8 +39,8 @@ def molecules(bundle) -> Callable[[], Case]:
     from medcore.molecules import io, service
     from medcore.report import molecules
 
-    rows = service.analyse(bundle, io.load_upload("drugs.smi", samples.DRUGS_SMI), 1,
-                           full_attribution=True)
+    rows = service.analyse(bundle, io.load_upload("drugs.smi", samples.DRUGS_SMI),
+                           explain_top=1, full_attribution=True)
     return lambda: molecules.case(bundle, rows[0], "drugs.smi")
 
 

@@ -124,16 +124,16 @@ def test_molecule_report_lists_every_assay_and_the_domain_warning(bundles):
 
     tox = _bundle(bundles, "tox-cnn")
     text_in = b"CC(=O)Oc1ccccc1C(=O)O aspirin\nC[Si](C)(C)O[Si](C)(C)C siloxane\n"
-    rows = service.analyse(tox, mol_io.load_upload("m.smi", text_in), 1,
-                               full_attribution=True)
+    rows = service.analyse(tox, mol_io.load_upload("m.smi", text_in), explain_top=1,
+                           full_attribution=True)
     cases = molecules.cases(tox, rows, "m.smi")
     assert [c.name for c in cases] == ["aspirin", "siloxane"]
     for row, case in zip(rows, cases, strict=True):
         text = report.build(case)
         _assert_report(text, tox, case)
         assert all(a in text for a in tox.card["thresholds"])
-        assert any("Far from training" in w for w in case.warnings) == row["far_from_training"]
-        assert any("Uncertain" in w for w in case.warnings) == bool(row["uncertain_assays"])
+        assert any("Far from training" in w for w in case.warnings) == row.far_from_training
+        assert any("Uncertain" in w for w in case.warnings) == bool(row.uncertain_assays)
         assert "Prediction set" in report.build(case) or "prediction set" in report.build(case)
     assert "Atoms behind" in report.build(cases[0])  # the explained one carries its atom map
 

@@ -21,9 +21,21 @@ def _history():
     return bundle, service.analyse(bundle, hist, explain_top=0)
 
 
+def _molecules():
+    from medcore.molecules import io, service
+
+    bundle = shipped_bundle("tox-cnn")
+    batch = io.parse_smiles_text("CC(=O)Oc1ccccc1C(=O)O aspirin\n"
+                                 "CC(C)Cc1ccc(C(C)C(=O)O)cc1 ibuprofen\n"
+                                 "Cn1cnc2c1c(=O)n(C)c(=O)n2C caffeine\n"
+                                 "C#CC#CC#CC#C tetrayne\n")
+    return bundle, service.analyse(bundle, batch)
+
+
 # (workbench, a function returning (bundle, a few unexplained results of its analyse))
 CASES = [
     ("history", _history),
+    ("molecules", _molecules),
 ]
 
 
