@@ -18,6 +18,10 @@ from ui.validate import validate_step
 
 components.use_app_navigation()
 
+# the page's models, as registered: its classifier and its embedding network
+(CNN,) = registry.ids("genomics", registry.CLASSIFIER)
+(RNN,) = registry.ids("genomics", registry.EMBEDDING)
+
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _pwm_png(pwm_json: str, title: str) -> bytes:
@@ -70,9 +74,9 @@ for (name, _), parsed in zip(sources, uploads.each(sources, io.load_upload), str
 
 if not records:
     st.info("Upload or paste DNA sequences, or press **Try an example**.")
-    validate_step("dna-cnn")  # a lab can measure the model before scoring anything
+    validate_step(CNN)  # a lab can measure the model before scoring anything
     st.stop()
-cnn = components.get_model("dna-cnn")
+cnn = components.get_model(CNN)
 if cnn is None:
     st.stop()
 
@@ -80,11 +84,10 @@ key = hashlib.sha256(repr([(r.name, r.seq) for r in records]).encode()).hexdiges
 if st.session_state.get("genomics_key") != key:
     total = sum(len(r.seq) for r in records)
     with st.status(f"Scoring {len(records)} sequence(s), {total:,} nt…", expanded=False) as status:
-        st.session_state["genomics_results"] = service.analyse(cnn, records, explain_limit=0)
+        st.session_state["genomics_results"] = service.analyse(cnn, records, explain_top=0)
         st.session_state["genomics_key"] = key
         st.session_state.pop("genomics_variant", None)
         status.update(label="Done", state="complete")
-results: list[service.SeqResult] = st.session_state["genomics_results"]
 names = cnn.card["class_names"]
 DEFAULTS = {shape: service.default_level(cnn, shape) for shape in ("window", "short", "scan")}
 _levels = sorted(set(DEFAULTS.values()))
@@ -101,7 +104,11 @@ level = (st.slider("Prediction-set level", 0.5, 0.99, DEFAULTS["window"], 0.01,
                         "level (conformal, calibrated on held-out human cases of the input's "
                         "shape). One class: a call; two or three: uncertain.")
          if own else None)
-service.set_level(cnn, results, level)
+# the session keeps the results read at the chosen level; a record's scores and explanation,
+# once computed, replace it in that list (the service returns new results, never edits them)
+results: list[service.SeqResult] = service.set_level(cnn, st.session_state["genomics_results"],
+                                                     level)
+st.session_state["genomics_results"] = results
 
 
 TONE = {"sure": st.success, "uncertain": st.warning, "none": st.error}
@@ -152,13 +159,13 @@ if view == VIEWS[0]:
     st.dataframe(table, hide_index=True, width="stretch")
     components.download_table(table, "genomics_predictions.csv", key="dl_pred")
     st.download_button(
-        "Download reports + CSV (ZIP)", lambda args=(cnn, list(results)),
+        "Download reports + CSV (ZIP)", lambda args=(cnn, results),
         csv=table.to_csv(index=False).encode(): report.zip_bytes(
             [genomics_report.case(args[0], r) for r in args[1]], "genomics_predictions.csv",
             csv), file_name="genomics_reports.zip", mime="application/zip", key="dl_zip",
         help="One HTML report per record (scores and SHAP logo) and the table.")
     idx = st.selectbox("Sequence", range(len(results)), format_func=lambda i: results[i].name)
-    r = service.fill_scores(cnn, results[idx])
+    r = results[idx] = service.fill_scores(cnn, results[idx])
     if r.kind == "window":
         st.subheader(f"{r.name}: {r.verdict.sentence} (most likely {r.class_name}, P = "
                      f"{r.probabilities[r.class_name]:.2f})")
@@ -180,14 +187,15 @@ if view == VIEWS[0]:
         exons_text = st.text_area(
             "Known exons of this record (optional): mark their junctions", key=f"exons_{idx}",
             height=80, help=io.EXON_FORMS, placeholder="e.g. 1201-1350\n2001-2100")
-        service.mark_known(r, [])  # no marks left from earlier exons
+        exons = []
         if exons_text.strip():
             try:
                 exons = io.parse_exons(exons_text)
                 known = service.known_junctions(r, exons)
-                known_rows = service.mark_known(r, exons)
             except InputError as err:
+                exons = []
                 components.file_error("exons", str(err))
+        r, known_rows = service.mark_known(r, exons)  # no exons: no marks left from earlier ones
     st.plotly_chart(figures.track(r.scores, "Donor and acceptor score at every position",
                                   r.explain_at if r.kind == "window" else None, known),
                     width="stretch")
@@ -220,12 +228,11 @@ if view == VIEWS[0]:
                    + f": P {site.probability:.2f}, {r.level:.0%} set "
                    f"{conformal.describe(site.prediction_set)}: {site.verdict.after_set}"
                    + (f"; a known {site.known} (your exons)" if site.known else "") + ".")
-        if (r.explain_at, r.explain_class) != (site.junction_after, site.class_name):
-            r.explain_at, r.explain_class, r.contrib = site.junction_after, site.class_name, None
+        r = service.at_site(r, site)
     if r.explain_at is not None:
         if r.contrib is None:
             with st.spinner("Computing SHAP contributions…"):
-                service.explain_results(cnn, [r])
+                r = service.explain(cnn, [r])[0]
         j, start = r.explain_at, r.explain_start
         st.plotly_chart(figures.importance(
             r.contrib, r.seq, start, j, f"Per-base SHAP contribution towards {r.explain_class} "
@@ -234,12 +241,13 @@ if view == VIEWS[0]:
         near = slice(max(0, j - 30 - (start - 1)), j + 30 - (start - 1))
         st.image(_contribution_png(r.contrib[near], f"The 60 nt around the junction after "
                                                     f"base {j}", start + near.start))
-        st.caption("Method: " + service.explain.METHOD + ". Letters above 0 push towards the "
+        st.caption("Method: " + service.METHOD + ". Letters above 0 push towards the "
                    "class, below 0 away from it.")
+    results[idx] = r  # its scores, marks and explanation kept for the next rerun and the ZIP
     st.download_button(
         "Download this record's report (HTML)",
         lambda args=(cnn, r): report.build(genomics_report.case(*args)),
-        file_name=report.file_name("dna-cnn", r.name), mime="text/html",
+        file_name=report.file_name(CNN, r.name), mime="text/html",
         key=f"dl_report_{idx}", help="Self-contained: opens offline, figures inside.")
 
 elif view == VIEWS[1]:
@@ -302,7 +310,7 @@ elif view == VIEWS[3]:
             st.caption(label or "no known splice consensus match")
 
 else:
-    rnn = components.get_model("dna-rnn")
+    rnn = components.get_model(RNN)
     if rnn is not None and len(results) >= 3:
         from medcore.genomics.embedding import embedding_table, embedding_windows
 
@@ -329,4 +337,4 @@ else:
     elif rnn is not None:
         st.info("The embedding needs at least 3 sequences.")
 
-validate_step("dna-cnn", [r.to_json() for r in results])
+validate_step(CNN, [r.to_json() for r in results])

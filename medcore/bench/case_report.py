@@ -21,9 +21,9 @@ def imaging(bundle) -> Callable[[], Case]:
     from medcore.imaging import service
     from medcore.report import imaging
 
-    entry = next(iter(service.analyse_uploads(bundle, [("chest.png", samples.xray_png(3))])
-                      .values()))
-    return lambda: imaging.case(bundle, entry)
+    result = next(iter(service.analyse_uploads(bundle, [("chest.png", samples.xray_png(3))])
+                       .values()))
+    return lambda: imaging.case(bundle, result)
 
 
 def history(bundle) -> Callable[[], Case]:
@@ -49,8 +49,7 @@ def genomics(bundle) -> Callable[[], Case]:
     from medcore.report import genomics
 
     records = io.load_upload("example.fasta", synthetic.example_fasta().encode()).records
-    result = service.analyse(bundle, records[:1], explain_limit=1)[0]
-    service.fill_scores(bundle, result)
+    result = service.fill_scores(bundle, service.analyse(bundle, records[:1], explain_top=1)[0])
     return lambda: genomics.case(bundle, result)
 
 

@@ -31,13 +31,13 @@ def bench_cnn(bundle, quick: bool = False) -> dict:
     rng = np.random.default_rng(0)
     n_cls = 1000 if quick else 10_000
     windows = [SeqRecord(f"w{i}", _random_dna(400, rng)) for i in range(n_cls)]
-    service.analyse(bundle, windows[:16], explain_limit=0)  # warm-up (graph tracing)
-    cls_ms = _timed(lambda: service.analyse(bundle, windows, explain_limit=0)) * 10_000 / n_cls
+    service.analyse(bundle, windows[:16], explain_top=0)  # warm-up (graph tracing)
+    cls_ms = _timed(lambda: service.analyse(bundle, windows, explain_top=0)) * 10_000 / n_cls
     scan_len = 100_000 if quick else 1_000_000
     long = [SeqRecord("long", _random_dna(scan_len, rng))]
-    scan_ms = _timed(lambda: service.analyse(bundle, long, explain_limit=0)) * 1e6 / scan_len
+    scan_ms = _timed(lambda: service.analyse(bundle, long, explain_top=0)) * 1e6 / scan_len
     one = [SeqRecord("one", windows[0].seq)]
-    explain_ms = _timed(lambda: service.analyse(bundle, one, explain_limit=1))
+    explain_ms = _timed(lambda: service.analyse(bundle, one, explain_top=1))
     seq = _random_dna(2000, rng)
     v = variant.parse(f"1000 {seq[999]} {'A' if seq[999] != 'A' else 'C'}", seq)
     variant.effect(bundle.model, seq, v)

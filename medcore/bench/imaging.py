@@ -44,7 +44,7 @@ def bench_cnn(bundle, quick: bool = False) -> dict:
     from medcore.explain.gradcam import gradcam
     from medcore.imaging.figures import png_bytes
     from medcore.imaging.io import XrayImage
-    from medcore.imaging.service import analyse, analyse_bytes, batch, explain_shap, model_inputs
+    from medcore.imaging.service import analyse, analyse_bytes, batch, model_inputs, shap_values
 
     films = _films(64 if quick else 512)
     big = Image.fromarray(films[0]).resize((2000, 2000), Image.Resampling.BICUBIC)
@@ -54,16 +54,16 @@ def bench_cnn(bundle, quick: bool = False) -> dict:
     decoded = [XrayImage(f"f{i}.png", f, "png", f.shape[::-1]) for i, f in enumerate(films)]
     one = batch(model_inputs(bundle, decoded[:1]))
     for _ in range(3):
-        analyse_bytes(bundle, "bench.jpg", jpeg, with_cam=False)
+        analyse_bytes(bundle, "bench.jpg", jpeg, explain_top=0)
         gradcam(bundle.model, one)
-    to_prob = times_ms(lambda: analyse_bytes(bundle, "bench.jpg", jpeg, with_cam=False),
+    to_prob = times_ms(lambda: analyse_bytes(bundle, "bench.jpg", jpeg, explain_top=0),
                        5 if quick else 30)
-    analyse(bundle, decoded[:64], with_cam=False)
-    batch_ms = np.median(times_ms(lambda: analyse(bundle, decoded, with_cam=False),
+    analyse(bundle, decoded[:64], explain_top=0)
+    batch_ms = np.median(times_ms(lambda: analyse(bundle, decoded, explain_top=0),
                                   1 if quick else 3))
     cam = times_ms(lambda: gradcam(bundle.model, one), 5 if quick else 30)
-    explain_shap(bundle, model_inputs(bundle, decoded[:1])[0])
-    shap = times_ms(lambda: explain_shap(bundle, model_inputs(bundle, decoded[1:2])[0]),
+    shap_values(bundle, model_inputs(bundle, decoded[:1])[0])
+    shap = times_ms(lambda: shap_values(bundle, model_inputs(bundle, decoded[1:2])[0]),
                     1 if quick else 5)
     png = png_bytes(films[2])
     figures = {

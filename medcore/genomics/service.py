@@ -7,13 +7,15 @@ record has no single class: it is scanned, and its result lists the top-scoring 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from medcore import conformal
 from medcore.errors import SchemaError
-from medcore.genomics import calibrate, data, explain, io, network, scan
+from medcore.genomics import calibrate, data, io, network, scan
+from medcore.genomics import explain as explain_module
 from medcore.genomics.io import Exon, Locus, SeqRecord
 
 SITE_THRESHOLD = calibrate.SITE_THRESHOLD  # a position is listed from this probability
@@ -21,6 +23,7 @@ MAX_SITES = 20  # per class, highest first
 MIN_GAP = calibrate.MIN_GAP  # nt between two listed sites of one class
 FLANK = 10  # bases shown either side of a listed site
 KIND = {"EI": "donor", "IE": "acceptor", "N": "neither"}
+METHOD = explain_module.METHOD  # the explanation, in words (pages and reports)
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def verdict(prediction_set: list[str]) -> Verdict:
     return Verdict("fits none", "fits none (empty set)", "none")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Site:
     class_name: str  # "EI" (donor) or "IE" (acceptor): the track it was listed from
     junction_after: int  # 1-based base before the junction, in the record
@@ -77,9 +80,14 @@ class Site:
                 **({"known": self.known} if self.known else {}), "context": self.context}
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class SeqResult:
-    """One record: its per-position scores, its class (windows only) and listed sites."""
+    """One record: its per-position scores, its class (windows only) and listed sites.
+
+    Frozen: :func:`set_level`, :func:`fill_scores`, :func:`explain`, :func:`at_site` and
+    :func:`mark_known` return new results, so a page's or a report's copy never changes
+    under it. Equal only to itself (it holds arrays).
+    """
 
     name: str
     seq: str
@@ -127,9 +135,9 @@ class SeqResult:
         out["sites"] = [s.to_json() for s in self.sites]
         if self.contrib is not None:
             out["explanation"] = {
-                "method": explain.METHOD, "class": self.explain_class,
+                "method": explain_module.METHOD, "class": self.explain_class,
                 "junction_after": self.explain_at,
-                "top_positions": explain.top_positions(
+                "top_positions": explain_module.top_positions(
                     self.contrib, self.seq[self.explain_start - 1:], top_k, self.explain_start)}
         return out
 
@@ -153,15 +161,15 @@ def find_sites(seq: str, scores: np.ndarray, threshold: float = SITE_THRESHOLD,
     return sorted(sites, key=lambda s: -s.probability)
 
 
-def site_sets(bundle, sites: list[Site], level: float | None) -> None:
-    """Each listed site's set at ``level`` (None: the scan rule's default), calibrated on
-    sites a scan lists."""
+def site_sets(bundle, sites: list[Site], level: float | None) -> list[Site]:
+    """The listed sites with their sets at ``level`` (None: the scan rule's default),
+    calibrated on sites a scan lists."""
     if not sites:
-        return
+        return []
     names = list(bundle.card["class_names"])
     proba = np.array([[s.probabilities[n] for n in names] for s in sites])
-    for s, found in zip(sites, prediction_sets(bundle, proba, level, "scan"), strict=True):
-        s.prediction_set = found
+    return [replace(s, prediction_set=found) for s, found in
+            zip(sites, prediction_sets(bundle, proba, level, "scan"), strict=True)]
 
 
 def member_spread(p: np.ndarray) -> dict[str, float] | None:
@@ -211,10 +219,11 @@ MEASURED_ON = {"window": "400-nt human windows", "short": "60-nt human windows",
                "scan": "sites a scan listed in human sequence"}
 
 
-def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
-            level: float | None = None) -> list[SeqResult]:
-    """Score every record; explain the first ``explain_limit`` results with SHAP. ``level``:
-    every set's level; None: each shape's own default (``default_level``).
+def analyse(bundle, records: list[SeqRecord], *, level: float | None = None,
+            explain_top: int = 25, progress: Callable[[float, str], None] | None = None
+            ) -> list[SeqResult]:
+    """Score every record; explain the first ``explain_top`` results (:func:`explain`).
+    ``level``: every set's level; None: each shape's own default (``default_level``).
 
     Windows are classified in batches at their junction; their per-position scores are
     computed when asked for (:func:`fill_scores`), since a batch of windows rarely needs them.
@@ -222,6 +231,8 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
     names = list(bundle.card["class_names"])
     width = data.LONG_WINDOW
     short = [r for r in records if len(r.seq) <= width]
+    if progress:
+        progress(0.0, f"Classifying {len(short)} window(s)")
     p_short, each = scan.classify_with_members(bundle.model, [r.seq.upper() for r in short])
     # sets from the probabilities as shown (4 places), as ``set_level`` recomputes them: a case
     # on a threshold gets the same set from the command line and from the page
@@ -236,7 +247,7 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
         found = prediction_sets(bundle, p_short[group], level, shape) if group else []
         sets.update({id(short[i]): f for i, f in zip(group, found, strict=True)})
     results: list[SeqResult] = []
-    for r in records:
+    for k, r in enumerate(records):
         seq, notes = r.seq.upper(), list(r.notes)
         if id(r) in proba:
             j, p = data.junction_index(len(seq)), proba[id(r)]
@@ -254,49 +265,62 @@ def analyse(bundle, records: list[SeqRecord], explain_limit: int = 25,
                 member_spread=member_spread(members[id(r)][:, int(p.argmax())]), notes=notes,
                 explain_at=j, explain_class=cname))
             continue
+        if progress:
+            progress(k / max(len(records), 1), f"Scanning {r.name} ({len(seq):,} nt)")
         notes.append(f"Longer than {width} nt: every position scored; no single class. "
                      f"Sites are positions scoring >= {SITE_THRESHOLD}.")
-        res = SeqResult(r.name, seq, r.label, "scan", None, notes=notes,
-                        level=level or default_level(bundle, "scan"), shape="scan",
-                        locus=r.locus)
-        fill_scores(bundle, res)
+        res = fill_scores(bundle, SeqResult(
+            r.name, seq, r.label, "scan", None, notes=notes,
+            level=level or default_level(bundle, "scan"), shape="scan", locus=r.locus))
         if res.sites:
-            res.explain_at, res.explain_class = res.sites[0].junction_after, \
-                res.sites[0].class_name
+            res = at_site(res, res.sites[0])
         results.append(res)
-    explain_results(bundle, results[:explain_limit])
+    if explain_top > 0:
+        results[:explain_top] = explain(bundle, results[:explain_top], progress=progress)
+    if progress:
+        progress(1.0, "Done")
     return results
 
 
-def set_level(bundle, results: list[SeqResult], level: float | None) -> None:
-    """Recompute the windows' and listed sites' prediction sets at another level (None: each
-    shape's default; no model call)."""
+def set_level(bundle, results: list[SeqResult], level: float | None) -> list[SeqResult]:
+    """New results whose windows' and listed sites' prediction sets are read at another level
+    (None: each shape's default; no model call); the given results are unchanged."""
     names = list(bundle.card["class_names"])
+    out = list(results)
     for shape in ("window", "short"):
-        windows = [r for r in results if r.kind == "window" and r.shape == shape]
-        if not windows:
+        idx = [i for i, r in enumerate(results) if r.kind == "window" and r.shape == shape]
+        if not idx:
             continue
-        proba = np.array([[r.probabilities[n] for n in names] for r in windows])
-        for r, s in zip(windows, prediction_sets(bundle, proba, level, shape), strict=True):
-            r.prediction_set, r.level = s, level or default_level(bundle, shape)
-    for r in results:
+        proba = np.array([[results[i].probabilities[n] for n in names] for i in idx])
+        for i, s in zip(idx, prediction_sets(bundle, proba, level, shape), strict=True):
+            out[i] = replace(results[i], prediction_set=s,
+                             level=level or default_level(bundle, shape))
+    for i, r in enumerate(results):
         if r.kind == "scan":
-            r.level = level or default_level(bundle, "scan")
-            site_sets(bundle, r.sites, r.level)
+            at = level or default_level(bundle, "scan")
+            out[i] = replace(r, level=at, sites=site_sets(bundle, r.sites, at))
+    return out
 
 
 def fill_scores(bundle, result: SeqResult) -> SeqResult:
-    """Per-position scores and listed sites of one result (a no-op when already there)."""
-    if result.scores is None:
-        result.scores = scan.site_scores(bundle.model, result.seq)
-        result.sites = find_sites(result.seq, result.scores)
-        if result.locus is not None:
-            for site in result.sites:
-                site.genomic = result.locus.junction(site.junction_after)
-        if result.kind == "scan":
-            site_sets(bundle, result.sites, result.level)
-    return result
+    """The result with its per-position scores and listed sites (itself when already there)."""
+    if result.scores is not None:
+        return result
+    scores = scan.site_scores(bundle.model, result.seq)
+    sites = find_sites(result.seq, scores)
+    if result.locus is not None:
+        sites = [replace(s, genomic=result.locus.junction(s.junction_after)) for s in sites]
+    if result.kind == "scan":
+        sites = site_sets(bundle, sites, result.level)
+    return replace(result, scores=scores, sites=sites)
 
+
+def at_site(result: SeqResult, site: Site) -> SeqResult:
+    """The result with its explanation aimed at ``site`` (the old one dropped when it moves)."""
+    if (result.explain_at, result.explain_class) == (site.junction_after, site.class_name):
+        return result
+    return replace(result, explain_at=site.junction_after, explain_class=site.class_name,
+                   contrib=None)
 
 def known_junctions(result: SeqResult, exons: list[Exon]) -> dict[int, str]:
     """Junction index -> "donor" / "acceptor" from exons: an acceptor before each exon but the
@@ -326,22 +350,22 @@ def known_junctions(result: SeqResult, exons: list[Exon]) -> dict[int, str]:
     return out
 
 
-def mark_known(result: SeqResult, exons: list[Exon]) -> list[dict]:
-    """Mark listed sites at the exons' junctions; one row per known junction: its score, its
-    rank among the record's positions for its class, whether that rank is within the number
-    of known junctions of the class (k), and its set when the scan lists it."""
-    known = known_junctions(result, exons)
-    by_pos = {(s.junction_after, s.class_name): s for s in result.sites}
-    for s in result.sites:
-        s.known = ""
+def mark_known(result: SeqResult, exons: list[Exon]) -> tuple[SeqResult, list[dict]]:
+    """The result with its listed sites at the exons' junctions marked (no marks for no exons),
+    and one row per known junction: its score, its rank among the record's positions for its
+    class, whether that rank is within the number of known junctions of the class (k), and
+    its set when the scan lists it."""
+    known = known_junctions(result, exons) if exons else {}
+    sites = [replace(s, known=known.get(s.junction_after, "")
+                     if known.get(s.junction_after) == KNOWN_KIND[s.class_name] else "")
+             for s in result.sites]
+    by_pos = {(s.junction_after, s.class_name): s for s in sites}
     rows = []
     for idx, kind in sorted(known.items()):
         cls = network.EI if kind == "donor" else network.IE
         cname = data.CLASS_NAMES[cls]
         p = result.scores[:, cls]
         site = by_pos.get((idx, cname))
-        if site is not None:
-            site.known = kind
         rows.append({"known": kind, "junction_after": idx,
                      **({"genomic": result.locus.junction(idx)} if result.locus else {}),
                      "score": round(float(p[idx]), 4),
@@ -351,21 +375,32 @@ def mark_known(result: SeqResult, exons: list[Exon]) -> list[dict]:
     for row in rows:  # precision at k, as the card measures it: k = known junctions per class
         k = sum(other["known"] == row["known"] for other in rows)
         row["in_top_k"] = row["rank"] <= k
-    return rows
+    return replace(result, sites=sites), rows
 
 
-def explain_results(bundle, results: list[SeqResult]) -> None:
-    """Fill ``contrib`` (SHAP towards the explained class at the explained junction)."""
+KNOWN_KIND = {"EI": "donor", "IE": "acceptor"}  # the class a known junction's site is listed as
+
+
+def explain(bundle, results: list[SeqResult], *,
+            progress: Callable[[float, str], None] | None = None) -> list[SeqResult]:
+    """New results with ``contrib`` filled (SHAP towards the explained class at the explained
+    junction) where it is missing; the given results are unchanged."""
     names = list(bundle.card["class_names"])
-    todo = [r for r in results if r.contrib is None and r.explain_at is not None]
+    out = list(results)
+    todo = [i for i, r in enumerate(results) if r.contrib is None and r.explain_at is not None]
     for c, cname in enumerate(names):
-        group = [r for r in todo if r.explain_class == cname]
+        group = [i for i in todo if results[i].explain_class == cname]
         if not group:
             continue
-        x = np.stack([scan.canvas_at(r.seq, r.explain_at) for r in group])
-        contrib = explain.contributions(bundle.model, bundle.extras["background"], x, c)
-        for r, v in zip(group, contrib, strict=True):
+        if progress:
+            progress(c / len(names), f"SHAP for {len(group)} record(s) towards {cname}")
+        x = np.stack([scan.canvas_at(results[i].seq, results[i].explain_at) for i in group])
+        contrib = explain_module.contributions(bundle.model, bundle.extras["background"], x, c)
+        for i, v in zip(group, contrib, strict=True):
+            r = results[i]
             lo = max(0, r.explain_at - scan.MARGIN)
             hi = min(r.length, r.explain_at + scan.MARGIN + 1)
-            r.contrib = v[scan.MARGIN - (r.explain_at - lo):scan.MARGIN + (hi - r.explain_at)]
-            r.explain_start = lo + 1
+            out[i] = replace(r, contrib=v[scan.MARGIN - (r.explain_at - lo):
+                                          scan.MARGIN + (hi - r.explain_at)],
+                             explain_start=lo + 1)
+    return out

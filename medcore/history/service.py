@@ -278,12 +278,11 @@ def set_level(bundle, results: list[PatientResult], level: float) -> list[Patien
     return [replace(r, prediction_set=s, level=level) for r, s in zip(results, sets, strict=True)]
 
 
-def analyse(bundle, hist: io.HistoryData, *, level: float | None = None,
-            explain_top: int | None = None,
+def analyse(bundle, hist: io.HistoryData, *, level: float | None = None, explain_top: int = 0,
             progress: Callable[[float, str], None] | None = None) -> list[PatientResult]:
     """One result per patient: calibrated risk, high-risk flag, conformal set at ``level``, the
     members' spread (ensembles), coverage with its warnings, and for the first ``explain_top``
-    patients (``None``: every one; 0: none) the top 3 reasons from measured data."""
+    patients (0: none) the top 3 reasons from measured data (:func:`explain`)."""
     level = conformal.LEVEL if level is None else level
     counts = hist.records.groupby("patient_id", sort=False).size()
     cover = coverage(bundle, hist)
@@ -304,7 +303,7 @@ def analyse(bundle, hist: io.HistoryData, *, level: float | None = None,
                 member_spread=spread(None if each is None else each[i]),
                 n_observations=int(counts.get(pid, 0)), **cover[pid],
                 synthetic=str(pid).startswith(synthetic.PREFIX), source=hist))
-    n = len(out) if explain_top is None else max(0, min(explain_top, len(out)))
+    n = max(0, min(explain_top, len(out)))
     if n:
         out = explain(bundle, out[:n], progress=progress) + out[n:]
     return out
@@ -346,7 +345,7 @@ def predict_paths(bundle, paths: list[Path], mapping_file: Path | None = None,
     """One dict per file; a bad file gives ``{"file", "error"}`` and never stops the others.
 
     ``mapping_file`` is a mapping downloaded from the page (names, units, accepted proposals);
-    ``explain_top`` as in :func:`analyse` (every patient by default).
+    ``explain_top``: how many patients of each file get their reasons (``None``: every one).
     """
     user, columns = hist_mapping.read_file(mapping_file)
 
@@ -354,7 +353,9 @@ def predict_paths(bundle, paths: list[Path], mapping_file: Path | None = None,
         hist = io.load_upload(name, data, user, columns)
         return {"file": name, "model": bundle.id, "report": hist.report.as_dict(),
                 "mapping": [_entry_row(e) for e in hist.mapping],
-                "patients": [r.row() for r in analyse(bundle, hist, explain_top=explain_top)]}
+                "patients": [r.row() for r in analyse(
+                    bundle, hist, explain_top=len(hist.patients) if explain_top is None
+                    else explain_top)]}
 
     return uploads.per_file(paths, answer)
 

@@ -41,16 +41,15 @@ def _logo(r: service.SeqResult) -> Figure:
     title = f"SHAP towards {r.explain_class} at the junction after base {j}"
     return Figure(title, logos.png(logos.contribution_logo(r.contrib[near], title,
                                                            start=start + near.start)),
-                  caption=f"Method: {service.explain.METHOD}. Letters above 0 push towards "
+                  caption=f"Method: {service.METHOD}. Letters above 0 push towards "
                           "the class, below 0 away from it.")
 
 
 def case(bundle, r: service.SeqResult, file: str = "", synthetic: bool = False) -> Case:
     """The report of one record: its class and set (a window) or its sites (a scan), the
-    score track and the SHAP logo of the explained junction (computed here when missing)."""
-    service.fill_scores(bundle, r)
-    if r.explain_at is not None and r.contrib is None:
-        service.explain_results(bundle, [r])
+    score track and the SHAP logo of the explained junction (asked of the service when the
+    result lacks them: the page computes them for the record it shows, not for a batch)."""
+    r = service.explain(bundle, [service.fill_scores(bundle, r)])[0]
     seq = r.seq if r.length <= SHOWN_BASES else r.seq[:SHOWN_BASES] + " …"
     inputs = ([("File", file)] if file else []) + [
         ("Record", r.name)] + ([("Locus", f"{r.locus} (1-based; the sequence as written "
@@ -107,6 +106,6 @@ def cases_from_paths(bundle, paths: list[Path]) -> list[Case | Failure]:
         parsed = io.load_upload(name, data)
         return ([Failure(f"{name} / {rec}", msg) for rec, msg in parsed.errors]
                 + [case(bundle, r, name) for r in service.analyse(bundle, parsed.records,
-                                                                   explain_limit=0)])
+                                                                   explain_top=0)])
 
     return uploads.flat(uploads.each(paths, answer))

@@ -87,6 +87,7 @@ def cases_from_paths(bundle, paths: list[Path], mapping_file: str | None = None
 
     def answer(name: str, data: bytes) -> list[Case]:
         hist = io.load_upload(name, data, user, columns)
-        return [case(bundle, r, name) for r in service.analyse(bundle, hist)]
+        return [case(bundle, r, name)
+                for r in service.analyse(bundle, hist, explain_top=len(hist.patients))]
 
     return uploads.flat(uploads.each(paths, answer))

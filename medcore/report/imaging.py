@@ -1,4 +1,4 @@
-"""A film's report from an ``imaging.service.analyse_uploads`` entry (the page's result)."""
+"""A film's report from an ``imaging.service.FilmResult`` (the page's result)."""
 
 from __future__ import annotations
 
@@ -28,16 +28,16 @@ def _checks(details: dict) -> Table:
                  [list(r) for r in check_rows(details)])
 
 
-def case(bundle, entry: dict, show_tags: bool = False,
-         shap: np.ndarray | None = None) -> Case:
-    """The report of one analysed film, as read on the page (``entry`` from
-    ``service.analyse_uploads``, or re-read by ``service.reread`` at the page's level and
-    prevalence). DICOM patient tags appear only with ``show_tags`` (the page's toggle); SHAP
-    values are drawn when the page has computed them."""
-    s = entry["summary"]
+def case(bundle, result: service.FilmResult, show_tags: bool = False) -> Case:
+    """The report of one analysed film, as read on the page (from ``service.analyse_uploads``,
+    re-read by ``service.set_level`` at the page's level and prevalence). DICOM patient tags
+    appear only with ``show_tags`` (the page's toggle); SHAP is drawn when the result has it
+    (``service.explain``)."""
+    s = result.summary()
     withheld = s["status"] in ("unlike_training", "not_chest_xray")
     W, H = s["original_size"]
-    tags = entry.get("tags") or {}
+    tags = result.image.dicom_tags or {}
+    shap = result.shap[0] if result.shap is not None else None
     inputs = [("File", s["file"]), ("Format", s["source"]), ("Original size", f"{W}x{H} px")]
     inputs += [("Preprocessing", n) for n in s["notes"]]
     if s.get("prevalence") is not None:
@@ -46,14 +46,14 @@ def case(bundle, entry: dict, show_tags: bool = False,
         inputs += [(f"DICOM {k}", v) for k, v in tags.items()]
     elif tags:
         inputs.append(("DICOM patient tags", f"{len(tags)} hidden (shown only on request)"))
-    film = _small(entry["film"])
+    film = _small(result.image.pixels)
     figs = []
     if withheld:
         figs.append(Figure("The film as uploaded", rgb_png(figures.blend(film, None, 0)),
                            caption="No answer is given for this film: " + s["message"]))
     if s["status"] != "not_chest_xray":
         figs.append(Figure("Grad-CAM over the film", rgb_png(figures.blend(
-            film, entry["cam"], OPACITY)), caption="Where the last convolution looked, on the "
+            film, result.cam, OPACITY)), caption="Where the last convolution looked, on the "
             "Jet scale: blue 0 (least) to red 1 (most). A map on the chest is necessary, not "
             "sufficient, for trust."))
         if shap is not None:
@@ -61,20 +61,20 @@ def case(bundle, entry: dict, show_tags: bool = False,
                 film, shap, OPACITY, diverging=True)),
                 caption=f"Red pushed towards pneumonia, blue towards normal; full colour = "
                         f"{figures.shap_limit(shap):.3g} log-odds."))
-        figs.append(Figure("What the model saw", rgb_png(entry["model_input"]),
+        figs.append(Figure("What the model saw", rgb_png(result.model_input),
                            caption="The film reduced as the training films were."))
     decided = s["status"] == "decided"
     if decided:
-        result = f"{s['prediction']} (P(pneumonia) {s['probability_pneumonia']:.3f})"
+        headline = f"{s['prediction']} (P(pneumonia) {s['probability_pneumonia']:.3f})"
     elif withheld:
-        result = service.STATUS[s["status"]]
+        headline = service.STATUS[s["status"]]
     else:
-        result = f"no answer (P(pneumonia) {s['probability_pneumonia']:.3f})"
+        headline = f"no answer (P(pneumonia) {s['probability_pneumonia']:.3f})"
     band = s["band"]
     inputs.append(("Decision rule", f"{service.RULE_SHORT}: at {s['level']:.0%}, normal below "
                    f"P {band['normal_below']:.2f}, pneumonia from {band['pneumonia_from']:.2f}"))
     return Case(
-        kind="film", name=s["file"], model=model_facts(bundle.card), result=result,
+        kind="film", name=s["file"], model=model_facts(bundle.card), result=headline,
         inputs=inputs,
         probability=None if s["status"] == "not_chest_xray" else s["probability_pneumonia"],
         probability_of="of pneumonia" + (" (not a result: unlike the training films)"
@@ -84,12 +84,12 @@ def case(bundle, entry: dict, show_tags: bool = False,
         prediction_set=s["prediction_set"],
         level=s["level"] if s["prediction_set"] is not None else None,
         warnings=[s["message"]] if s["message"] else [],
-        tables=[_checks(s["check"])], figures=figs, synthetic=bool(entry.get("synthetic")))
+        tables=[_checks(s["check"])], figures=figs, synthetic=result.synthetic)
 
 
 def cases_from_paths(bundle, paths: list[Path]) -> list[Case | Failure]:
     """The page's path for files on disk: one case per film, one failure per unreadable file."""
     files, unread = uploads.partition(uploads.each(paths, lambda name, data: (name, data)))
-    entries = service.analyse_uploads(bundle, files)
-    return unread + [Failure(e["name"], e["error"]) if "error" in e else case(bundle, e)
-                     for e in entries.values()]
+    results = service.analyse_uploads(bundle, files)
+    return unread + [Failure(r.name, r.error) if isinstance(r, uploads.Failed) else
+                     case(bundle, r) for r in results.values()]

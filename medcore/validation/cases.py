@@ -195,7 +195,7 @@ def films(bundle, files: list[tuple[str, bytes]], labels: tuple[str, bytes] | No
             [(path, data) for path, data, _ in part],
             lambda path, data: (path, load_upload(PurePosixPath(path).name, data))))
         notes += [f"{f.name}: {f.error}" for f in failed]
-        results = service.analyse(bundle, [image for _, image in good], with_cam=False)
+        results = service.analyse(bundle, [image for _, image in good], explain_top=0)
         for (path, _), res in zip(good, results, strict=True):
             ids.append(path)
             ys.append(label[path])
@@ -340,7 +340,7 @@ def sequences(bundle, files: list[tuple[str, bytes]],
     notes += [f"{name} {r}: {m}" for name, p in parsed for r, m in p.errors]
     records = [rec for _, p in parsed for rec in p.records]
     ids, ys, ps, lengths = [], [], [], []
-    results = service.analyse(bundle, records, explain_limit=0)
+    results = service.analyse(bundle, records, explain_top=0)
     for rec, res in zip(records, results, strict=True):
         raw = table.get(rec.name) if table else None
         idx = raw if raw is not None else (class_index(rec.label, names) if rec.label else None)

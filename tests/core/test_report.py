@@ -69,13 +69,13 @@ def test_film_report_hides_dicom_patient_tags_unless_asked(bundles):
 
     cnn = _bundle(bundles, "xray-cnn")
     data = dicom(chest_like(256), patient="SECRET^PATIENTNAME")
-    entry = next(iter(service.analyse_uploads(cnn, [("film.dcm", data)]).values()))
-    case = imaging.case(cnn, entry)
+    result = next(iter(service.analyse_uploads(cnn, [("film.dcm", data)]).values()))
+    case = imaging.case(cnn, result)
     text = report.build(case)
     _assert_report(text, cnn, case)
     assert "SECRET" not in text and "MC-0001" not in text
     assert "DICOM patient tags" in text and "hidden" in text
-    shown = report.build(imaging.case(cnn, entry, show_tags=True))
+    shown = report.build(imaging.case(cnn, result, show_tags=True))
     assert "SECRET^PATIENTNAME" in shown and "MC-0001" in shown
 
 
@@ -83,13 +83,13 @@ def test_film_report_states_probability_set_threshold_and_figures(bundles):
     from medcore.imaging import service
 
     cnn = _bundle(bundles, "xray-cnn")
-    entry = next(iter(service.analyse_uploads(
+    result = next(iter(service.analyse_uploads(
         cnn, [("chest.png", samples.xray_png(3))]).values()))
-    entry = service.reread(cnn, entry, 0.95)
-    case = imaging.case(cnn, entry)
+    result = service.set_level(cnn, [result], 0.95)[0]
+    case = imaging.case(cnn, result)
     text = report.build(case)
     _assert_report(text, cnn, case)
-    assert entry["summary"]["status"] in ("decided", "uncertain", "fits_neither")
+    assert result.summary()["status"] in ("decided", "uncertain", "fits_neither")
     assert "Prediction set at 95%" in text and "Decision rule" in text
     assert text.count("data:image/png;base64,") >= 2  # Grad-CAM and the model's input
     assert "Limitations" in text and html.escape(cnn.card["limitations"][0]) in text
@@ -145,7 +145,7 @@ def test_sequence_report_for_a_window_and_a_scan(bundles):
 
     cnn = _bundle(bundles, "dna-cnn")
     records = gen_io.load_upload("ex.fasta", synthetic.example_fasta().encode()).records
-    results = service.analyse(cnn, records, explain_limit=0)
+    results = service.analyse(cnn, records, explain_top=0)
     kinds = set()
     for r in results:
         case = genomics.case(cnn, r, "ex.fasta")

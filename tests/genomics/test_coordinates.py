@@ -98,7 +98,7 @@ def test_a_minus_strand_deletion_is_anchored_on_the_record(data_dir):
 def test_window_results_show_genomic_sites_in_scans(cnn_bundle, data_dir):
     donor = _donor(data_dir)
     long = parse_text(f">reg chr3:10001-10800 +\n{donor}{donor}\n").records
-    res = service.analyse(cnn_bundle, long, explain_limit=0)[0]
+    res = service.analyse(cnn_bundle, long, explain_top=0)[0]
     assert res.kind == "scan" and res.sites
     assert all(s.genomic == res.locus.junction(s.junction_after) for s in res.sites)
 
@@ -128,10 +128,10 @@ def test_known_junctions_from_exons_on_either_strand(cnn_bundle, data_dir, stran
     acceptor = next(s for s, y in zip(gue.x_test, gue.y_test, strict=True)
                     if y == 1 and s[198:200] == "AG")
     rec = parse_text(f">reg chr1:1001-1800({strand})\n{donor}{acceptor}\n").records
-    res = service.analyse(cnn_bundle, rec, explain_limit=0)[0]
+    res = service.analyse(cnn_bundle, rec, explain_top=0)[0]
     exons = "1001-1200\nchr1 1600 1800" if strand == "+" else "1601-1800\n1001-1200"
     assert service.known_junctions(res, parse_exons(exons)) == {200: "donor", 600: "acceptor"}
-    rows = service.mark_known(res, parse_exons(exons))
+    marked_res, rows = service.mark_known(res, parse_exons(exons))
     assert [(r["known"], r["junction_after"]) for r in rows] == [("donor", 200),
                                                                   ("acceptor", 600)]
     assert rows[0]["genomic"] == res.locus.junction(200)
@@ -140,8 +140,10 @@ def test_known_junctions_from_exons_on_either_strand(cnn_bundle, data_dir, stran
         assert row["rank"] == int((res.scores[:, cls] > res.scores[row["junction_after"],
                                                                     cls]).sum()) + 1
         assert row["in_top_k"] == (row["rank"] == 1)
-    marked = {(s.junction_after, s.known) for s in res.sites if s.known}
+    marked = {(s.junction_after, s.known) for s in marked_res.sites if s.known}
     assert marked <= {(200, "donor"), (600, "acceptor")}
+    assert not any(s.known for s in res.sites), "the given result is not marked"
+    assert not any(s.known for s in service.mark_known(marked_res, [])[0].sites)
     with pytest.raises(SchemaError, match="not on this record"):
         service.known_junctions(res, parse_exons("chr2 1000 1200"))
 

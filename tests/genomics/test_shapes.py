@@ -68,7 +68,7 @@ def test_windows_take_their_shapes_calibration(cnn_bundle, data_dir):
     seqs = gue.x_test[:30]
     recs = [SeqRecord(f"l{i}", s) for i, s in enumerate(seqs)] + \
         [SeqRecord(f"s{i}", calibrate.short_cut(s)) for i, s in enumerate(seqs)]
-    res = service.analyse(cnn_bundle, recs, explain_limit=0)
+    res = service.analyse(cnn_bundle, recs, explain_top=0)
     assert {r.shape for r in res[:30]} == {"window"} and {r.shape for r in res[30:]} == {"short"}
     assert all(any("Shorter than the 249 nt" in n for n in r.notes) for r in res[30:])
     # the set of a short window is the short calibration's, not the long one's
@@ -84,23 +84,24 @@ def test_windows_take_their_shapes_calibration(cnn_bundle, data_dir):
 def test_scan_sites_carry_sets_that_follow_the_level(cnn_bundle, data_dir):
     gue = data.gue_split(data_dir)
     seq = "".join(gue.x_test[:6])
-    res = service.analyse(cnn_bundle, [SeqRecord("long", seq)], explain_limit=0)[0]
+    res = service.analyse(cnn_bundle, [SeqRecord("long", seq)], explain_top=0)[0]
     assert res.kind == "scan" and res.sites
     assert all(s.prediction_set == service.prediction_sets(
         cnn_bundle, np.array([[s.probabilities[n] for n in data.CLASS_NAMES]]), None,
         "scan")[0] for s in res.sites)
     before = [list(s.prediction_set) for s in res.sites]
-    service.set_level(cnn_bundle, [res], 0.99)
-    assert all(set(a) <= set(s.prediction_set) for a, s in zip(before, res.sites, strict=True))
-    assert res.to_json()["sites"][0]["call"] == res.sites[0].verdict.words
+    high = service.set_level(cnn_bundle, [res], 0.99)[0]
+    assert all(set(a) <= set(s.prediction_set) for a, s in zip(before, high.sites, strict=True))
+    assert high.to_json()["sites"][0]["call"] == high.sites[0].verdict.words
+    assert [list(s.prediction_set) for s in res.sites] == before
 
 
 def test_a_window_has_one_answer_its_sites_carry_no_set(cnn_bundle, data_dir):
     """A window's junction is answered by its own (window or short) set; the other positions it
     lists are scores, not a second answer from the scan calibration."""
     gue = data.gue_split(data_dir)
-    res = service.analyse(cnn_bundle, [SeqRecord("w", gue.x_test[0])], explain_limit=0)[0]
-    service.fill_scores(cnn_bundle, res)
+    res = service.analyse(cnn_bundle, [SeqRecord("w", gue.x_test[0])], explain_top=0)[0]
+    res = service.fill_scores(cnn_bundle, res)
     assert res.prediction_set is not None
     assert all(s.prediction_set is None and s.to_json()["call"] is None for s in res.sites)
 
@@ -143,7 +144,7 @@ def test_the_page_cli_and_report_read_each_shapes_default_and_its_measured_figur
         cnn_bundle, data_dir):
     gue = data.gue_split(data_dir)
     recs = [SeqRecord("w", gue.x_test[0]), SeqRecord("s", calibrate.short_cut(gue.x_test[0]))]
-    res = service.analyse(cnn_bundle, recs, explain_limit=0)
+    res = service.analyse(cnn_bundle, recs, explain_top=0)
     for r in res:
         assert r.level == service.default_level(cnn_bundle, r.shape)
         assert r.to_json()["level"] == r.level

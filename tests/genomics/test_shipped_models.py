@@ -60,7 +60,7 @@ def test_card_fields(cnn_bundle, rnn_bundle):
 
 def test_window_and_scan_results(cnn_bundle):
     records = parse_text(synthetic.example_fasta()).records
-    results = service.analyse(cnn_bundle, records, explain_limit=0)
+    results = service.analyse(cnn_bundle, records, explain_top=0)
     windows = [r for r in results if r.kind == "window"]
     assert all(r.class_name in ("EI", "IE", "N") and r.scores is None for r in windows)
     long = results[-1]
@@ -77,7 +77,7 @@ def test_a_400nt_record_is_one_window_and_a_longer_one_a_scan(cnn_bundle, data_d
     gue = data.gue_split(data_dir)
     donor = next(s for s, y in zip(gue.x_test, gue.y_test, strict=True) if y == 0)
     res = service.analyse(cnn_bundle, [SeqRecord("w", donor), SeqRecord("long", donor + donor)],
-                          explain_limit=0)
+                          explain_top=0)
     assert res[0].kind == "window" and res[0].to_json()["junction_after"] == 200
     assert set(res[0].to_json()["probabilities"]) == {"EI", "IE", "N"}
     assert res[1].kind == "scan" and "class" not in res[1].to_json()
@@ -99,7 +99,7 @@ def test_changing_a_donors_gt_removes_it(cnn_bundle, data_dir, tmp_path):
     donors = [s for s, y in zip(gue.x_test, gue.y_test, strict=True)
               if y == 0 and s[200:202] == "GT"]
     seq = next(s for s in donors if service.analyse(
-        cnn_bundle, [SeqRecord("d", s)], explain_limit=0)[0].probabilities["EI"] > 0.9)
+        cnn_bundle, [SeqRecord("d", s)], explain_top=0)[0].probabilities["EI"] > 0.9)
     path = tmp_path / "donor.fa"
     path.write_text(f">donor\n{seq}\n")
     rows = cnn.predict_paths(cnn_bundle, [path], variant="201 G>C")
@@ -147,11 +147,12 @@ def test_stored_motif_matches_are_current(cnn_bundle):
 def test_prediction_sets_follow_the_level(cnn_bundle, data_dir):
     gue = data.gue_split(data_dir)
     recs = [SeqRecord(f"w{i}", s) for i, s in enumerate(gue.x_test[:60])]
-    res = service.analyse(cnn_bundle, recs, explain_limit=0)
+    res = service.analyse(cnn_bundle, recs, explain_top=0)
     low = [list(r.prediction_set) for r in res]
-    service.set_level(cnn_bundle, res, 0.99)
-    assert all(set(a) <= set(r.prediction_set) for a, r in zip(low, res, strict=True))
-    assert res[0].to_json()["level"] == 0.99
+    high = service.set_level(cnn_bundle, res, 0.99)
+    assert all(set(a) <= set(r.prediction_set) for a, r in zip(low, high, strict=True))
+    assert high[0].to_json()["level"] == 0.99
+    assert [list(r.prediction_set) for r in res] == low, "the given results are unchanged"
     card = cnn_bundle.card["metrics"]["conformal"]  # the 400-nt windows' shipped rule
     assert card["level"] == service.default_level(cnn_bundle, "window")
     assert card["coverage"] == cnn_bundle.card["metrics"]["conformal_by_shape"][
@@ -168,7 +169,7 @@ def test_windows_report_their_members_spread(cnn_bundle):
     assert each.shape == (2, 3, 3) and np.allclose(each.mean(axis=1), mean, atol=1e-6)
     assert np.allclose(scan.classify(cnn_bundle.model, seqs), mean)
     for r in service.analyse(cnn_bundle, [SeqRecord(f"s{i}", s) for i, s in enumerate(seqs)],
-                             explain_limit=0):
+                             explain_top=0):
         s = r.member_spread
         p = r.probabilities[r.class_name]
         assert s["members"] == 3 and s["min"] - 1e-4 <= p <= s["max"] + 1e-4

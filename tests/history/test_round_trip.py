@@ -49,7 +49,7 @@ def _ends_at_hour_20(n_vars_missing: bool = False) -> bytes:
 
 def test_reasons_never_cite_hours_after_the_last_observation(rnn_bundle):
     hist = io.load_upload("p.csv", _ends_at_hour_20())
-    [row] = service.analyse(rnn_bundle, hist)
+    [row] = service.analyse(rnn_bundle, hist, explain_top=1)
     assert row.last_hour < 20
     for r in row.top_reasons:
         if r["window"] != "admission":
@@ -63,7 +63,7 @@ def test_reasons_never_cite_hours_after_the_last_observation(rnn_bundle):
 
 def test_reasons_never_cite_variables_the_file_did_not_give(rnn_bundle):
     hist = io.load_upload("p.csv", _ends_at_hour_20(n_vars_missing=True))
-    [row] = service.analyse(rnn_bundle, hist)
+    [row] = service.analyse(rnn_bundle, hist, explain_top=1)
     assert {r["variable"] for r in row.top_reasons} <= {"HR", "Age"}
     assert row.variables_given == 2
     assert row.coverage.startswith("risk from 2 of 40 variables (")
@@ -73,7 +73,7 @@ def test_reasons_never_cite_variables_the_file_did_not_give(rnn_bundle):
 
 def test_table_reasons_are_read_off_the_timeline_array(rnn_bundle):
     hist = io.load_upload("p.csv", synthetic.example_csv(3, seed=9))
-    rows = service.analyse(rnn_bundle, hist)
+    rows = service.analyse(rnn_bundle, hist, explain_top=3)
     again = service.explain(rnn_bundle, service.analyse(rnn_bundle, hist, explain_top=0))
     for row, e in zip(rows, again, strict=True):
         assert row.top_reasons == e.explanation.reasons

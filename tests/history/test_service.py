@@ -68,9 +68,9 @@ def test_chunked_scoring_equals_one_pass(rnn_bundle, monkeypatch):
     """Cohorts are gridded in chunks to bound memory; the chunk size must not change a risk."""
     rec = synthetic.records(5, seed=6)
     hist = io.HistoryData(rec, io.ValidationReport())
-    whole = service.analyse(rnn_bundle, hist)
+    whole = service.analyse(rnn_bundle, hist, explain_top=5)
     monkeypatch.setattr(service, "CHUNK", 2)
-    parts = service.analyse(rnn_bundle, hist)
+    parts = service.analyse(rnn_bundle, hist, explain_top=5)
     assert [p.patient_id for p in parts] == [p.patient_id for p in whole]
     for a, b in zip(parts, whole, strict=True):
         assert a.risk == pytest.approx(b.risk, abs=1e-4)

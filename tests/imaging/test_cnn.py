@@ -65,24 +65,24 @@ def _films(data_dir, n: int, start: int = 0) -> list[np.ndarray]:
     return [test.x[i % len(test.y)] for i in idx]
 
 
-def test_reread_moves_probability_set_and_answer_together(cnn, data_dir):
+def test_set_level_moves_probability_set_and_answer_together(cnn, data_dir):
     """Re-reading at the calibration prevalence changes nothing; a rarer disease lowers every
     probability, and at each reading the answer is read from that reading's set."""
     from medcore.imaging import service
 
     files = [(f"x{i}.png", encode(f)) for i, f in enumerate(_films(data_dir, 6))]
-    entries = list(service.analyse_uploads(cnn, files).values())
-    assert all(e["summary"]["status"] in ("decided", "uncertain", "fits_neither")
-               for e in entries)
+    results = list(service.analyse_uploads(cnn, files).values())
+    assert all(r.summary()["status"] in ("decided", "uncertain", "fits_neither")
+               for r in results)
     base = cnn.extras["answer"]["prevalence"]
-    for e in entries:
-        same = service.reread(cnn, e, None, base)
-        assert same["summary"]["probability_pneumonia"] == e["summary"]["probability_pneumonia"]
-        assert same["summary"]["prediction_set"] == e["summary"]["prediction_set"]
-        rare = service.reread(cnn, e, None, 0.05)
-        assert rare["summary"]["probability_pneumonia"] < e["summary"]["probability_pneumonia"] \
-            or e["p"] in (0.0, 1.0)
-        for reading in (e["summary"], rare["summary"]):
+    same = service.set_level(cnn, results, None, base)
+    rare = service.set_level(cnn, results, None, 0.05)
+    for r, s, low in zip(results, same, rare, strict=True):
+        assert s.summary()["probability_pneumonia"] == r.summary()["probability_pneumonia"]
+        assert s.summary()["prediction_set"] == r.summary()["prediction_set"]
+        assert low.summary()["probability_pneumonia"] < r.summary()["probability_pneumonia"] \
+            or r.probability in (0.0, 1.0)
+        for reading in (r.summary(), low.summary()):
             _assert_one_answer(reading)
 
 
@@ -180,10 +180,10 @@ def test_gradcam_maps_depend_on_image(cnn):
 
 
 def test_shap_is_additive(cnn):
-    from medcore.imaging.service import explain_shap, predict_logit, predict_proba
+    from medcore.imaging.service import predict_logit, predict_proba, shap_values
 
     img = chest_like(cnn.extras["size"], 3)
-    values, base = explain_shap(cnn, img)
+    values, base = shap_values(cnn, img)
     x = img[None, ..., None].astype(np.float32)
     z = predict_logit(cnn, x)[0]
     assert 1 / (1 + np.exp(-z)) == pytest.approx(predict_proba(cnn, x)[0], abs=1e-5)
@@ -204,7 +204,7 @@ def test_checks_pass_real_films_and_name_what_else_an_image_looks_like(cnn, data
     odd = [XrayImage(k, v, "png", v.shape[::-1]) for k, v in others.items()]
     photo, chroma = ood_probe.photos(rng, 1)
     odd.append(XrayImage("photo", photo[0], "jpeg", photo[0].shape[::-1], chroma=chroma[0]))
-    res = service.analyse(cnn, real + odd, with_cam=False)
+    res = service.analyse(cnn, real + odd, explain_top=0)
     assert not [r for r in res[:40] if r.check.status == "not_chest_xray"]
     assert all(r.check.status == "not_chest_xray" for r in res[40:])
     words = [r.check.message for r in res[40:]]
@@ -224,7 +224,7 @@ def test_few_real_test_films_are_flagged(cnn, data_dir):
     from medcore.imaging.io import XrayImage
 
     real = [XrayImage(f"t{i}", f, "png", (224, 224)) for i, f in enumerate(_films(data_dir, 40))]
-    res = service.analyse(cnn, real, with_cam=False)
+    res = service.analyse(cnn, real, explain_top=0)
     assert sum(r.check.flagged for r in res) <= 2
 
 
@@ -239,7 +239,7 @@ def test_changed_films_are_not_called_not_an_xray(cnn, data_dir):
     changed = ood_probe.elsewhere(rng, np.stack(_films(data_dir, 6)))
     images = [XrayImage(f"{k}{i}", im, "png", im.shape[::-1])
               for k, v in changed.items() for i, im in enumerate(v)]
-    res = service.analyse(cnn, images, with_cam=False)
+    res = service.analyse(cnn, images, explain_top=0)
     refused = [r.image.name[:-1] for r in res if r.check.status == "not_chest_xray"]
     assert not set(refused) & {"exposure", "markers", "devices", "rotated"}, refused
     assert all(refused.count(k) <= 1 for k in set(refused)), refused

@@ -41,8 +41,8 @@ def test_a_withheld_films_report_shows_the_film(cnn):
     from medcore.report import imaging
 
     noise = np.random.default_rng(0).integers(0, 256, (300, 300)).astype(np.uint8)
-    entry = next(iter(service.analyse_uploads(cnn, [("noise.png", encode(noise))]).values()))
-    assert entry["summary"]["status"] == "not_chest_xray"
-    text = report.build(imaging.case(cnn, entry))
+    result = next(iter(service.analyse_uploads(cnn, [("noise.png", encode(noise))]).values()))
+    assert result.summary()["status"] == "not_chest_xray"
+    text = report.build(imaging.case(cnn, result))
     assert "The film as uploaded" in text and text.count("data:image/png;base64,") >= 1
     assert "p_chest_xray" not in text  # the checks table speaks in words
