@@ -266,10 +266,8 @@ elif view == VIEWS[1]:
                          placeholder="e.g. 201 G>A, or chr17  43045802  .  G  A")
     if st.button("Score variant", key="variant_go") and text.strip():
         try:
-            rec, v = variant.locate(text, results, results[vi])
-            st.session_state["genomics_variant"] = (
-                results.index(rec), variant.is_vcf(text),
-                variant.record_effect(cnn.model, rec, v, text))
+            rec, eff = service.variant_effect(cnn, text, results, results[vi])
+            st.session_state["genomics_variant"] = (results.index(rec), variant.is_vcf(text), eff)
         except InputError as err:
             st.session_state.pop("genomics_variant", None)
             components.file_error(f"variant '{text.strip()[:40]}'", str(err))

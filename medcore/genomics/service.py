@@ -14,7 +14,7 @@ import numpy as np
 
 from medcore import conformal
 from medcore.errors import SchemaError
-from medcore.genomics import calibrate, data, io, network, scan
+from medcore.genomics import calibrate, data, io, network, scan, variant
 from medcore.genomics import explain as explain_module
 from medcore.genomics.io import Exon, Locus, SeqRecord
 
@@ -404,3 +404,11 @@ def explain(bundle, results: list[SeqResult], *,
                                           scan.MARGIN + (hi - r.explain_at)],
                              explain_start=lo + 1)
     return out
+
+
+def variant_effect(bundle, text: str, results: list[SeqResult],
+                   selected: SeqResult | None = None) -> tuple[SeqResult, variant.Effect]:
+    """The result a variant applies to (a VCF line by its coordinates or CHROM, another form on
+    ``selected``) and what the variant does to the junctions near it (``variant.Effect``)."""
+    rec, v = variant.locate(text, results, selected)
+    return rec, variant.record_effect(bundle.model, rec, v, text)
