@@ -10,7 +10,7 @@ import streamlit as st
 
 from medcore import registry, report
 from medcore.errors import InputError
-from medcore.molecules import draw, examples, io
+from medcore.molecules import draw, examples, io, service
 from medcore.report import molecules as molecules_report
 from ui import components
 from ui.validate import validate_step
@@ -83,8 +83,7 @@ def _parse(sources: list[tuple[str, bytes]]) -> list[io.MolRecord]:
     return records
 
 
-def _score(tox, records: list[io.MolRecord]) -> list[dict]:
-    from medcore.molecules.service import analyse
+def _score(tox, records: list[io.MolRecord]) -> list[service.MoleculeResult]:
 
     key = hashlib.sha256(repr([(r.name, r.smiles, r.not_scored) for r in records]).encode()
                          ).hexdigest()
@@ -93,8 +92,8 @@ def _score(tox, records: list[io.MolRecord]) -> list[dict]:
         with st.status(f"Scoring {n} molecule(s) and explaining the first "
                        f"{min(n, GRID_MAX)}…", expanded=False) as status:
             batch = io.MolBatch(records=records)
-            st.session_state["drugs_rows"] = analyse(tox, batch, GRID_MAX,
-                                                          full_attribution=True)
+            st.session_state["drugs_rows"] = service.analyse(tox, batch, explain_top=GRID_MAX,
+                                                             full_attribution=True)
             st.session_state["drugs_key"] = key
             st.session_state["drugs_attribution"] = {}
             status.update(label="Done", state="complete")
@@ -148,11 +147,10 @@ def _help(tox) -> dict:
     return cfg
 
 
-def _results(tox, rows: list[dict]) -> None:
+def _results(tox, rows: list[service.MoleculeResult]) -> None:
     from medcore.molecules import glossary
-    from medcore.molecules.service import export_frame, rows_to_frame
 
-    scored = [r for r in rows if "probabilities" in r]
+    scored = [r for r in rows if r.scored]
     st.info(glossary.SCOPE, icon=":material/info:")
     if not scored:
         st.warning("None of the molecules could be scored; the reasons are above.")
@@ -164,15 +162,14 @@ def _results(tox, rows: list[dict]) -> None:
     st.caption("Atoms shaded red raise, blue lower the probability of each molecule's top assay "
                "(integrated gradients; top = highest probability relative to the assay's "
                "threshold). Legend: name, top assay and its probability.")
-    legends = [f"{r['name']} | {r['top_assay']} {r['probabilities'][r['top_assay']]:.2f}"
-               for r in shown]
-    st.image(draw.grid_png([r["smiles"] for r in shown], legends,
-                           [r.get("atom_attribution") for r in shown]))
-    df = rows_to_frame(rows)
+    legends = [f"{r.name} | {r.top_assay} {r.probabilities[r.top_assay]:.2f}" for r in shown]
+    st.image(draw.grid_png([r.smiles for r in shown], legends,
+                           [r.atom_attribution for r in shown]))
+    df = service.rows_to_frame(rows)
     assays = tox.extras["preprocess"]["assays"]
     st.subheader("Probabilities per assay")
     st.dataframe(df, hide_index=True, column_config=_help(tox))
-    export = export_frame(tox, df, rows)
+    export = service.export_frame(tox, df, rows)
     components.download_table(export, "medcore_tox21_predictions.csv", key="drugs_dl")
     st.download_button(
         "Download reports + CSV (ZIP)", lambda args=(tox, scored),
@@ -221,7 +218,7 @@ def _chip(word: str) -> str:
             f'padding:0 5px;border-radius:4px;font-weight:600">{word}</span>')
 
 
-def _calls(tox, rows: list[dict], n_scored: int) -> None:
+def _calls(tox, rows: list[service.MoleculeResult], n_scored: int) -> None:
     """One line per molecule: its active and uncertain calls with their probabilities beside
     the base rate, and Tox21's measured labels where it holds the molecule."""
     from html import escape
@@ -235,23 +232,23 @@ def _calls(tox, rows: list[dict], n_scored: int) -> None:
     lines = []
     for r in rows:
         parts, quiet = [], []
-        for a, w in r["calls"].items():
-            p, base = r["probabilities"][a], rules.assays[a].base_rate
+        for a, w in r.calls.items():
+            p, base = r.probabilities[a], rules.assays[a].base_rate
             if w == calls.UNCERTAIN and p < rules.assays[a].threshold:
                 quiet.append(a)  # below the threshold, its set {active}: listed compactly
             elif w in (calls.ACTIVE, calls.UNCERTAIN):
-                why = f"; {escape(r['call_reasons'][a])}" if a in r["call_reasons"] else ""
+                why = f"; {escape(r.call_reasons[a])}" if a in r.call_reasons else ""
                 parts.append(f"{_chip(w)} **{a}** P {p:.2f} ({calls.lift(p, base)}x base "
                              f"rate {base:.1%}{why})")
         if quiet:
             parts.append(f"{_chip(calls.UNCERTAIN)} below threshold, prediction set "
                          f"{{active}}: {', '.join(quiet)}")
-        below = sum(w == calls.BELOW for w in r["calls"].values())
-        nocall = sum(w == calls.NO_CALL for w in r["calls"].values())
+        below = sum(w == calls.BELOW for w in r.calls.values())
+        nocall = sum(w == calls.NO_CALL for w in r.calls.values())
         parts.append(f"below threshold in {below}" + (f", no call in {nocall}" if nocall
                                                        else ""))
-        tail = f" — {r['measured_summary']}" if r.get("measured_summary") else ""
-        lines.append(f"- **{escape(str(r['name']))}**: " + " · ".join(parts) + tail)
+        tail = f" — {r.measured_summary}" if r.measured_summary else ""
+        lines.append(f"- **{escape(str(r.name))}**: " + " · ".join(parts) + tail)
     st.markdown("\n".join(lines), unsafe_allow_html=True)
 
 
@@ -266,16 +263,15 @@ def _glossary() -> None:
                      hide_index=True)
 
 
-def _detail(tox, rows: list[dict], assays: list[str]) -> None:
+def _detail(tox, rows: list[service.MoleculeResult], assays: list[str]) -> None:
     from medcore.molecules import glossary
-    from medcore.molecules.tox import explain
 
     st.subheader("Why this prediction? (per-atom attribution)")
-    names = [r["name"] for r in rows]
+    names = [r.name for r in rows]
     i = st.selectbox("Molecule", range(len(rows)), format_func=lambda k: names[k],
                      key="drugs_pick")
     row = rows[i]
-    a = st.selectbox("Assay", assays, index=assays.index(row["top_assay"]),
+    a = st.selectbox("Assay", assays, index=assays.index(row.top_assay),
                      key=f"drugs_assay_{i}", help="Opens on the molecule's top assay: the "
                      "highest probability relative to the assay's threshold.")
     st.caption(f"**{a}**: {glossary.describe(a)}")
@@ -284,24 +280,23 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
     st.download_button(  # built here (about 0.1 s): a deferred build once hung in the browser
         "Download this molecule's report (HTML)",
         report.build(molecules_report.cases(tox, [row])[0]),
-        file_name=report.file_name("tox-cnn", row["name"]), mime="text/html",
+        file_name=report.file_name("tox-cnn", row.name), mime="text/html",
         key=f"drugs_report_{i}", help="Self-contained: opens offline, figures inside.")
     cache = st.session_state.setdefault("drugs_attribution", {})
-    if (row["smiles"], a) not in cache:
+    if (row.smiles, a) not in cache:
         with st.spinner("Computing the attribution…"):
-            cache[(row["smiles"], a)] = explain.attribution(tox, row["smiles"], assays.index(a))
-    parts = cache[(row["smiles"], a)]
-    values = parts["atoms"]
+            cache[(row.smiles, a)] = service.explain(tox, [row], assay=a)[0].explanation
+    parts = cache[(row.smiles, a)]
     left, right = st.columns(2)
     with left:
-        st.code(row["smiles"], language=None)
-        if row["note"]:
-            st.caption(row["note"])
-        st.image(draw.similarity_map_png(row["smiles"], values),
+        st.code(row.smiles, language=None)
+        if row.note:
+            st.caption(row.note)
+        st.image(draw.similarity_map_png(row.smiles, parts.atoms),
                  caption=f"{a}: red atoms raise the probability, blue lower it (the graph's "
                          "atoms and bonds and the ECFP4 substructures the molecule has, against "
                          "a copy of the molecule with no features)")
-        top = explain.top_descriptors(parts)
+        top = parts.top_descriptors()
         whole = pd.DataFrame({"property": [k for k, _ in top],
                               "attribution": [v for _, v in top],
                               "meaning": [glossary.describe(k) for k, _ in top]})
@@ -319,10 +314,10 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
         from medcore.molecules.tox import calls
 
         rules = calls.Rules.of(tox)
-        prob = pd.DataFrame({"assay": assays, "probability": [row["probabilities"][x]
+        prob = pd.DataFrame({"assay": assays, "probability": [row.probabilities[x]
                                                              for x in assays],
                              "threshold": [rules.assays[x].threshold for x in assays],
-                             "call": [row["calls"][x] for x in assays]})
+                             "call": [row.calls[x] for x in assays]})
         fig = px.bar(prob, x="probability", y="assay", color="call", orientation="h",
                      range_x=[0, 1], hover_data=["threshold"],
                      color_discrete_map=calls.COLOURS)
@@ -334,21 +329,21 @@ def _detail(tox, rows: list[dict], assays: list[str]) -> None:
         _domain(tox, row)
 
 
-def _certainty(tox, row: dict, assay: str) -> None:
+def _certainty(tox, row: service.MoleculeResult, assay: str) -> None:
     """The assay's call, in the colour and words of the one rule (never a green "active")."""
     from medcore.conformal import describe
     from medcore.molecules.tox import calls
 
     r = calls.Rules.of(tox).assays[assay]
-    word = row["calls"][assay]
-    p, sd = row["probabilities"][assay], row["member_sd"][assay]
+    word = row.calls[assay]
+    p, sd = row.probabilities[assay], row.member_sd[assay]
     base = (f"base rate {r.base_rate:.1%}, {calls.lift(p, r.base_rate)}x" if r.base_rate
             else "")
     rests = (f"threshold {r.threshold:.2f}: held-out precision {r.precision:.2f}, sensitivity "
              f"{r.sensitivity:.2f}" if r.makes_calls else "")
     text = (f"{assay}: probability {p:.2f} ({base}); {rests}; members' SD {sd:.3f}; "
-            f"prediction set at {row['level']:.0%}: {describe(row['prediction_sets'][assay])}")
-    why = row["call_reasons"].get(assay, "")
+            f"prediction set at {row.level:.0%}: {describe(row.prediction_sets[assay])}")
+    why = row.call_reasons.get(assay, "")
     if word == calls.ACTIVE:
         st.error(f"{text}: called **active**.", icon=":material/science:")
     elif word == calls.UNCERTAIN:
@@ -359,13 +354,13 @@ def _certainty(tox, row: dict, assay: str) -> None:
     else:
         st.info(f"{text}: **below threshold**, no call of activity (not a call of "
                 "inactivity).", icon=":material/remove:")
-    if row.get("measured"):
-        summary = row["measured_summary"]
+    if row.measured:
+        summary = row.measured_summary
         st.caption(f"{summary[0].upper()}{summary[1:]}. Measured in {assay}: "
-                   f"**{row['measured'][assay]}**.")
+                   f"**{row.measured[assay]}**.")
 
 
-def _call_table(tox, row: dict) -> None:
+def _call_table(tox, row: service.MoleculeResult) -> None:
     """All twelve calls of one molecule, coloured by the rule's colour."""
     from medcore.molecules.tox import calls
 
@@ -376,9 +371,9 @@ def _call_table(tox, row: dict) -> None:
         "threshold": rules.assays[a].threshold,
         "held-out precision": rules.assays[a].precision,
         "held-out sensitivity": rules.assays[a].sensitivity,
-        "call": row["calls"][a], "why": row["call_reasons"].get(a, ""),
-        **({"measured in Tox21": row["measured"][a]} if row.get("measured") else {})}
-        for a, p in row["probabilities"].items()])
+        "call": row.calls[a], "why": row.call_reasons.get(a, ""),
+        **({"measured in Tox21": row.measured[a]} if row.measured else {})}
+        for a, p in row.probabilities.items()])
     style = df.style.apply(lambda col: [f"background-color: {calls.BACKGROUNDS[w]}"
                                         for w in df["call"]], subset=["call"])
     st.table(style.format({"probability": "{:.3f}", "base rate": "{:.1%}",
@@ -387,18 +382,18 @@ def _call_table(tox, row: dict) -> None:
                           na_rep="–"))
 
 
-def _domain(tox, row: dict) -> None:
+def _domain(tox, row: service.MoleculeResult) -> None:
     """The nearest training molecule, drawn, and the measured curve behind the far flag."""
     from medcore.molecules import glossary
 
     ad = tox.card["metrics"]["applicability_domain"]
-    sim = row["nearest_training_similarity"]
+    sim = row.nearest_training_similarity
     st.markdown(f"**Applicability domain**: nearest training molecule, Tanimoto {sim:.2f} "
                 f"(counted as far below {ad['threshold']:.2f}).")
-    st.image(draw.grid_png([row["smiles"], row["nearest_training_smiles"]],
-                           [row["name"], f"nearest in training: {sim:.2f}"], per_row=2,
+    st.image(draw.grid_png([row.smiles, row.nearest_training_smiles],
+                           [row.name, f"nearest in training: {sim:.2f}"], per_row=2,
                            size=240))
-    if row["far_from_training"]:
+    if row.far_from_training:
         st.warning(f"Far from training: similarity {sim:.2f} is below {ad['threshold']:.2f}. "
                    f"On the scaffold test split such molecules scored mean ROC-AUC "
                    f"{ad['roc_auc_below']} against {ad['roc_auc_at_or_above']} for nearer "
@@ -452,15 +447,15 @@ with score_tab:
     else:
         tox = components.get_model("tox-cnn")
         if tox is not None:
-            from medcore.molecules.service import set_level
-
             level = st.slider(
                 "Prediction-set level", 0.5, 0.99, 0.9, 0.01, key="drugs_level",
                 help="Per assay, a conformal prediction set holds the true class with at least "
                      "this probability for molecules like the validation molecules: {active} "
                      "or {inactive} = a call at this level, both = uncertain.")
-            _results(tox, set_level(tox, _score(tox, records), level))
-    validate_step("tox-cnn", st.session_state.get("drugs_rows") if records else None)
+            _results(tox, service.set_level(tox, _score(tox, records), level))
+    scored_rows = st.session_state.get("drugs_rows") if records else None
+    validate_step("tox-cnn", None if scored_rows is None
+                  else [r.to_row() for r in scored_rows])
 
 with gen_tab:
     components.model_summary("mol-gan")

@@ -13,7 +13,7 @@ import streamlit as st
 
 from medcore import conformal, provenance, registry, report
 from medcore.errors import InputError
-from medcore.history import explain, exports, io, mapping, service, synthetic, weights
+from medcore.history import exports, io, mapping, service, synthetic, weights
 from medcore.history import variables as V
 from medcore.report import history as history_report
 from ui import components
@@ -166,7 +166,7 @@ def _mapping_step(name: str, digest: str, table: io.Table,
     return entries
 
 
-def _score(hist: io.HistoryData, key: str) -> dict[str, list[dict]]:
+def _score(hist: io.HistoryData, key: str) -> dict[str, list[service.PatientResult]]:
     """Risks of both models for one mapped file (cached per file and mapping)."""
     scores = st.session_state.setdefault("history_scores", {})
     if key not in scores:
@@ -174,50 +174,64 @@ def _score(hist: io.HistoryData, key: str) -> dict[str, list[dict]]:
         for mid in MODELS:
             bundle = components.get_model(mid)
             if bundle is not None:
-                out[mid] = service.analyse(bundle, hist, reasons=False)
+                out[mid] = service.analyse(bundle, hist, explain_top=0)
         scores[key] = out
     return scores[key]
 
 
-def _explanations(model_id: str, key: str, hist: io.HistoryData,
-                  patients: list[str]) -> dict[str, explain.Explanation]:
-    """SHAP for these patients (cached per patient: each is explained alone with one seed, so
-    the table's reasons and the timeline read the same array whenever it was computed)."""
-    store = st.session_state.setdefault("history_explanations", {}).setdefault(
+def _explained(model_id: str, key: str) -> dict[str, service.PatientResult]:
+    """The patients of one file already explained with ``model_id``, by patient id."""
+    return st.session_state.setdefault("history_explanations", {}).setdefault(
         (model_id, key), {})
-    todo = [p for p in patients if p not in store]
+
+
+def _explanations(model_id: str, key: str, results: list[service.PatientResult]
+                  ) -> dict[str, service.PatientResult]:
+    """These results with their SHAP (cached per patient: each is explained alone with one
+    seed, so the table's reasons and the timeline read the same array whenever it was
+    computed)."""
+    store = _explained(model_id, key)
+    todo = [r for r in results if r.patient_id not in store]
     if todo:
         bundle = components.get_model(model_id)
         bar = st.progress(0.0, text=f"Explaining {len(todo)} patient(s) with "
-                                    f"{explain.METHOD} ({model_id})…")
-        for e in service.explain_patients(bundle, hist, todo, progress=bar.progress):
-            store[e.patient_id] = e
+                                    f"{service.METHOD} ({model_id})…")
+        for r in service.explain(bundle, todo, progress=bar.progress):
+            store[r.patient_id] = r
         bar.empty()
-    return {p: store[p] for p in patients}
+    return {r.patient_id: store[r.patient_id] for r in results}
 
 
-def _call(p: dict) -> str:
+def _at_level(bundle, results: list[service.PatientResult],
+              explained: dict[str, service.PatientResult], level: float
+              ) -> list[service.PatientResult]:
+    """One file's results at ``level``, with the explanations computed so far (no st calls:
+    it runs on download, with the live stores)."""
+    return service.set_level(bundle, [explained.get(r.patient_id, r) for r in results], level)
+
+
+def _call(p: service.PatientResult) -> str:
     """The outcome when the prediction set holds it alone; otherwise say the case is uncertain
     (never shown as a decision)."""
-    s = p.get("prediction_set")
-    if s is None:
+    if p.prediction_set is None:
         return ""
-    return conformal.call(s, empty="unlike both outcomes (empty set)")
+    return conformal.call(p.prediction_set, empty="unlike both outcomes (empty set)")
 
 
-def _members(p: dict) -> str:
+def _members(p: service.PatientResult) -> str:
     """The fold members' risks as min-max (empty for a single model)."""
-    s = p.get("member_spread")
+    s = p.member_spread
     return f"{s['min']:.3f}-{s['max']:.3f}" if s else ""
 
 
-def _timeline_figure(e: explain.Explanation) -> go.Figure:
+def _timeline_figure(r: service.PatientResult) -> go.Figure:
     """Heat map of SHAP over measured cells (blank = not measured), observed hours marked."""
-    shown = [j for j in range(len(explain.VARIABLES)) if e.measured[:, j].any()]
+    e = r.explanation
+    shown = [j for j in range(len(service.VARIABLES)) if e.measured[:, j].any()]
     shown.sort(key=lambda j: np.abs(e.shap[:, j] * e.measured[:, j]).sum())
     z = np.where(e.measured, e.shap, np.nan)[:, shown].T
     lim = max(1e-6, float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1e-6)
-    names = [explain.VARIABLES[j] for j in shown]
+    names = [service.VARIABLES[j] for j in shown]
     fig = go.Figure(go.Heatmap(z=z, x=list(range(48)), y=names, colorscale="RdBu_r", zmin=-lim,
                                zmax=lim, colorbar={"title": "SHAP"},
                                hovertemplate="%{y}, hour %{x}: %{z:+.4f}<extra></extra>"))
@@ -227,7 +241,7 @@ def _timeline_figure(e: explain.Explanation) -> go.Figure:
         if j < n_ts:
             for h in np.flatnonzero(np.isfinite(e.observed[:, j])):
                 hx.append(int(h))
-                hy.append(explain.VARIABLES[j])
+                hy.append(service.VARIABLES[j])
                 hv.append(float(e.observed[h, j]))
     fig.add_trace(go.Scatter(x=hx, y=hy, mode="markers", customdata=hv, name="observed",
                              marker={"size": 5, "color": "#222", "symbol": "circle-open"},
@@ -239,17 +253,14 @@ def _timeline_figure(e: explain.Explanation) -> go.Figure:
     return fig
 
 
-def _report_cases(bundle, mapped: dict, scores: dict, explained: dict,
+def _report_cases(bundle, files: dict[str, tuple[list, dict]], level: float,
                   only: tuple[str, str] | None = None) -> list[report.Case]:
-    """Report cases of every patient (or ``only`` one (file, patient)) with ``bundle``'s risk and
-    the explanations already computed; run on download, off the script (no st calls)."""
-    out = []
-    for name, (hist, key) in mapped.items():
-        found = explained.get((bundle.id, key), {})
-        out += [history_report.case(bundle, row, hist, name, found.get(row["patient_id"]))
-                for row in scores[key].get(bundle.id, [])
-                if only is None or only == (name, row["patient_id"])]
-    return out
+    """Report cases of every patient (or ``only`` one (file, patient)) from ``bundle``'s
+    results per file (with the store of those explained) at the page's level; run on
+    download, off the script (no st calls)."""
+    return [history_report.case(bundle, r, name) for name, (rs, explained) in files.items()
+            for r in _at_level(bundle, rs, explained, level)
+            if only is None or only == (name, r.patient_id)]
 
 
 files = components.uploaded_files("Patient histories: CSV (long or wide) or FHIR JSON/NDJSON",
@@ -288,23 +299,22 @@ for name, data in sources:
         scores = {mid: service.set_level(components.get_model(mid), ps, level)
                   for mid, ps in _score(hist, key).items()}
     mapped[name] = (hist, key)
-    by_model = {mid: {p["patient_id"]: p for p in ps} for mid, ps in scores.items()}
+    by_model = {mid: {p.patient_id: p for p in ps} for mid, ps in scores.items()}
     first = next(iter(scores.values()), [])
     for p in first:
-        row = {"file": name, "patient_id": p["patient_id"]}
-        details[(name, p["patient_id"])] = {mid: by_model[mid][p["patient_id"]] for mid in scores}
+        row = {"file": name, "patient_id": p.patient_id}
+        details[(name, p.patient_id)] = {mid: by_model[mid][p.patient_id] for mid in scores}
         for mid in scores:
-            mine = by_model[mid][p["patient_id"]]
-            row[f"risk ({mid})"] = mine["risk"]
+            mine = by_model[mid][p.patient_id]
+            row[f"risk ({mid})"] = mine.risk
             row[f"outcome ({mid})"] = _call(mine)
-            if mine.get("member_spread"):
+            if mine.member_spread:
                 row[f"members ({mid})"] = _members(mine)
             per_model.setdefault(mid, []).append(mine)
         # each model weighs the variables differently: a warning from either one stands
-        warnings = dict.fromkeys(w for mid in scores for w in by_model[mid][p["patient_id"]][
-            "warnings"])
-        row.update(caution=" ".join(warnings), coverage=p["coverage"],
-                   observations=p["n_observations"])
+        warnings = dict.fromkeys(w for mid in scores for w in by_model[mid][p.patient_id].warnings)
+        row.update(caution=" ".join(warnings), coverage=p.coverage,
+                   observations=p.n_observations)
         rows.append(row)
 
 if rows:
@@ -353,27 +363,28 @@ if rows:
     if explain_with in thresholds:
         left = EXPLAIN_LIMIT
         for name, (hist, key) in mapped.items():
-            first, rest = hist.patients[:max(left, 0)], hist.patients[max(left, 0):]
+            mine = _score(hist, key)[explain_with]
+            first, rest = mine[:max(left, 0)], mine[max(left, 0):]
             left -= len(first)
-            for pid, e in _explanations(explain_with, key, hist, first).items():
-                reasons[(name, pid)] = explain.reason_text(e.reasons)
-            reasons.update({(name, pid): "select the patient below" for pid in rest})
+            for pid, r in _explanations(explain_with, key, first).items():
+                reasons[(name, pid)] = r.reason_text
+            reasons.update({(name, r.patient_id): "select the patient below" for r in rest})
     table = _show(reasons)
     export = table
     for mid in thresholds:
         mine = per_model[mid]
         export = provenance.with_columns(
-            export, components.get_model(mid).card, notes=[p["warnings"] for p in mine],
-            threshold=[p["threshold"] for p in mine],
-            prediction_set=[p["prediction_set"] for p in mine],
-            level=[p["level"] for p in mine], suffix=f" ({mid})")
+            export, components.get_model(mid).card, notes=[p.warnings for p in mine],
+            threshold=[p.threshold for p in mine],
+            prediction_set=[p.prediction_set for p in mine],
+            level=[p.level for p in mine], suffix=f" ({mid})")
     components.download_table(export, "history_risks.csv", key="history_download")
-    stores = (st.session_state["history_scores"],
-              st.session_state.setdefault("history_explanations", {}))
+    stores = {name: (_score(hist, key).get(explain_with, []), _explained(explain_with, key))
+              for name, (hist, key) in mapped.items()}
     if explain_with in thresholds:
         st.download_button(
             f"Download reports ({explain_with}) + CSV (ZIP)",
-            lambda args=(components.get_model(explain_with), dict(mapped), *stores),
+            lambda args=(components.get_model(explain_with), stores, level),
             csv=export.to_csv(index=False).encode(): report.zip_bytes(
                 _report_cases(*args), "history_risks.csv", csv),
             file_name="history_reports.zip", mime="application/zip", key="history_zip",
@@ -389,8 +400,8 @@ if rows:
     about = details[(row["file"], row["patient_id"])]
     for c, mid in zip(cols, thresholds, strict=False):
         c.metric(f"Risk of in-hospital death ({mid})", f"{row[f'risk ({mid})']:.1%}")
-        c.caption(about[mid]["risk_words"])
-        if about[mid]["high_risk"]:
+        c.caption(about[mid].risk_words)
+        if about[mid].high_risk:
             c.markdown(f":red[**High-risk alert.**] {contexts[mid]['meaning']}")
         else:
             c.caption(f"No high-risk alert. {contexts[mid]['meaning']}")
@@ -406,7 +417,7 @@ if rows:
             st.error(row["caution"], icon=":material/warning:")
         else:
             keys = sorted({v for mid in thresholds for v in weights.key_variables(mid)})
-            share = min(about[mid]["weight_given"] for mid in thresholds)
+            share = min(about[mid].weight_given for mid in thresholds)
             st.success(f"Enough of the record to read this risk: the variables the models "
                        f"weigh most are given ({', '.join(keys)}), carrying {share:.0%} or "
                        "more of each model's weight, and the file's rows were read.",
@@ -414,16 +425,17 @@ if rows:
     st.caption(row["coverage"])
     if explain_with in thresholds:
         hist, key = mapped[row["file"]]
-        e = _explanations(explain_with, key, hist, [row["patient_id"]])[row["patient_id"]]
+        e = _explanations(explain_with, key, [about[explain_with]])[row["patient_id"]]
         st.caption(f"SHAP by expected gradients, {explain_with}: red cells pushed the risk "
                    "up, blue pushed it down; circles mark observed values; blank cells were not "
                    "measured (a variable not given, or hours after the last observation) and "
                    "are never shown as reasons. Their absence moved the risk by "
-                   f"{e.not_measured:+.3f} in total.")
+                   f"{e.explanation.not_measured:+.3f} in total.")
         st.plotly_chart(_timeline_figure(e), key="history_timeline")
         st.download_button(
             f"Download this patient's report ({explain_with}, HTML)",
-            lambda args=(components.get_model(explain_with), dict(mapped), *stores,
+            lambda args=(components.get_model(explain_with),
+                         {row["file"]: stores[row["file"]]}, level,
                          (row["file"], row["patient_id"])): report.build(
                 _report_cases(*args)[0]),
             file_name=report.file_name(explain_with, str(row["patient_id"])), mime="text/html",
@@ -440,4 +452,4 @@ if rows:
             st.plotly_chart(fig, key="history_global")
 
 for mid in MODELS:  # a site measures each model on its own labelled stays
-    validate_step(mid, per_model.get(mid))
+    validate_step(mid, [r.row() for r in per_model.get(mid, [])] or None)

@@ -31,17 +31,16 @@ def history(bundle) -> Callable[[], Case]:
     from medcore.report import history
 
     hist = io.load_upload("example.csv", synthetic.example_csv(1))
-    row = service.analyse(bundle, hist, reasons=False)[0]
-    expl = service.explain_patients(bundle, hist)[0]
-    return lambda: history.case(bundle, row, hist, "example.csv", expl)
+    [result] = service.analyse(bundle, hist, explain_top=1)
+    return lambda: history.case(bundle, result, "example.csv")
 
 
 def molecules(bundle) -> Callable[[], Case]:
     from medcore.molecules import io, service
     from medcore.report import molecules
 
-    rows = service.analyse(bundle, io.load_upload("drugs.smi", samples.DRUGS_SMI), 1,
-                           full_attribution=True)
+    rows = service.analyse(bundle, io.load_upload("drugs.smi", samples.DRUGS_SMI),
+                           explain_top=1, full_attribution=True)
     return lambda: molecules.case(bundle, rows[0], "drugs.smi")
 
 

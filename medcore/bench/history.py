@@ -16,7 +16,7 @@ PER_FILE = 250  # patients per file in the benchmark's cohorts (FHIR: ~33 MB eac
 
 def _upload_and_score(bundle, files: list[tuple[str, bytes]]) -> int:
     """The page's path for each file: read, map, clean, score (no reasons)."""
-    return sum(len(service.analyse(bundle, io.load_upload(name, data), reasons=False))
+    return sum(len(service.analyse(bundle, io.load_upload(name, data), explain_top=0))
                for name, data in files)
 
 
@@ -37,11 +37,11 @@ def bench_history(bundle, quick: bool = False) -> dict:
     hosp_ms = times_ms(lambda: _upload_and_score(bundle, hosp), 1)[0]
     fhir_ms = times_ms(lambda: _upload_and_score(bundle, ndjson), 1)[0]
     clean = io.HistoryData(rec, io.ValidationReport(rows_in=len(rec), rows_used=len(rec)))
-    score_ms = times_ms(lambda: service.analyse(bundle, clean, reasons=False), 1)[0]
+    score_ms = times_ms(lambda: service.analyse(bundle, clean, explain_top=0), 1)[0]
     sets_ms = _sets_ms(bundle, n)
     one = io.HistoryData(synthetic.records(1, seed=2), clean.report)
-    lat = times_ms(lambda: service.analyse(bundle, one, reasons=False), 5 if quick else 30)
-    explain_ms = times_ms(lambda: service.analyse(bundle, one), 3 if quick else 10)
+    lat = times_ms(lambda: service.analyse(bundle, one, explain_top=0), 5 if quick else 30)
+    explain_ms = times_ms(lambda: service.analyse(bundle, one, explain_top=1), 3 if quick else 10)
     scale = 10_000 / n
     figures = {
         "cohort_patients": n,

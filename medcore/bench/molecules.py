@@ -47,7 +47,7 @@ def bench_tox(bundle, quick: bool = False) -> dict:
     batch = io.parse_smiles_text(text)
     rows = analyse(bundle, batch)
     total = time.perf_counter() - t0
-    probs = np.array([list(r["probabilities"].values()) for r in rows if "probabilities" in r])
+    probs = np.array([list(r.probabilities.values()) for r in rows if r.scored])
     t_sets = time.perf_counter()
     uncertainty.named_sets(np.round(probs, 4), bundle.extras["conformal"],
                            bundle.extras["preprocess"]["assays"])

@@ -47,8 +47,8 @@ def compare(bundles: list, records: pd.DataFrame, units: dict[str, int] | None =
            "variables_recognised_share_median": round(float(np.median(read / given)), 4),
            "models": {}}
     for bundle in bundles:
-        a = {r["patient_id"]: r["risk"] for r in service.analyse(bundle, original, False)}
-        b = {r["patient_id"]: r["risk"] for r in service.analyse(bundle, hist, False)}
+        a = {r.patient_id: r.risk for r in service.analyse(bundle, original, explain_top=0)}
+        b = {r.patient_id: r.risk for r in service.analyse(bundle, hist, explain_top=0)}
         d = np.array([abs(a[p] - b.get(p, np.nan)) for p in a])
         out["models"][bundle.id] = {
             "within_tolerance": round(float(np.mean(d <= TOLERANCE)), 4),

@@ -2,21 +2,23 @@
 (risk, conformal set, coverage and warnings; reasons on request).
 
 The page, ``predict``, ``score`` and the bench all call :func:`analyse`, so what a clinician
-sees can be reproduced from a shell; the timeline's SHAP is asked for apart
-(:func:`explain_patients`).
+sees can be reproduced from a shell; the timeline's SHAP is asked for apart (:func:`explain`),
+and a new prediction-set level is :func:`set_level`. Both return new results.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 
 from medcore import conformal, uploads
-from medcore.history import deep, explain, grid, io, synthetic, weights
+from medcore.history import deep, grid, io, synthetic, weights
+from medcore.history import explain as attribution
 from medcore.history import mapping as hist_mapping
 from medcore.history import variables as V
 
@@ -27,11 +29,16 @@ CHUNK = 2000  # patients gridded and scored at a time
 MIN_WEIGHT = 0.5  # share of the model's weight, for a model without a measured table
 MAX_ROWS_LOST = 0.1  # share of the file's rows that may fail to reach the model unexplained
 MIN_HOURS = 24  # hours of data
+METHOD = attribution.METHOD  # what the reasons and the timeline are measured with
+VARIABLES = attribution.VARIABLES  # the columns of an explanation's arrays
+WINDOW_HOURS = attribution.WINDOW_HOURS  # the reasons' time windows
 
 
-class PatientResult(TypedDict, total=False):
-    """One patient's result; a JSON-able dict because the page's table, the CSV, ``predict``
-    and the report all read it as one (keys after ``synthetic`` only with reasons)."""
+@dataclass(frozen=True)
+class PatientResult:
+    """One patient's result. The page's table, the CSV, ``predict`` and the report read it;
+    :meth:`row` is its JSON-able form (``top_reasons`` and ``not_measured`` only once
+    explained)."""
 
     patient_id: str
     model: str
@@ -54,8 +61,34 @@ class PatientResult(TypedDict, total=False):
     coverage: str
     warnings: list[str]
     synthetic: bool
-    top_reasons: list[dict]
-    not_measured: float
+    # SHAP over 48 h x variables (None until explained); the timeline draws it
+    explanation: attribution.Explanation | None = field(default=None, repr=False,
+                                                        compare=False)
+    # the validated history the patient was read from: :func:`explain` rebuilds its grid
+    source: io.HistoryData | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def top_reasons(self) -> list[dict] | None:
+        """The three (variable, 6 h window) cells that moved the risk most (None: unexplained)."""
+        return None if self.explanation is None else self.explanation.reasons
+
+    @property
+    def not_measured(self) -> float | None:
+        """How far the cells that were not measured moved the risk, in total."""
+        return None if self.explanation is None else round(self.explanation.not_measured, 5)
+
+    @property
+    def reason_text(self) -> str:
+        """The top reasons in one line, as the table shows them ("" until explained)."""
+        return "" if self.explanation is None else attribution.reason_text(self.top_reasons)
+
+    def row(self) -> dict:
+        """The JSON-able row ``predict``, the CSV and the site profile read."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name not in ("explanation", "source")}
+        if self.explanation is not None:
+            out.update(top_reasons=self.top_reasons, not_measured=self.not_measured)
+        return out
 
 
 def _pre(bundle) -> dict:
@@ -236,19 +269,21 @@ def prediction_sets(bundle, risks: np.ndarray, level: float) -> list[list[str]] 
                                 deep.CLASS_NAMES, level)
 
 
-def set_level(bundle, rows: list[PatientResult], level: float) -> list[PatientResult]:
-    """The rows with their prediction sets at another level (no model call)."""
-    sets = prediction_sets(bundle, np.array([r["risk"] for r in rows], float), level)
+def set_level(bundle, results: list[PatientResult], level: float) -> list[PatientResult]:
+    """New results with their prediction sets at another level (no model call; the inputs
+    are unchanged)."""
+    sets = prediction_sets(bundle, np.array([r.risk for r in results], float), level)
     if sets is None:
-        return rows
-    return [{**r, "prediction_set": s, "level": level} for r, s in zip(rows, sets, strict=True)]
+        return list(results)
+    return [replace(r, prediction_set=s, level=level) for r, s in zip(results, sets, strict=True)]
 
 
-def analyse(bundle, hist: io.HistoryData, reasons: bool = True,
-            progress=None, level: float = conformal.LEVEL) -> list[PatientResult]:
-    """One dict per patient: calibrated risk, high-risk flag, conformal set at ``level``, the
-    members' spread (ensembles), coverage with its warnings, and (``reasons``) the top 3
-    reasons from measured data."""
+def analyse(bundle, hist: io.HistoryData, *, level: float | None = None, explain_top: int = 0,
+            progress: Callable[[float, str], None] | None = None) -> list[PatientResult]:
+    """One result per patient: calibrated risk, high-risk flag, conformal set at ``level``, the
+    members' spread (ensembles), coverage with its warnings, and for the first ``explain_top``
+    patients (0: none) the top 3 reasons from measured data (:func:`explain`)."""
+    level = conformal.LEVEL if level is None else level
     counts = hist.records.groupby("patient_id", sort=False).size()
     cover = coverage(bundle, hist)
     ctx = risk_context(bundle)
@@ -258,38 +293,59 @@ def analyse(bundle, hist: io.HistoryData, reasons: bool = True,
         sets = prediction_sets(bundle, shown, level)
         for i, pid in enumerate(part):
             pct, words = risk_words(float(shown[i]), ctx)
-            out.append({"patient_id": pid, "model": bundle.id, "risk": float(shown[i]),
-                        "base_rate": round(ctx["base_rate"], 4), "percentile": pct,
-                        "risk_words": words, "high_risk": bool(shown[i] >= ctx["threshold"]),
-                        "threshold": round(float(ctx["threshold"]), 4),
-                        "threshold_meaning": ctx["meaning"],
-                        "prediction_set": None if sets is None else sets[i],
-                        "level": None if sets is None else level,
-                        "member_spread": spread(None if each is None else each[i]),
-                        "n_observations": int(counts.get(pid, 0)), **cover[pid],
-                        "synthetic": str(pid).startswith(synthetic.PREFIX)})
-    if reasons:
-        for row, e in zip(out, explain_patients(bundle, hist, progress=progress), strict=True):
-            row["top_reasons"] = e.reasons
-            row["not_measured"] = round(e.not_measured, 5)
+            out.append(PatientResult(
+                patient_id=pid, model=bundle.id, risk=float(shown[i]),
+                base_rate=round(ctx["base_rate"], 4), percentile=pct, risk_words=words,
+                high_risk=bool(shown[i] >= ctx["threshold"]),
+                threshold=round(float(ctx["threshold"]), 4), threshold_meaning=ctx["meaning"],
+                prediction_set=None if sets is None else sets[i],
+                level=None if sets is None else level,
+                member_spread=spread(None if each is None else each[i]),
+                n_observations=int(counts.get(pid, 0)), **cover[pid],
+                synthetic=str(pid).startswith(synthetic.PREFIX), source=hist))
+    n = max(0, min(explain_top, len(out)))
+    if n:
+        out = explain(bundle, out[:n], progress=progress) + out[n:]
     return out
 
 
-def explain_patients(bundle, hist: io.HistoryData, patients: list[str] | None = None,
-                     progress=None) -> list[explain.Explanation]:
-    """Expected-gradient SHAP per patient (the table's reasons and the timeline come from it)."""
+def explain(bundle, results: list[PatientResult], *,
+            progress: Callable[[float, str], None] | None = None) -> list[PatientResult]:
+    """New results with their expected-gradient SHAP (the reasons and the timeline read it).
+
+    Each patient is explained alone with one seed, from the history it was read from, so the
+    answer does not depend on who else is asked for; results already explained are kept.
+    ``progress`` gets the share done and what is being done.
+    """
+    todo = [r for r in results if r.explanation is None]
+    if any(r.source is None for r in todo):
+        raise ValueError("explain needs results from analyse (they carry their history).")
+    text = f"Explaining {len(todo)} patient(s) with {METHOD} ({bundle.id})…"
     pre = _pre(bundle)
-    patients = hist.patients if patients is None else patients
-    rec = hist.records[hist.records["patient_id"].isin(set(patients))]
-    g = grid.build(rec, pre["stats"], patients, pre.get("summary"))
-    return explain.explain_grid(bundle.model, bundle.extras["background"], g, progress)
+    found: dict[tuple[int, str], attribution.Explanation] = {}
+    done = 0
+    for source in {id(r.source): r.source for r in todo}.values():
+        patients = [r.patient_id for r in todo if r.source is source]
+        rec = source.records[source.records["patient_id"].isin(set(patients))]
+        g = grid.build(rec, pre["stats"], patients, pre.get("summary"))
+
+        def step(share: float, before: int = done, n: int = len(patients)) -> None:
+            if progress:
+                progress((before + share * n) / len(todo), text)
+
+        for e in attribution.explain_grid(bundle.model, bundle.extras["background"], g, step):
+            found[(id(source), e.patient_id)] = e
+        done += len(patients)
+    return [r if r.explanation is not None
+            else replace(r, explanation=found[(id(r.source), r.patient_id)]) for r in results]
 
 
 def predict_paths(bundle, paths: list[Path], mapping_file: Path | None = None,
-                  reasons: bool = True) -> list[dict]:
+                  explain_top: int | None = None) -> list[dict]:
     """One dict per file; a bad file gives ``{"file", "error"}`` and never stops the others.
 
-    ``mapping_file`` is a mapping downloaded from the page (names, units, accepted proposals).
+    ``mapping_file`` is a mapping downloaded from the page (names, units, accepted proposals);
+    ``explain_top``: how many patients of each file get their reasons (``None``: every one).
     """
     user, columns = hist_mapping.read_file(mapping_file)
 
@@ -297,7 +353,9 @@ def predict_paths(bundle, paths: list[Path], mapping_file: Path | None = None,
         hist = io.load_upload(name, data, user, columns)
         return {"file": name, "model": bundle.id, "report": hist.report.as_dict(),
                 "mapping": [_entry_row(e) for e in hist.mapping],
-                "patients": analyse(bundle, hist, reasons)}
+                "patients": [r.row() for r in analyse(
+                    bundle, hist, explain_top=len(hist.patients) if explain_top is None
+                    else explain_top)]}
 
     return uploads.per_file(paths, answer)
 

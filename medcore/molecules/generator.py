@@ -36,20 +36,20 @@ def propose(gan_bundle, tox_bundle, n: int, seed: int, min_qed: float,
         flagged: list[str] = []
         if scored is not None:
             r = scored[i]
-            if "calls" in r:
-                row["active_assays"] = ", ".join(r["active_assays"])
-                row["uncertain_assays"] = ", ".join(r["uncertain_assays"])
-                row["far_from_training"] = r["far_from_training"]
-                flagged = [a for a, w in r["calls"].items() if w in drop]
+            if r.scored:
+                row["active_assays"] = ", ".join(r.active_assays)
+                row["uncertain_assays"] = ", ".join(r.uncertain_assays)
+                row["far_from_training"] = r.far_from_training
+                flagged = [a for a, w in r.calls.items() if w in drop]
             else:  # not scored by tox-cnn: no call can clear it of the calls dropped
-                row["active_assays"] = r.get("not_scored") or r.get("error") or ""
+                row["active_assays"] = r.not_scored or r.error or ""
                 flagged = ["not scored"] if drop else []
         row["passes"] = bool(row["qed"] >= min_qed and not flagged)
         rows.append(row)
     return rows
 
 
-def score_calls(tox_bundle, smiles: list[str], level: float = conformal.LEVEL) -> list[dict]:
+def score_calls(tox_bundle, smiles: list[str], level: float = conformal.LEVEL) -> list:
     """The Score tab's rows for these SMILES, in order (one per SMILES)."""
     from medcore.molecules import io
     from medcore.molecules.service import analyse

@@ -1,4 +1,4 @@
-"""A patient's report from a ``history.service.analyse`` row and its explanation."""
+"""A patient's report from a ``history.service`` result (and its explanation, when asked)."""
 
 from __future__ import annotations
 
@@ -41,15 +41,16 @@ def _mapping_table(entries: list[hist_mapping.Entry]) -> Table:
                    e.note] for e in entries if e.status != "matched" or e.conversion])
 
 
-def case(bundle, row: dict, hist: io.HistoryData, file: str,
-         explanation: explain.Explanation | None = None, synthetic: bool = False) -> Case:
+def case(bundle, result: service.PatientResult, file: str, synthetic: bool = False) -> Case:
     """The report of one patient: the risk with its coverage warnings, the file's validation
-    and mapping, and the reasons and timeline when the patient was explained."""
-    inputs = [("File", file), ("Patient id", row["patient_id"]),
-              ("Observations", str(row["n_observations"])), ("Coverage", row["coverage"]),
-              ("Share of the model's weight given", f"{row['weight_given']:.0%}")]
-    if row.get("last_hour") is not None:
-        inputs.append(("Last observed hour", f"{row['last_hour']}"))
+    and mapping (from the history the result was read from), and the reasons and timeline
+    when the patient was explained."""
+    hist = result.source
+    inputs = [("File", file), ("Patient id", result.patient_id),
+              ("Observations", str(result.n_observations)), ("Coverage", result.coverage),
+              ("Share of the model's weight given", f"{result.weight_given:.0%}")]
+    if result.last_hour is not None:
+        inputs.append(("Last observed hour", f"{result.last_hour}"))
     inputs += [("Validation", line) for line in hist.report.lines()]
     matched = sum(e.status == "matched" and not e.conversion for e in hist.mapping)
     inputs.append(("Mapping", f"{matched} of {len(hist.mapping)} names read as written"))
@@ -57,25 +58,26 @@ def case(bundle, row: dict, hist: io.HistoryData, file: str,
                      if e.note and e.status not in ("matched", "set aside")]
     tables = [_mapping_table(hist.mapping)] if hist.mapping else []
     figs = []
+    explanation = result.explanation
     if explanation is not None:
-        tables.insert(0, Table(f"Top reasons ({explain.METHOD}, {explain.WINDOW_HOURS} h "
+        tables.insert(0, Table(f"Top reasons ({service.METHOD}, {service.WINDOW_HOURS} h "
                                "windows)", ["variable", "window", "contribution"],
                                [[r["variable"], r["window"], r["contribution"]]
-                                for r in explanation.reasons]))
+                                for r in result.top_reasons]))
         figs.append(Figure("Timeline of contributions", timeline_png(explanation),
                            caption="Red cells pushed the risk up, blue down; blank cells were "
                            "not measured. Their absence moved the risk by "
                            f"{explanation.not_measured:+.3f} in total."))
-    alert = ("High-risk alert." if row["high_risk"] else "No high-risk alert.")
-    inputs.insert(2, ("High-risk alert", row["threshold_meaning"]))
+    alert = ("High-risk alert." if result.high_risk else "No high-risk alert.")
+    inputs.insert(2, ("High-risk alert", result.threshold_meaning))
     return Case(
-        kind="patient", name=str(row["patient_id"]), model=model_facts(bundle.card),
-        result=f"{row['risk_words']} {alert}", leans=False, inputs=inputs,
-        probability=row["risk"],
-        probability_of="of in-hospital death", threshold=row["threshold"],
-        prediction_set=row.get("prediction_set"), level=row.get("level"),
-        warnings=list(row["warnings"]) + mapping_notes, tables=tables, figures=figs,
-        synthetic=synthetic or bool(row.get("synthetic")))
+        kind="patient", name=str(result.patient_id), model=model_facts(bundle.card),
+        result=f"{result.risk_words} {alert}", leans=False, inputs=inputs,
+        probability=result.risk,
+        probability_of="of in-hospital death", threshold=result.threshold,
+        prediction_set=result.prediction_set, level=result.level,
+        warnings=list(result.warnings) + mapping_notes, tables=tables, figures=figs,
+        synthetic=synthetic or result.synthetic)
 
 
 def cases_from_paths(bundle, paths: list[Path], mapping_file: str | None = None
@@ -85,8 +87,7 @@ def cases_from_paths(bundle, paths: list[Path], mapping_file: str | None = None
 
     def answer(name: str, data: bytes) -> list[Case]:
         hist = io.load_upload(name, data, user, columns)
-        rows = service.analyse(bundle, hist, reasons=False)
-        return [case(bundle, row, hist, name, e) for row, e in
-                zip(rows, service.explain_patients(bundle, hist), strict=True)]
+        return [case(bundle, r, name)
+                for r in service.analyse(bundle, hist, explain_top=len(hist.patients))]
 
     return uploads.flat(uploads.each(paths, answer))

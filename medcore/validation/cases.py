@@ -225,18 +225,18 @@ def patients(bundle, files: list[tuple[str, bytes]], labels: tuple[str, bytes]) 
                                 names)
     notes: list[str] = []
     scored, failed = uploads.partition(uploads.each(expand(files), lambda name, data: (
-        service.analyse(bundle, io.load_upload(name, data), reasons=False))))
+        service.analyse(bundle, io.load_upload(name, data), explain_top=0))))
     notes += [f"{f.name}: {f.error}" for f in failed]
     rows = [r for file_rows in scored for r in file_rows]
     ids, ys, ps, flags = [], [], [], []
     for r in rows:
-        pid = str(r["patient_id"])
+        pid = str(r.patient_id)
         if pid not in table:
             continue
         ids.append(pid)
         ys.append(table[pid])
-        ps.append(r["risk"])
-        flags.append(bool(r["warnings"]))
+        ps.append(r.risk)
+        flags.append(bool(r.warnings))
     missing = len(set(table) - set(ids))
     if missing:
         notes.append(f"{missing} patients of the outcomes file are not in the export")
@@ -282,20 +282,20 @@ def molecules(bundle, files: list[tuple[str, bytes]]) -> Labelled:
         groups = _groups(header, body, used | ({name_j} if name_j is not None else set()))
         group_cols |= set(groups.values())
         for r in service.analyse(bundle, batch):
-            if "probabilities" not in r:
-                notes.append(f"{name} line {r['row']}: {r.get('error') or r.get('not_scored')}")
+            if not r.scored:
+                notes.append(f"{name} line {r.row}: {r.error or r.not_scored}")
                 continue
-            line = body[r["row"] - 2]
+            line = body[r.row - 2]
             for a, j in cols.items():
                 v = line[j].strip() if j < len(line) else ""
                 if not v:
                     continue
                 idx = class_index(v, uncertainty.CLASSES)
-                per[a]["ids"].append(f"{name} line {r['row']}" if r["name"] == f"row "
-                                     f"{r['row']}" else f"{r['name']} ({name} line {r['row']})")
+                per[a]["ids"].append(f"{name} line {r.row}" if r.name == f"row {r.row}"
+                                     else f"{r.name} ({name} line {r.row})")
                 per[a]["y"].append(idx)
-                per[a]["p"].append(r["probabilities"][a])
-                per[a]["far"].append(bool(r["far_from_training"]))
+                per[a]["p"].append(r.probabilities[a])
+                per[a]["far"].append(bool(r.far_from_training))
                 per[a]["groups"].append({h: (line[j2] if j2 < len(line) else "")
                                          for j2, h in groups.items()})
     cal = bundle.extras["conformal"]

@@ -110,8 +110,8 @@ def test_formulary_names_notes_thresholds_and_domain():
     assert any("not toxicity in general" in i.value for i in at.info)
     # The detail view opens on the top assay relative to threshold, not a fixed one.
     rows = at.session_state["drugs_rows"]
-    first = next(r for r in rows if r["name"] == "Lidocaine hydrochloride")
-    assert at.selectbox(key="drugs_assay_0").value == first["top_assay"]
+    first = next(r for r in rows if r.name == "Lidocaine hydrochloride")
+    assert at.selectbox(key="drugs_assay_0").value == first.top_assay
     thresholds = next(t.value for t in at.table if "held-out precision" in t.value.columns)
     calling = thresholds["makes calls"] == "yes"
     assert len(thresholds) == 12 and calling.sum() >= 6
@@ -123,4 +123,4 @@ def test_formulary_names_notes_thresholds_and_domain():
     assert any(h.value == "When is a molecule called active?" for h in at.subheader)
     at.selectbox(key="drugs_pick").set_value(2).run()  # Tetrayne among the scored molecules
     assert any("Far from training" in w.value for w in at.warning)
-    assert at.selectbox(key="drugs_assay_2").value == rows[3]["top_assay"]
+    assert at.selectbox(key="drugs_assay_2").value == rows[3].top_assay

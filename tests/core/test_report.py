@@ -3,6 +3,7 @@ DICOM patient tags stay out unless asked, and that ``predict --report`` writes o
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import os
@@ -101,20 +102,20 @@ def test_patient_report_carries_coverage_warnings_and_reasons(bundles):
     rnn = _bundle(bundles, "history-rnn")
     thin = b"patient_id,time,variable,value\nP1,00:00,HR,80\nP1,01:00,HR,90\nP1,02:00,Foo,1\n"
     hist = hist_io.load_upload("thin.csv", thin)
-    row = service.analyse(rnn, hist, reasons=False)[0]
-    expl = service.explain_patients(rnn, hist)[0]
-    case = history.case(rnn, row, hist, "thin.csv", expl)
+    [row] = service.explain(rnn, service.analyse(rnn, hist, explain_top=0))
+    case = history.case(rnn, row, "thin.csv")
     text = report.build(case)
-    assert row["warnings"] and case.warnings[:len(row["warnings"])] == row["warnings"]
+    assert row.warnings and case.warnings[:len(row.warnings)] == row.warnings
     assert any("Foo" in w for w in case.warnings)  # the mapping note on the unknown name
     _assert_report(text, rnn, case)
     assert "P1" in text and "Top reasons" in text and "data:image/png;base64," in text
-    rows = dict(row, prediction_set=["survived", "died"], level=0.9)  # set shown when present
-    text = report.build(history.case(rnn, rows, hist, "x"))
+    rows = dataclasses.replace(row, prediction_set=["survived", "died"], level=0.9)  # shown
+    text = report.build(history.case(rnn, rows, "x"))
     assert "Prediction set at 90%" in text
     assert '<p class="answer uncertain">Uncertain at 90%' in text  # not a bold decision
-    sure = report.build(history.case(rnn, dict(rows, prediction_set=["survived"]), hist, "x"))
-    assert f'<p class="answer">{row["risk"]:.1%} risk of in-hospital death' in sure
+    sure = report.build(history.case(rnn, dataclasses.replace(rows, prediction_set=["survived"]),
+                                     "x"))
+    assert f'<p class="answer">{row.risk:.1%} risk of in-hospital death' in sure
 
 
 def test_molecule_report_lists_every_assay_and_the_domain_warning(bundles):
@@ -123,16 +124,16 @@ def test_molecule_report_lists_every_assay_and_the_domain_warning(bundles):
 
     tox = _bundle(bundles, "tox-cnn")
     text_in = b"CC(=O)Oc1ccccc1C(=O)O aspirin\nC[Si](C)(C)O[Si](C)(C)C siloxane\n"
-    rows = service.analyse(tox, mol_io.load_upload("m.smi", text_in), 1,
-                               full_attribution=True)
+    rows = service.analyse(tox, mol_io.load_upload("m.smi", text_in), explain_top=1,
+                           full_attribution=True)
     cases = molecules.cases(tox, rows, "m.smi")
     assert [c.name for c in cases] == ["aspirin", "siloxane"]
     for row, case in zip(rows, cases, strict=True):
         text = report.build(case)
         _assert_report(text, tox, case)
         assert all(a in text for a in tox.card["thresholds"])
-        assert any("Far from training" in w for w in case.warnings) == row["far_from_training"]
-        assert any("Uncertain" in w for w in case.warnings) == bool(row["uncertain_assays"])
+        assert any("Far from training" in w for w in case.warnings) == row.far_from_training
+        assert any("Uncertain" in w for w in case.warnings) == bool(row.uncertain_assays)
         assert "Prediction set" in report.build(case) or "prediction set" in report.build(case)
     assert "Atoms behind" in report.build(cases[0])  # the explained one carries its atom map
 

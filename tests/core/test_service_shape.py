@@ -37,10 +37,36 @@ def _genomics():
     return bundle, service.analyse(bundle, windows, explain_top=0)
 
 
+@functools.cache
+def _history():
+    """Six synthetic stays on history-cnn (it explains in well under a second); their sets
+    change between 50 % and 99 %."""
+    from medcore.history import io, service, synthetic
+
+    bundle = shipped_bundle("history-cnn")
+    hist = io.HistoryData(synthetic.records(6, seed=3), io.ValidationReport())
+    return bundle, service.analyse(bundle, hist, explain_top=0)
+
+
+@functools.cache
+def _molecules():
+    """Four scored molecules, one far from training."""
+    from medcore.molecules import io, service
+
+    bundle = shipped_bundle("tox-cnn")
+    batch = io.parse_smiles_text("CC(=O)Oc1ccccc1C(=O)O aspirin\n"
+                                 "CC(C)Cc1ccc(C(C)C(=O)O)cc1 ibuprofen\n"
+                                 "Cn1cnc2c1c(=O)n(C)c(=O)n2C caffeine\n"
+                                 "C#CC#CC#CC#C tetrayne\n")
+    return bundle, service.analyse(bundle, batch, explain_top=0)
+
+
 # (workbench, a function returning (bundle, a few results of its analyse with explain_top=0))
 CASES = [
     ("imaging", _imaging),
     ("genomics", _genomics),
+    ("history", _history),
+    ("molecules", _molecules),
 ]
 IDS = [workbench for workbench, _ in CASES]
 # keywords that make an explanation cheap enough for a contract test (same code path)

@@ -74,9 +74,9 @@ def _ehr_export_and_risks() -> tuple[bytes, dict[str, dict[str, float]], dict]:
 
     hist = io.load_upload("orig.csv", samples.history_csv(0, 12))
     bundles = [registry.load(m) for m in ("history-rnn", "history-cnn")]
-    rows = {b.id: {r["patient_id"]: r for r in service.analyse(b, hist, reasons=False)}
+    rows = {b.id: {r.patient_id: r for r in service.analyse(b, hist, explain_top=0)}
             for b in bundles}
-    full = [p for p in hist.patients if not any(rows[m][p]["warnings"] for m in rows)][:2]
+    full = [p for p in hist.patients if not any(rows[m][p].warnings for m in rows)][:2]
     assert len(full) == 2
     records = hist.records[hist.records["patient_id"].isin(set(full))]
     export = pd.read_csv(pd.io.common.BytesIO(exports.to_ehr_csv(records)), dtype=str,
@@ -84,15 +84,15 @@ def _ehr_export_and_risks() -> tuple[bytes, dict[str, dict[str, float]], dict]:
     charted = pd.to_datetime(export["Charted Time"])  # also split, as some exports do
     export.insert(2, "Date", charted.dt.strftime("%Y-%m-%d"))
     export.insert(3, "Time", charted.dt.strftime("%H:%M:%S"))
-    risks = {m: {p: rows[m][p]["risk"] for p in full} for m in rows}
-    given = {p: rows["history-rnn"][p]["variables_given"] for p in full}
+    risks = {m: {p: rows[m][p].risk for p in full} for m in rows}
+    given = {p: rows["history-rnn"][p].variables_given for p in full}
     data = export.to_csv(index=False).encode()
     read = io.load_upload("ehr-export.csv", data, columns={"time": "Charted Time"})
     for b in bundles:  # the export, read as it comes, scores like the original
-        for r in service.analyse(b, read, reasons=False):
-            assert abs(r["risk"] - risks[b.id][r["patient_id"]]) <= 0.005
-            assert r["variables_given"] == given[r["patient_id"]]
-            risks[b.id][r["patient_id"]] = r["risk"]
+        for r in service.analyse(b, read, explain_top=0):
+            assert abs(r.risk - risks[b.id][r.patient_id]) <= 0.005
+            assert r.variables_given == given[r.patient_id]
+            risks[b.id][r.patient_id] = r.risk
     return data, risks, given
 
 

@@ -179,7 +179,7 @@ def test_mapping_file_carries_the_columns(tmp_path, rnn_bundle):
     (tmp_path / "t.csv").write_bytes(odd)
     (tmp_path / "m.json").write_bytes(saved)
     from medcore.history import service
-    out = service.predict_paths(rnn_bundle, [tmp_path / "t.csv"], tmp_path / "m.json", False)
+    out = service.predict_paths(rnn_bundle, [tmp_path / "t.csv"], tmp_path / "m.json", 0)
     assert "error" not in out[0], out[0]
     assert out[0]["patients"][0]["variables_given"] == 2
 
@@ -201,11 +201,11 @@ def test_coverage_is_green_only_with_the_heavy_variables_and_the_rows(data_dir, 
     from medcore.history import service
 
     full = _stay(data_dir)
-    [row] = service.analyse(rnn_bundle, io.normalise(full), reasons=False)
-    assert row["warnings"] == []
+    [row] = service.analyse(rnn_bundle, io.normalise(full), explain_top=0)
+    assert row.warnings == []
     [row] = service.analyse(rnn_bundle, io.normalise(full[full["variable"] != "GCS"]),
-                            reasons=False)
-    [why] = row["warnings"]
+                            explain_top=0)
+    [why] = row.warnings
     assert why.startswith("Not given: GCS (") and "of history-rnn's weight" in why
     # a third of the rows unreadable (a unit not known): never green, the reason named
     bad = full.copy()
@@ -215,8 +215,8 @@ def test_coverage_is_green_only_with_the_heavy_variables_and_the_rows(data_dir, 
     text.loc[third, "variable"] = "Heart Rate (furlongs)"
     hist = io.normalise(text)
     assert hist.report.rows_lost / hist.report.rows_in > 0.1
-    [row] = service.analyse(rnn_bundle, hist, reasons=False)
-    assert any("did not reach the model" in w and "furlongs" in w for w in row["warnings"])
+    [row] = service.analyse(rnn_bundle, hist, explain_top=0)
+    assert any("did not reach the model" in w and "furlongs" in w for w in row.warnings)
 
 
 def test_coverage_table_is_measured_from_the_data_and_cards(data_dir, rnn_bundle, cnn_bundle):
@@ -255,8 +255,8 @@ def test_report_states_the_alert_and_names_codes_with_their_variable(rnn_bundle)
             "P,00:10,8867-4,90,/min\nP,00:00,Age,70,years\n")
     hist = io.load_upload("p.csv", text.encode())
     assert any("8867-4 (HR) 1" in n for n in hist.report.notes)  # the variable, not the code
-    [row] = service.analyse(rnn_bundle, hist, reasons=False)
-    html = report.build(history_report.case(rnn_bundle, row, hist, "p.csv"))
+    [row] = service.analyse(rnn_bundle, hist, explain_top=0)
+    html = report.build(history_report.case(rnn_bundle, row, "p.csv"))
     assert "The model leans" not in html and "high risk</" not in html
     assert "died" in html and "High-risk alert at" in html
 
@@ -290,9 +290,9 @@ def test_unread_names_are_named_in_the_warning_until_set_aside(rnn_bundle):
                    for h in range(30))
     text = "patient_id,time,variable,value\nA,00:00,Age,70\n" + rows
     hist = io.load_upload("t.csv", text.encode())
-    [row] = service.analyse(rnn_bundle, hist, reasons=False)
-    assert any("Braden Score (30)" in w for w in row["warnings"])
+    [row] = service.analyse(rnn_bundle, hist, explain_top=0)
+    assert any("Braden Score (30)" in w for w in row.warnings)
     keep_out = [mapping.Entry("Braden Score", "", "", "", False)]
     hist = io.load_upload("t.csv", text.encode(), keep_out)
-    [row] = service.analyse(rnn_bundle, hist, reasons=False)
-    assert not any("did not reach the model" in w for w in row["warnings"])
+    [row] = service.analyse(rnn_bundle, hist, explain_top=0)
+    assert not any("did not reach the model" in w for w in row.warnings)

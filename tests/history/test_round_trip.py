@@ -18,8 +18,8 @@ def set_c_patients(data_dir):
 
 
 def _risks(bundle, hist) -> pd.Series:
-    rows = service.analyse(bundle, hist, reasons=False)
-    return pd.Series({r["patient_id"]: r["risk"] for r in rows})
+    rows = service.analyse(bundle, hist, explain_top=0)
+    return pd.Series({r.patient_id: r.risk for r in rows})
 
 
 @pytest.mark.parametrize("fixture", ["rnn_bundle", "cnn_bundle"])
@@ -49,33 +49,34 @@ def _ends_at_hour_20(n_vars_missing: bool = False) -> bytes:
 
 def test_reasons_never_cite_hours_after_the_last_observation(rnn_bundle):
     hist = io.load_upload("p.csv", _ends_at_hour_20())
-    [row] = service.analyse(rnn_bundle, hist)
-    assert row["last_hour"] < 20
-    for r in row["top_reasons"]:
+    [row] = service.analyse(rnn_bundle, hist, explain_top=1)
+    assert row.last_hour < 20
+    for r in row.top_reasons:
         if r["window"] != "admission":
             start, end = (int(x) for x in r["window"].removesuffix(" h").split("-"))
             assert start < 20 and end <= 20
-    [e] = service.explain_patients(rnn_bundle, hist)
+    e = row.explanation
     assert not e.measured[20:].any()  # hours 20-47 are "not measured"
     assert e.not_measured != 0  # absence moves the model: reported apart, not as a reason
-    assert any("Data end at hour" in w for w in row["warnings"])
+    assert any("Data end at hour" in w for w in row.warnings)
 
 
 def test_reasons_never_cite_variables_the_file_did_not_give(rnn_bundle):
     hist = io.load_upload("p.csv", _ends_at_hour_20(n_vars_missing=True))
-    [row] = service.analyse(rnn_bundle, hist)
-    assert {r["variable"] for r in row["top_reasons"]} <= {"HR", "Age"}
-    assert row["variables_given"] == 2
-    assert row["coverage"].startswith("risk from 2 of 40 variables (")
-    assert "; not given:" in row["coverage"]
-    assert any("carry" in w and "not reliable" in w for w in row["warnings"])
+    [row] = service.analyse(rnn_bundle, hist, explain_top=1)
+    assert {r["variable"] for r in row.top_reasons} <= {"HR", "Age"}
+    assert row.variables_given == 2
+    assert row.coverage.startswith("risk from 2 of 40 variables (")
+    assert "; not given:" in row.coverage
+    assert any("carry" in w and "not reliable" in w for w in row.warnings)
 
 
 def test_table_reasons_are_read_off_the_timeline_array(rnn_bundle):
     hist = io.load_upload("p.csv", synthetic.example_csv(3, seed=9))
-    rows = service.analyse(rnn_bundle, hist)
-    for row, e in zip(rows, service.explain_patients(rnn_bundle, hist), strict=True):
-        assert row["top_reasons"] == e.reasons
+    rows = service.analyse(rnn_bundle, hist, explain_top=3)
+    again = service.explain(rnn_bundle, service.analyse(rnn_bundle, hist, explain_top=0))
+    for row, e in zip(rows, again, strict=True):
+        assert row.top_reasons == e.explanation.reasons
 
 
 def test_most_rows_unused_warns_beside_the_risk(rnn_bundle):
@@ -83,7 +84,7 @@ def test_most_rows_unused_warns_beside_the_risk(rnn_bundle):
     junk = pd.DataFrame({"patient_id": good["patient_id"].iloc[0], "minutes": 60.0,
                          "variable": [f"LOCAL{i}" for i in range(3 * len(good))], "value": 1.0})
     hist = io.load_upload("p.csv", synthetic.to_csv(pd.concat([good, junk])))
-    [row] = service.analyse(rnn_bundle, hist, reasons=False)
+    [row] = service.analyse(rnn_bundle, hist, explain_top=0)
     assert hist.report.share_used < 0.5
     assert any("rows of the file" in w and "did not reach the model" in w
-               for w in row["warnings"])
+               for w in row.warnings)

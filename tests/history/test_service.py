@@ -28,16 +28,17 @@ def test_predict_paths_good_and_bad(rnn_bundle, tmp_path):
 
 def test_risk_is_deterministic_and_order_free(rnn_bundle):
     rec = synthetic.records(3, seed=4)
-    a = service.analyse(rnn_bundle, io.HistoryData(rec, io.ValidationReport()), False)
+    a = service.analyse(rnn_bundle, io.HistoryData(rec, io.ValidationReport()), explain_top=0)
     shuffled = rec.sample(frac=1, random_state=0)
     b = service.analyse(rnn_bundle, io.HistoryData(shuffled, io.ValidationReport()),
-                                False)
-    assert {p["patient_id"]: p["risk"] for p in a} == {p["patient_id"]: p["risk"] for p in b}
+                        explain_top=0)
+    assert {p.patient_id: p.risk for p in a} == {p.patient_id: p.risk for p in b}
 
 
 def test_explanation_shapes_and_sum(rnn_bundle):
     hist = io.load_upload("one.csv", synthetic.example_csv(1, seed=3))
-    e = service.explain_patients(rnn_bundle, hist)[0]
+    e = service.explain(rnn_bundle, service.analyse(rnn_bundle, hist, explain_top=0))[0]
+    e = e.explanation
     assert e.observed.shape == (48, len(explain.VARIABLES) - 3)
     assert e.shap.shape == e.measured.shape == (48, len(explain.VARIABLES))
     assert np.isfinite(e.shap).all() and np.abs(e.shap).sum() > 0
@@ -67,14 +68,14 @@ def test_chunked_scoring_equals_one_pass(rnn_bundle, monkeypatch):
     """Cohorts are gridded in chunks to bound memory; the chunk size must not change a risk."""
     rec = synthetic.records(5, seed=6)
     hist = io.HistoryData(rec, io.ValidationReport())
-    whole = service.analyse(rnn_bundle, hist)
+    whole = service.analyse(rnn_bundle, hist, explain_top=5)
     monkeypatch.setattr(service, "CHUNK", 2)
-    parts = service.analyse(rnn_bundle, hist)
-    assert [p["patient_id"] for p in parts] == [p["patient_id"] for p in whole]
+    parts = service.analyse(rnn_bundle, hist, explain_top=5)
+    assert [p.patient_id for p in parts] == [p.patient_id for p in whole]
     for a, b in zip(parts, whole, strict=True):
-        assert a["risk"] == pytest.approx(b["risk"], abs=1e-4)
-        assert [r["variable"] for r in a["top_reasons"]] == \
-            [r["variable"] for r in b["top_reasons"]]
+        assert a.risk == pytest.approx(b.risk, abs=1e-4)
+        assert [r["variable"] for r in a.top_reasons] == \
+            [r["variable"] for r in b.top_reasons]
 
 
 @pytest.mark.slow
@@ -118,30 +119,30 @@ def test_prediction_sets_follow_the_risk_and_the_level(rnn_bundle):
     """A set holds died_in_hospital iff the risk is high enough for the level; a higher level
     never shrinks a set; re-levelling without the model gives what scoring at that level gives."""
     hist = io.HistoryData(synthetic.records(20, seed=3), io.ValidationReport())
-    rows = service.analyse(rnn_bundle, hist, reasons=False)
-    assert {r["level"] for r in rows} == {0.9}
-    assert all(r["prediction_set"] for r in rows)  # two classes: a set is never empty at 90 %
-    by_risk = sorted(rows, key=lambda r: r["risk"])
-    died = ["died_in_hospital" in r["prediction_set"] for r in by_risk]
-    survived = ["survived" in r["prediction_set"] for r in by_risk]
+    rows = service.analyse(rnn_bundle, hist, explain_top=0)
+    assert {r.level for r in rows} == {0.9}
+    assert all(r.prediction_set for r in rows)  # two classes: a set is never empty at 90 %
+    by_risk = sorted(rows, key=lambda r: r.risk)
+    died = ["died_in_hospital" in r.prediction_set for r in by_risk]
+    survived = ["survived" in r.prediction_set for r in by_risk]
     assert died == sorted(died) and survived == sorted(survived, reverse=True)
     high = service.set_level(rnn_bundle, rows, 0.99)
     low = service.set_level(rnn_bundle, rows, 0.5)
     for lo, mid, hi in zip(low, rows, high, strict=True):
-        assert set(lo["prediction_set"]) <= set(mid["prediction_set"]) <= set(hi["prediction_set"])
-    assert sum(len(r["prediction_set"]) == 2 for r in high) > \
-        sum(len(r["prediction_set"]) == 2 for r in low)
-    again = service.analyse(rnn_bundle, hist, reasons=False, level=0.99)
-    assert [r["prediction_set"] for r in again] == [r["prediction_set"] for r in high]
+        assert set(lo.prediction_set) <= set(mid.prediction_set) <= set(hi.prediction_set)
+    assert sum(len(r.prediction_set) == 2 for r in high) > \
+        sum(len(r.prediction_set) == 2 for r in low)
+    again = service.analyse(rnn_bundle, hist, explain_top=0, level=0.99)
+    assert [r.prediction_set for r in again] == [r.prediction_set for r in high]
 
 
 def test_ensemble_reports_its_members_spread(rnn_bundle, cnn_bundle):
     """The fold ensemble's risk lies within its members' range (calibration is monotone); a
     single model has no spread."""
     hist = io.HistoryData(synthetic.records(8, seed=4), io.ValidationReport())
-    for r in service.analyse(rnn_bundle, hist, reasons=False):
-        s = r["member_spread"]
-        assert s["members"] == 5 and s["min"] - 1e-4 <= r["risk"] <= s["max"] + 1e-4
+    for r in service.analyse(rnn_bundle, hist, explain_top=0):
+        s = r.member_spread
+        assert s["members"] == 5 and s["min"] - 1e-4 <= r.risk <= s["max"] + 1e-4
         assert s["sd"] <= s["max"] - s["min"] + 1e-9
-    assert all(r["member_spread"] is None
-               for r in service.analyse(cnn_bundle, hist, reasons=False))
+    assert all(r.member_spread is None
+               for r in service.analyse(cnn_bundle, hist, explain_top=0))

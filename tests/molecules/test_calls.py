@@ -87,7 +87,7 @@ def formulary(tox):
     from medcore.molecules import io, service
 
     rows = service.analyse(tox, io.load_upload("formulary.csv", FORMULARY))
-    return {r["name"]: r for r in rows}
+    return {r.name: r for r in rows}
 
 
 def _assert_calls_follow_the_rule(tox, rows: list[dict]) -> int:
@@ -96,17 +96,17 @@ def _assert_calls_follow_the_rule(tox, rows: list[dict]) -> int:
     rules = calls.Rules.of(tox)
     n = 0
     for r in rows:
-        if "calls" not in r:
+        if r.calls is None:
             continue
-        for a, word in r["calls"].items():
+        for a, word in r.calls.items():
             t = rules.assays[a]
             if word == calls.ACTIVE:
                 n += 1
-                assert t.makes_calls and r["probabilities"][a] >= t.threshold, (r["name"], a)
-                assert r["member_sd"][a] <= rules.sd_cut and not r["far_from_training"]
-                assert r["prediction_sets"][a] == ["active"]
-            assert (a in r["active_assays"]) == (word == calls.ACTIVE)
-            assert (a in r["uncertain_assays"]) == (word == calls.UNCERTAIN)
+                assert t.makes_calls and r.probabilities[a] >= t.threshold, (r.name, a)
+                assert r.member_sd[a] <= rules.sd_cut and not r.far_from_training
+                assert r.prediction_sets[a] == ["active"]
+            assert (a in r.active_assays) == (word == calls.ACTIVE)
+            assert (a in r.uncertain_assays) == (word == calls.UNCERTAIN)
     return n
 
 
@@ -124,20 +124,20 @@ def test_thresholds_come_with_their_held_out_precision(tox):
 
 def test_formulary_shows_measured_labels_and_no_active_below_threshold(tox, formulary):
     acet = formulary["Acetaminophen"]
-    assert acet["measured"] == {a: "inactive" for a in acet["probabilities"]}
-    assert "inactive in all 12 assays" in acet["measured_summary"]
-    assert "in training" in acet["measured_summary"]
-    assert acet["active_assays"] == [] and acet["calls"]["NR-AR"] != calls.ACTIVE
-    assert formulary["Aspirin"]["measured"]["SR-MMP"] == "inactive"
-    assert "not_scored" in formulary["Cisplatin"]
+    assert acet.measured == {a: "inactive" for a in acet.probabilities}
+    assert "inactive in all 12 assays" in acet.measured_summary
+    assert "in training" in acet.measured_summary
+    assert acet.active_assays == [] and acet.calls["NR-AR"] != calls.ACTIVE
+    assert formulary["Aspirin"].measured["SR-MMP"] == "inactive"
+    assert formulary["Cisplatin"].not_scored
     rules = calls.Rules.of(tox)
     doxorubicin = formulary["Doxorubicin"]
-    spread = [a for a, sd in doxorubicin["member_sd"].items()
+    spread = [a for a, sd in doxorubicin.member_sd.items()
               if sd > rules.sd_cut and rules.assays[a].makes_calls
-              and doxorubicin["probabilities"][a] >= rules.assays[a].threshold]
+              and doxorubicin.probabilities[a] >= rules.assays[a].threshold]
     assert spread, "doxorubicin has an assay where the members disagree over the threshold"
-    assert all(doxorubicin["calls"][a] == calls.UNCERTAIN for a in spread)
-    assert all("members disagree" in doxorubicin["call_reasons"][a] for a in spread)
+    assert all(doxorubicin.calls[a] == calls.UNCERTAIN for a in spread)
+    assert all("members disagree" in doxorubicin.call_reasons[a] for a in spread)
     assert _assert_calls_follow_the_rule(tox, list(formulary.values())) >= 1
 
 
@@ -161,11 +161,11 @@ def test_training_molecules_written_otherwise_still_show_their_labels(tox):
         lines.append(f"{s}{'.Cl' if k % 5 == 0 else ''} m{i}")
     rows = service.analyse(tox, io.parse_smiles_text("\n".join(lines)))
     assays = tox.extras["preprocess"]["assays"]
-    found = [r for r in rows if "measured" in r]
+    found = [r for r in rows if r.measured is not None]
     assert len(found) >= 285  # a few parents change when a salt is added or removed
     for r in found:
-        i = int(r["name"][1:])
-        assert r["measured"] == measured.labels(table, i, assays)
+        i = int(r.name[1:])
+        assert r.measured == measured.labels(table, i, assays)
     assert _assert_calls_follow_the_rule(tox, rows) > 0
 
 
@@ -175,7 +175,7 @@ def test_a_level_change_recomputes_the_calls(tox, formulary):
     rows = list(formulary.values())
     wide = set_level(tox, rows, 0.99)
     _assert_calls_follow_the_rule(tox, wide)
-    n = lambda rs: sum(len(r.get("active_assays", [])) for r in rs)  # noqa: E731
+    n = lambda rs: sum(len(r.active_assays) for r in rs)  # noqa: E731
     assert n(wide) <= n(rows)
 
 
@@ -198,12 +198,12 @@ def test_generator_filters_on_the_score_tabs_calls(tox):
     pasted = analyse(tox, io.parse_smiles_text("\n".join(r["smiles"] for r in rows)))
     assert len(pasted) == len(rows)
     for row, scored in zip(rows, pasted, strict=True):
-        if "calls" not in scored:
+        if scored.calls is None:
             assert not row["passes"]
             continue
-        bad = [a for a, w in scored["calls"].items() if w in generator.DROP]
+        bad = [a for a, w in scored.calls.items() if w in generator.DROP]
         assert row["passes"] == (not bad), (row["smiles"], bad)
-        assert row["active_assays"] == ", ".join(scored["active_assays"])
+        assert row["active_assays"] == ", ".join(scored.active_assays)
     only_active = generator.propose(gan, tox, 30, seed=4, min_qed=0.0, realistic=False,
                                     drop=(calls.ACTIVE,))
     assert sum(r["passes"] for r in only_active) >= sum(r["passes"] for r in rows)

@@ -101,6 +101,9 @@ def test_predict_json_and_csv_carry_domain_notes_and_reasons(tmp_path):
     assert np.isclose(lido["top_assay_vs_threshold"], (p / thr).max(), atol=0.01)
     assert "metal Pt" in cis["not_scored"] and "probabilities" not in cis
     assert far["far_from_training"] and far["nearest_training_similarity"] < 0.4
-    frame = rows_to_frame(rows)
+    from medcore.molecules import io
+
+    frame = rows_to_frame(service.analyse(bundle, io.load_upload(path.name,
+                                                                 path.read_bytes())))
     assert list(frame["name"]) == ["Lidocaine HCl", "Cisplatin", "Tetrayne"]
     assert {"nearest_training_similarity", "far_from_training", "note"} <= set(frame.columns)

@@ -82,9 +82,9 @@ def test_prediction_sets_follow_the_level(tox, tmp_path):
     batch = io.parse_smiles_text(examples.examples_text())
     rows = analyse(tox, batch)
     same = set_level(tox, rows, 0.9)
-    assert [r["prediction_sets"] for r in same] == [r["prediction_sets"] for r in rows]
+    assert [r.prediction_sets for r in same] == [r.prediction_sets for r in rows]
     wide = set_level(tox, rows, 0.99)
-    size = lambda rs: sum(len(s) for r in rs for s in r["prediction_sets"].values())  # noqa: E731
+    size = lambda rs: sum(len(s) for r in rs for s in r.prediction_sets.values())  # noqa: E731
     assert size(wide) >= size(rows) and size(set_level(tox, rows, 0.5)) <= size(rows)
 
 
