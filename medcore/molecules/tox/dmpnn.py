@@ -117,9 +117,11 @@ def batch_inputs(model, feats: Features, idx: np.ndarray) -> dict[str, np.ndarra
     return {i.name: x[i.name] for i in model.inputs}
 
 
-def run(model, feats: Features, batch: int = 256) -> dict[str, np.ndarray]:
+def run(model, feats: Features, batch: int = 64) -> dict[str, np.ndarray]:
     """Every output of ``model`` (a member: ``assays``; the shipped ensemble: ``assays`` and
-    ``members``) for all molecules, in batches of similar size (little padding)."""
+    ``members``) for all molecules, in batches of similar size (little padding). Batches of 64
+    cost a quarter less CPU than 256 on 10,000 Tox21 molecules (less padding of the
+    edges-by-atoms products; 32 to 64 measured alike)."""
     fn = infer_fn(model)
     out: dict[str, np.ndarray] = {}
     for idx in size_batches(feats.graphs, batch):
