@@ -33,7 +33,7 @@ CHUNK = 1000
 
 @dataclass(frozen=True)
 class Reference:
-    """Training molecules' ECFP4 bits (float32 0/1, for one BLAS product) and SMILES."""
+    """Training molecules' ECFP4 bits (float32 0/1, for one product) and SMILES."""
 
     bits: np.ndarray      # (n, 2048) float32
     counts: np.ndarray    # (n,) bits set per molecule
