@@ -98,7 +98,7 @@ class Failed:
     name: str
     error: str
 
-    def row(self) -> dict:
+    def to_row(self) -> dict:
         return {"file": self.name, "error": self.error}
 
 
@@ -137,7 +137,7 @@ def per_file(paths: Iterable[Path | str], answer: Callable[[str, bytes], dict | 
              ) -> list[dict]:
     """JSON-able rows: ``answer(name, data)`` for each file, a failed file as
     ``{"file", "error"}`` (what every ``predict_paths`` returns)."""
-    return [a.row() if isinstance(a, Failed) else a for a in flat(each(paths, answer))]
+    return [a.to_row() if isinstance(a, Failed) else a for a in flat(each(paths, answer))]
 
 
 def expand_inputs(specs: str | Path | Iterable[str | Path]) -> list[Path]:

@@ -214,7 +214,7 @@ if view == VIEWS[0]:
                     + service.measured_text(cnn, "scan", r.level) + ")"
                     if r.kind == "scan" else "; in a window, the answer is the class at its "
                     "junction, above)"))
-        st.dataframe(pd.DataFrame([s.to_json() for s in r.sites]), hide_index=True,
+        st.dataframe(pd.DataFrame([s.to_row() for s in r.sites]), hide_index=True,
                      width="stretch")
     if r.kind == "scan" and r.sites:
         pick = st.selectbox("Explain the site", range(len(r.sites)), key=f"site_{idx}",
@@ -335,4 +335,4 @@ else:
     elif rnn is not None:
         st.info("The embedding needs at least 3 sequences.")
 
-validate_step(CNN, [r.to_json() for r in results])
+validate_step(CNN, [r.to_row() for r in results])

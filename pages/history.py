@@ -452,4 +452,4 @@ if rows:
             st.plotly_chart(fig, key="history_global")
 
 for mid in MODELS:  # a site measures each model on its own labelled stays
-    validate_step(mid, [r.row() for r in per_model.get(mid, [])] or None)
+    validate_step(mid, [r.to_row() for r in per_model.get(mid, [])] or None)

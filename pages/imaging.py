@@ -161,7 +161,7 @@ with tab_cls:
     if len(good) > 1:
         st.plotly_chart(figures.gallery_figure(
             [r.model_input for _, r in good],
-            [f"{r.name[:18]}: {service.answer_text(r.summary())}"
+            [f"{r.name[:18]}: {service.answer_text(r.to_row())}"
              for _, r in good]), key="imaging_gallery")
     if good:
         c1, c2, c3, c4 = st.columns(4)
@@ -186,7 +186,7 @@ with tab_cls:
                 help="One HTML report per film and the results table.")
     shap_slots = []
     for i, (k, e) in enumerate(good):
-        s = e.summary()
+        s = e.to_row()
         st.subheader(s["file"])
         if e.synthetic:
             components.synthetic_badge()
@@ -274,4 +274,4 @@ with tab_cls:
             "SHAP over the film<br><sup>red: towards pneumonia, blue: towards normal</sup>",
             height=320, scale="RdBu_r", scale_range=(-lim, lim),
             scale_title="log-odds"), key=f"imaging_shap_{i}")
-    validate_step(CNN, [e.summary() for _, e in good] or None)
+    validate_step(CNN, [e.to_row() for _, e in good] or None)

@@ -347,7 +347,7 @@ def predict_paths(bundle, paths: list[Path], variant: str | None = None) -> list
     files = read_paths(paths)
     for f in files:
         if f.parsed is not None:
-            out.extend({"file": f.name, **r.to_json()}
+            out.extend({"file": f.name, **r.to_row()}
                        for r in service.analyse(bundle, f.parsed.records))
         out.extend(f.error_rows())
     if variant:
@@ -376,4 +376,4 @@ def _variant_row(bundle, records: list, text: str) -> dict:
         return {"variant": text.strip(), "error": message}
     fname = next(f for f, r in records if r is rec)
     eff = variant.record_effect(bundle.model, rec, v, text)
-    return {"file": fname, "record": rec.name, "variant_effect": eff.to_json()}
+    return {"file": fname, "record": rec.name, "variant_effect": eff.to_row()}

@@ -72,7 +72,7 @@ class Site:
     def verdict(self) -> Verdict | None:
         return None if self.prediction_set is None else verdict(self.prediction_set)
 
-    def to_json(self) -> dict:
+    def to_row(self) -> dict:
         return {"class": self.class_name, "junction_after": self.junction_after,
                 **({"genomic": self.genomic} if self.genomic else {}),
                 "probability": self.probability, "prediction_set": self.prediction_set,
@@ -117,7 +117,7 @@ class SeqResult:
         """A window's decision from its set (``None`` for a scan, which lists sites)."""
         return None if self.prediction_set is None else verdict(self.prediction_set)
 
-    def to_json(self, top_k: int = 5) -> dict:
+    def to_row(self, top_k: int = 5) -> dict:
         out = {"name": self.name, "length": self.length, "mode": self.kind,
                "known_label": self.label, "notes": self.notes,
                "locus": str(self.locus) if self.locus else None}
@@ -132,7 +132,7 @@ class SeqResult:
                 out["junction_genomic"] = self.locus.junction(data.junction_index(self.length))
         else:
             out["level"] = self.level
-        out["sites"] = [s.to_json() for s in self.sites]
+        out["sites"] = [s.to_row() for s in self.sites]
         if self.contrib is not None:
             out["explanation"] = {
                 "method": explain_module.METHOD, "class": self.explain_class,

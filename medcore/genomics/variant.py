@@ -79,7 +79,7 @@ class Effect:
                 for p, a, b, c, d in zip(self.junction_after, self.donor_ref, self.donor_alt,
                                          self.acceptor_ref, self.acceptor_alt, strict=True)]
 
-    def to_json(self) -> dict:
+    def to_row(self) -> dict:
         name, top = self.strongest
         return {"variant": str(self.variant), "written": self.written,
                 "locus": str(self.locus) if self.locus else None, "around": self.around,

@@ -82,7 +82,7 @@ class PatientResult:
         """The top reasons in one line, as the table shows them ("" until explained)."""
         return "" if self.explanation is None else attribution.reason_text(self.top_reasons)
 
-    def row(self) -> dict:
+    def to_row(self) -> dict:
         """The JSON-able row ``predict``, the CSV and the site profile read."""
         out = {f.name: getattr(self, f.name) for f in fields(self)
                if f.name not in ("explanation", "source")}
@@ -353,7 +353,7 @@ def predict_paths(bundle, paths: list[Path], mapping_file: Path | None = None,
         hist = io.load_upload(name, data, user, columns)
         return {"file": name, "model": bundle.id, "report": hist.report.as_dict(),
                 "mapping": [_entry_row(e) for e in hist.mapping],
-                "patients": [r.row() for r in analyse(
+                "patients": [r.to_row() for r in analyse(
                     bundle, hist, explain_top=len(hist.patients) if explain_top is None
                     else explain_top)]}
 

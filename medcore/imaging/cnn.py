@@ -366,4 +366,4 @@ def predict_paths(bundle, paths: list[Path]) -> list[dict]:
     from medcore.imaging import service
 
     return uploads.per_file(
-        paths, lambda name, data: service.analyse_bytes(bundle, name, data).summary())
+        paths, lambda name, data: service.analyse_bytes(bundle, name, data).to_row())

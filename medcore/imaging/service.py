@@ -57,7 +57,7 @@ class FilmResult:
         """The set the answer is read from (None when a check withheld the answer)."""
         return self.reading["prediction_set"]
 
-    def summary(self) -> dict:
+    def to_row(self) -> dict:
         notes = list(self.image.notes)
         if self.check.message == MONOCHROME1_NEGATIVE:  # one message says it all
             notes = [n for n in notes if not n.startswith("MONOCHROME1")]
@@ -336,7 +336,7 @@ def results_table(results: list[FilmResult | uploads.Failed], card: dict):
             sets.append(None)
             levels.append(None)
             continue
-        s = e.summary()
+        s = e.to_row()
         rows.append({"file": s["file"], "status": STATUS[s["status"]],
                      "prediction": s["prediction"] or "", "answer": answer_text(s),
                      "P(pneumonia)": (None if s["status"] == "not_chest_xray"

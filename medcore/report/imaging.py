@@ -33,7 +33,7 @@ def case(bundle, result: service.FilmResult, show_tags: bool = False) -> Case:
     re-read by ``service.set_level`` at the page's level and prevalence). DICOM patient tags
     appear only with ``show_tags`` (the page's toggle); SHAP is drawn when the result has it
     (``service.explain``)."""
-    s = result.summary()
+    s = result.to_row()
     withheld = s["status"] in ("unlike_training", "not_chest_xray")
     W, H = s["original_size"]
     tags = result.image.dicom_tags or {}

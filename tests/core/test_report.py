@@ -89,7 +89,7 @@ def test_film_report_states_probability_set_threshold_and_figures(bundles):
     case = imaging.case(cnn, result)
     text = report.build(case)
     _assert_report(text, cnn, case)
-    assert result.summary()["status"] in ("decided", "uncertain", "fits_neither")
+    assert result.to_row()["status"] in ("decided", "uncertain", "fits_neither")
     assert "Prediction set at 95%" in text and "Decision rule" in text
     assert text.count("data:image/png;base64,") >= 2  # Grad-CAM and the model's input
     assert "Limitations" in text and html.escape(cnn.card["limitations"][0]) in text

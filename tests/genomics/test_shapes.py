@@ -76,7 +76,7 @@ def test_windows_take_their_shapes_calibration(cnn_bundle, data_dir):
     assert [r.prediction_set for r in res[30:]] == service.prediction_sets(
         cnn_bundle, p, None, "short")
     for r in res:
-        j = r.to_json()
+        j = r.to_row()
         assert j["decision"] == service.verdict(j["prediction_set"]).decision
         assert j["calibration"] == r.shape
 
@@ -92,7 +92,7 @@ def test_scan_sites_carry_sets_that_follow_the_level(cnn_bundle, data_dir):
     before = [list(s.prediction_set) for s in res.sites]
     high = service.set_level(cnn_bundle, [res], 0.99)[0]
     assert all(set(a) <= set(s.prediction_set) for a, s in zip(before, high.sites, strict=True))
-    assert high.to_json()["sites"][0]["call"] == high.sites[0].verdict.words
+    assert high.to_row()["sites"][0]["call"] == high.sites[0].verdict.words
     assert [list(s.prediction_set) for s in res.sites] == before
 
 
@@ -103,7 +103,7 @@ def test_a_window_has_one_answer_its_sites_carry_no_set(cnn_bundle, data_dir):
     res = service.analyse(cnn_bundle, [SeqRecord("w", gue.x_test[0])], explain_top=0)[0]
     res = service.fill_scores(cnn_bundle, res)
     assert res.prediction_set is not None
-    assert all(s.prediction_set is None and s.to_json()["call"] is None for s in res.sites)
+    assert all(s.prediction_set is None and s.to_row()["call"] is None for s in res.sites)
 
 
 def test_marginal_quantile_is_one_threshold_over_all_cases():
@@ -147,7 +147,7 @@ def test_the_page_cli_and_report_read_each_shapes_default_and_its_measured_figur
     res = service.analyse(cnn_bundle, recs, explain_top=0)
     for r in res:
         assert r.level == service.default_level(cnn_bundle, r.shape)
-        assert r.to_json()["level"] == r.level
+        assert r.to_row()["level"] == r.level
         p = np.array([[r.probabilities[n] for n in data.CLASS_NAMES]])
         assert r.prediction_set == service.prediction_sets(cnn_bundle, p, None, r.shape)[0]
         m = cnn_bundle.card["metrics"]["conformal_by_shape"][calibrate.SHAPE_KEYS[r.shape]]

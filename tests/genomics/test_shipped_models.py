@@ -65,7 +65,7 @@ def test_window_and_scan_results(cnn_bundle):
     assert all(r.class_name in ("EI", "IE", "N") and r.scores is None for r in windows)
     long = results[-1]
     assert long.kind == "scan" and long.class_name is None and long.scores.shape == (3000, 3)
-    as_json = long.to_json()
+    as_json = long.to_row()
     assert "class" not in as_json and as_json["sites"], "a scan reports sites, not a class"
     assert all("|" in s["context"] for s in as_json["sites"])
     # the planted donors (junctions after 800 and 2400) are among the listed sites
@@ -78,9 +78,9 @@ def test_a_400nt_record_is_one_window_and_a_longer_one_a_scan(cnn_bundle, data_d
     donor = next(s for s, y in zip(gue.x_test, gue.y_test, strict=True) if y == 0)
     res = service.analyse(cnn_bundle, [SeqRecord("w", donor), SeqRecord("long", donor + donor)],
                           explain_top=0)
-    assert res[0].kind == "window" and res[0].to_json()["junction_after"] == 200
-    assert set(res[0].to_json()["probabilities"]) == {"EI", "IE", "N"}
-    assert res[1].kind == "scan" and "class" not in res[1].to_json()
+    assert res[0].kind == "window" and res[0].to_row()["junction_after"] == 200
+    assert set(res[0].to_row()["probabilities"]) == {"EI", "IE", "N"}
+    assert res[1].kind == "scan" and "class" not in res[1].to_row()
 
 
 def test_explanation_centres_on_the_junction(cnn_bundle, data_dir):
@@ -90,7 +90,7 @@ def test_explanation_centres_on_the_junction(cnn_bundle, data_dir):
     res = service.analyse(cnn_bundle, [SeqRecord("d", donor)])[0]
     assert res.contrib is not None and res.explain_start == 200 - 128 + 1
     assert len(res.contrib) == 2 * 128 + 1
-    top = [p["position"] for p in res.to_json()["explanation"]["top_positions"]]
+    top = [p["position"] for p in res.to_row()["explanation"]["top_positions"]]
     assert any(195 <= p <= 210 for p in top), top  # the bases at the junction matter
 
 
@@ -151,7 +151,7 @@ def test_prediction_sets_follow_the_level(cnn_bundle, data_dir):
     low = [list(r.prediction_set) for r in res]
     high = service.set_level(cnn_bundle, res, 0.99)
     assert all(set(a) <= set(r.prediction_set) for a, r in zip(low, high, strict=True))
-    assert high[0].to_json()["level"] == 0.99
+    assert high[0].to_row()["level"] == 0.99
     assert [list(r.prediction_set) for r in res] == low, "the given results are unchanged"
     card = cnn_bundle.card["metrics"]["conformal"]  # the 400-nt windows' shipped rule
     assert card["level"] == service.default_level(cnn_bundle, "window")
@@ -173,4 +173,4 @@ def test_windows_report_their_members_spread(cnn_bundle):
         s = r.member_spread
         p = r.probabilities[r.class_name]
         assert s["members"] == 3 and s["min"] - 1e-4 <= p <= s["max"] + 1e-4
-        assert r.to_json()["member_spread"] == s
+        assert r.to_row()["member_spread"] == s

@@ -72,17 +72,17 @@ def test_set_level_moves_probability_set_and_answer_together(cnn, data_dir):
 
     files = [(f"x{i}.png", encode(f)) for i, f in enumerate(_films(data_dir, 6))]
     results = list(service.analyse_uploads(cnn, files).values())
-    assert all(r.summary()["status"] in ("decided", "uncertain", "fits_neither")
+    assert all(r.to_row()["status"] in ("decided", "uncertain", "fits_neither")
                for r in results)
     base = cnn.extras["answer"]["prevalence"]
     same = service.set_level(cnn, results, None, base)
     rare = service.set_level(cnn, results, None, 0.05)
     for r, s, low in zip(results, same, rare, strict=True):
-        assert s.summary()["probability_pneumonia"] == r.summary()["probability_pneumonia"]
-        assert s.summary()["prediction_set"] == r.summary()["prediction_set"]
-        assert low.summary()["probability_pneumonia"] < r.summary()["probability_pneumonia"] \
+        assert s.to_row()["probability_pneumonia"] == r.to_row()["probability_pneumonia"]
+        assert s.to_row()["prediction_set"] == r.to_row()["prediction_set"]
+        assert low.to_row()["probability_pneumonia"] < r.to_row()["probability_pneumonia"] \
             or r.probability in (0.0, 1.0)
-        for reading in (r.summary(), low.summary()):
+        for reading in (r.to_row(), low.to_row()):
             _assert_one_answer(reading)
 
 
@@ -211,7 +211,7 @@ def test_checks_pass_real_films_and_name_what_else_an_image_looks_like(cnn, data
     assert "noise" in words[0] and "document" in words[1] and "negative" in words[2]
     assert "colour" in words[3]
     assert all("distance" not in w and "PCA" not in w for w in words)  # plain words only
-    assert all(r.summary()["prediction"] is None for r in res[40:])
+    assert all(r.to_row()["prediction"] is None for r in res[40:])
 
 
 @pytest.mark.xfail(strict=True, reason="known miss: the refitted 'unlike the training films' "

@@ -30,7 +30,7 @@ def test_dicom_tags_flag_the_film_with_the_reason(cnn, test_film):
              ("lateral.dcm", write(test_film, age="003Y", view="LL")),
              ("ct.dcm", write(test_film, age="003Y", modality="CT")),
              ("child.dcm", write(test_film, age="003Y", view="PA", modality="CR"))]
-    res = {r.name: r.summary() for r in service.analyse_uploads(cnn, files).values()}
+    res = {r.name: r.to_row() for r in service.analyse_uploads(cnn, files).values()}
     adult = res["adult.dcm"]
     assert adult["status"] == "unlike_training" and adult["prediction"] is None
     assert "The file says the patient is 62; the model learned from children aged 1-5." \
@@ -46,7 +46,7 @@ def test_monochrome1_stored_inverted_gets_one_message(cnn, test_film):
     from medcore.imaging import service
 
     data = write(255 - test_film, photometric="MONOCHROME1")  # decodes to a negative film
-    s = next(iter(service.analyse_uploads(cnn, [("m1.dcm", data)]).values())).summary()
+    s = next(iter(service.analyse_uploads(cnn, [("m1.dcm", data)]).values())).to_row()
     assert s["status"] == "not_chest_xray"
     assert "MONOCHROME1" in s["message"] and "inverted already" in s["message"]
     assert not [n for n in s["notes"] if "MONOCHROME1" in n]  # no second, contradicting note
