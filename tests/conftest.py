@@ -47,12 +47,27 @@ def shipped_bundle(model_id: str):
     return registry.load(model_id)
 
 
-@pytest.hookimpl(tryfirst=True)
+def _browser(nodeid: str) -> bool:
+    return nodeid.startswith("tests/e2e/")
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """Under ``-n`` (pytest-xdist, ``--dist loadgroup``) every real-browser test runs on one
-    worker, in file order: they share one app server per worker, and the load test must not
-    compete with another browser test; the rest of the suite spreads over the other cores."""
-    e2e = ROOT / "tests" / "e2e"
-    for item in items:
-        if e2e in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    """Real-browser tests first: under ``-n`` they are the longest single share of work, so
+    starting them at once lets the other workers take everything else meanwhile."""
+    items.sort(key=lambda item: not _browser(item.nodeid))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``-n`` (pytest-xdist) every real-browser test runs on one worker, in file order:
+    they share that worker's app server, and the load test must not compete with another
+    browser test; every other test is scheduled on its own over the remaining workers.
+    (xdist's ``--dist loadgroup`` does not group under pytest 9: it renames ``item._nodeid``,
+    which pytest 9 no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if _browser(nodeid) else nodeid
+
+    return BrowserTestsTogether(config, log)
