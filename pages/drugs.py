@@ -17,6 +17,8 @@ from ui.validate import validate_step
 
 components.use_app_navigation()
 
+(TOX,) = registry.ids("molecules", registry.CLASSIFIER)
+(GAN,) = registry.ids("molecules", registry.GENERATOR)
 GRID_MAX = 12
 
 st.title("Drug discovery")
@@ -280,7 +282,7 @@ def _detail(tox, rows: list[service.MoleculeResult], assays: list[str]) -> None:
     st.download_button(  # built here (about 0.1 s): a deferred build once hung in the browser
         "Download this molecule's report (HTML)",
         report.build(molecules_report.cases(tox, [row])[0]),
-        file_name=report.file_name("tox-cnn", row.name), mime="text/html",
+        file_name=report.file_name(TOX, row.name), mime="text/html",
         key=f"drugs_report_{i}", help="Self-contained: opens offline, figures inside.")
     cache = st.session_state.setdefault("drugs_attribution", {})
     if (row.smiles, a) not in cache:
@@ -440,12 +442,12 @@ def _moses_table(card: dict) -> None:
 
 
 with score_tab:
-    components.model_summary("tox-cnn")
+    components.model_summary(TOX)
     records = _parse(_sources())
     if not records:
         st.info("Paste SMILES, upload a file, or press **Try an example**.")
     else:
-        tox = components.get_model("tox-cnn")
+        tox = components.get_model(TOX)
         if tox is not None:
             level = st.slider(
                 "Prediction-set level", 0.5, 0.99, 0.9, 0.01, key="drugs_level",
@@ -454,11 +456,11 @@ with score_tab:
                      "or {inactive} = a call at this level, both = uncertain.")
             _results(tox, service.set_level(tox, _score(tox, records), level))
     scored_rows = st.session_state.get("drugs_rows") if records else None
-    validate_step("tox-cnn", None if scored_rows is None
+    validate_step(TOX, None if scored_rows is None
                   else [r.to_row() for r in scored_rows])
 
 with gen_tab:
-    components.model_summary("mol-gan")
+    components.model_summary(GAN)
     c1, c2, c3, c4 = st.columns(4)
     n = c1.number_input("Molecules to generate", 10, 5000, 300, step=50, key="gen_n")
     seed = c2.number_input("Seed", 0, 10**6, 0, key="gen_seed")
@@ -473,26 +475,26 @@ with gen_tab:
         help="Keep drawing until this many molecules pass: no ring of 8+ atoms, no PAINS or "
              "Brenk alert, no charged or unusual atoms, and an SA score no worse than 90 % of "
              "the training set. Off: the raw generator (see the mol-gan card for both).")
-    if registry.is_trained("mol-gan"):
+    if registry.is_trained(GAN):
         from medcore.cards import load_card
         from medcore.molecules.generate.realism import comparison
 
         with st.expander("How realistic are the molecules? (10,000 drawn with seed 0)"):
-            st.dataframe(comparison(load_card(registry.model_folder("mol-gan"))["metrics"]),
+            st.dataframe(comparison(load_card(registry.model_folder(GAN))["metrics"]),
                          hide_index=True)
             st.caption("Structural filters: RDKit's PAINS and Brenk alerts, no charged atoms, "
                        "only C N S O F Cl Br H, no ring of 8+ atoms (as MOSES). Shares are of "
                        "unique molecules; figures are from the mol-gan model card. With the "
                        "filter on, **Generate** keeps drawing until it has that many different "
                        "molecules, so its output has no repeats.")
-        _moses_table(load_card(registry.model_folder("mol-gan")))
+        _moses_table(load_card(registry.model_folder(GAN)))
     if st.button("Generate", type="primary", key="gen_go"):
-        gan = components.get_model("mol-gan")
+        gan = components.get_model(GAN)
         if gan is not None:
             from medcore.molecules.generator import propose
 
             with st.status(f"Generating {n} molecules and scoring them…") as status:
-                tox_model = (components.get_model("tox-cnn") if registry.is_trained("tox-cnn")
+                tox_model = (components.get_model(TOX) if registry.is_trained(TOX)
                              else None)
                 if tox_model is None:
                     st.info("tox-cnn is not available: the toxicity filter is skipped.")

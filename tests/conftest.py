@@ -52,9 +52,11 @@ def _browser(nodeid: str) -> bool:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Real-browser tests first: under ``-n`` they are the longest single share of work, so
-    starting them at once lets the other workers take everything else meanwhile."""
-    items.sort(key=lambda item: not _browser(item.nodeid))
+    """Real-browser tests first, then the slow ones: under ``-n`` the browser tests are the
+    longest single share of work and the slow tests the longest single tests, so starting
+    them early leaves the short tests to fill the other workers at the end."""
+    items.sort(key=lambda item: (not _browser(item.nodeid),
+                                 item.get_closest_marker("slow") is None))
 
 
 @pytest.hookimpl(optionalhook=True)
