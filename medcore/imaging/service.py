@@ -30,7 +30,7 @@ CAM_TOP = 1000  # films given Grad-CAM unless asked otherwise: one batched pass 
 
 @dataclass(frozen=True, eq=False)
 class FilmResult:
-    """The result for one image; ``summary()`` is the JSON-able part.
+    """The result for one image; :meth:`to_row` is the JSON-able part.
 
     One answer: ``status`` is ``decided``, ``uncertain`` or ``fits_neither`` (read from the
     prediction set, :mod:`medcore.imaging.answer`) when both checks passed, else the check's
